@@ -1,0 +1,18 @@
+// Readiness: can this instance serve traffic? 503 names the failing check.
+import { checkDatabase, getDb } from '@/lib/db'
+
+export const dynamic = 'force-dynamic'
+
+const DATABASE_TIMEOUT_MS = 1000
+
+export async function GET() {
+  const database = await checkDatabase(getDb, DATABASE_TIMEOUT_MS)
+  const headers = { 'Cache-Control': 'no-store' }
+  if (database.ok) {
+    return Response.json({ status: 'ready', checks: { database: { status: 'ok', duration_ms: database.durationMs } } }, { headers })
+  }
+  return Response.json(
+    { status: 'unavailable', checks: { database: { status: 'fail', error: database.error } } },
+    { status: 503, headers },
+  )
+}

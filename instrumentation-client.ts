@@ -1,0 +1,3 @@
+// Runs in the browser before the app hydrates. Turbopack does not load sentry.client.config.ts
+// on its own, so it is imported here.
+import './sentry.client.config'

@@ -1,0 +1,42 @@
+import 'server-only'
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import * as schema from './schema'
+import type { DatabaseTarget } from './url'
+
+/** Both drivers give the same query API; app code only sees this type. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
+
+export type DatabaseHandle = { db: Database; close: () => Promise<void> }
+
+const MIGRATIONS_FOLDER = path.join(process.cwd(), 'drizzle')
+
+/**
+ * Opens a connection for `target`. PGlite databases are migrated before they are returned:
+ * the embedded database has no separate deploy step, so a fresh clone just works.
+ * Drivers are imported on demand so a PostgreSQL deployment never loads PGlite's WASM.
+ */
+export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
+  if (target.driver === 'postgres') {
+    const { default: postgres } = await import('postgres')
+    const { drizzle } = await import('drizzle-orm/postgres-js')
+    const client = postgres(target.url, {
+      max: 10,
+      connect_timeout: 10,
+      idle_timeout: 30,
+      onnotice: () => {},
+    })
+    const db = drizzle(client, { schema }) as unknown as Database
+    return { db, close: () => client.end({ timeout: 5 }) }
+  }
+
+  const { PGlite } = await import('@electric-sql/pglite')
+  const { drizzle } = await import('drizzle-orm/pglite')
+  const { migrate } = await import('drizzle-orm/pglite/migrator')
+  if (target.dataDir) mkdirSync(target.dataDir, { recursive: true })
+  const client = new PGlite(target.dataDir ?? 'memory://')
+  const pgliteDb = drizzle(client, { schema })
+  await migrate(pgliteDb, { migrationsFolder: MIGRATIONS_FOLDER })
+  return { db: pgliteDb as unknown as Database, close: () => client.close() }
+}

@@ -1,0 +1,51 @@
+// The database entry point: `const db = await getDb()` anywhere on the server.
+import 'server-only'
+import { sql } from 'drizzle-orm'
+import { env } from '../env'
+import { openDatabase, type Database } from './client'
+import { databaseTargetFrom } from './url'
+
+export type { Database } from './client'
+export * as schema from './schema'
+
+// Cached on globalThis so hot reload in development reuses one client instead of opening
+// a new pool per edit (the "too many clients" failure).
+const cache = globalThis as unknown as { __signalboxDb?: Promise<Database> }
+
+export function getDb(): Promise<Database> {
+  cache.__signalboxDb ??= openDatabase(databaseTargetFrom(env().DATABASE_URL)).then(
+    (handle) => handle.db,
+    (error: unknown) => {
+      cache.__signalboxDb = undefined // let the next call retry rather than fail forever
+      throw error
+    },
+  )
+  return cache.__signalboxDb
+}
+
+export type CheckResult = { ok: true; durationMs: number } | { ok: false; error: string }
+
+/** Answers whether `select 1` returns within `timeoutMs`; never throws, never hangs. */
+export async function checkDatabase(
+  connect: () => Promise<Database>,
+  timeoutMs: number,
+): Promise<CheckResult> {
+  const started = performance.now()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<CheckResult>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, error: `no answer within ${timeoutMs} ms` }), timeoutMs)
+  })
+  const probe = (async (): Promise<CheckResult> => {
+    const db = await connect()
+    await db.execute(sql`select 1`)
+    const durationMs = Math.round(performance.now() - started)
+    // A blocked event loop can delay the timer past the deadline: a late answer is still a failure.
+    if (durationMs > timeoutMs) return { ok: false, error: `answered after ${durationMs} ms` }
+    return { ok: true, durationMs }
+  })().catch((): CheckResult => ({ ok: false, error: 'query failed' }))
+  try {
+    return await Promise.race([probe, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}

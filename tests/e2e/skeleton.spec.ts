@@ -1,0 +1,71 @@
+import net from 'node:net'
+import { expect, test } from '@playwright/test'
+import { startServer, type AppServer } from './support/server'
+
+test.describe('production server', () => {
+  let app: AppServer
+  test.beforeAll(async () => {
+    app = await startServer()
+  })
+  test.afterAll(async () => {
+    await app?.stop()
+  })
+
+  test('the home page says what Signalbox is', async ({ page }) => {
+    const response = await page.goto(app.url)
+    expect(response?.status()).toBe(200)
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(/See what your app is doing/)
+    await expect(page).toHaveTitle('Signalbox')
+  })
+
+  test('health and readiness answer 200 and are never cached', async ({ request }) => {
+    const health = await request.get(`${app.url}/api/health`)
+    expect(health.status()).toBe(200)
+    expect(await health.json()).toEqual({ status: 'ok' })
+    expect(health.headers()['cache-control']).toBe('no-store')
+
+    const ready = await request.get(`${app.url}/api/ready`)
+    expect(ready.status()).toBe(200)
+    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { database: { status: 'ok' } } })
+    expect(ready.headers()['cache-control']).toBe('no-store')
+  })
+
+  test('an unknown page is a 404 with a way back', async ({ page }) => {
+    const response = await page.goto(`${app.url}/no-such-page`)
+    expect(response?.status()).toBe(404)
+    await expect(page.getByRole('link', { name: 'Back to the start' })).toBeVisible()
+  })
+})
+
+test('a production server without DATABASE_URL refuses to start, naming the variable', async () => {
+  const app = await startServer({ env: { DATABASE_URL: undefined }, waitForHealth: false })
+  const code = await new Promise<number | null>((resolve) => {
+    if (app.process.exitCode !== null) resolve(app.process.exitCode)
+    app.process.once('exit', (exitCode) => resolve(exitCode))
+  })
+  expect(code).not.toBe(0)
+  const complaint = app.output.filter((line) => line.includes('DATABASE_URL'))
+  expect(complaint).toHaveLength(1)
+  expect(complaint[0]).toMatch(/DATABASE_URL is required in production/)
+})
+
+test('with the database unreachable, ready is 503 within 2 s and health stays 200', async ({ request }) => {
+  const sockets = new Set<net.Socket>()
+  const silent = net.createServer((socket) => sockets.add(socket)) // accepts, never answers
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  const { port } = silent.address() as net.AddressInfo
+  const app = await startServer({ env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/app` } })
+  try {
+    const started = Date.now()
+    const ready = await request.get(`${app.url}/api/ready`, { timeout: 5000 })
+    const elapsed = Date.now() - started
+    expect(ready.status()).toBe(503)
+    expect(await ready.json()).toEqual({ status: 'unavailable', checks: { database: { status: 'fail', error: 'no answer within 1000 ms' } } })
+    expect(elapsed).toBeLessThan(2000)
+    expect((await request.get(`${app.url}/api/health`)).status()).toBe(200)
+  } finally {
+    await app.stop()
+    for (const socket of sockets) socket.destroy()
+    silent.close()
+  }
+})

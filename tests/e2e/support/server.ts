@@ -1,0 +1,107 @@
+// Starts the production build (`next start`) on a free loopback port with its own database,
+// records every line it prints, and stops it afterwards.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { createThrowawayPostgres } from '../../support/postgres'
+
+export type AppServer = {
+  url: string
+  /** Every line written to stdout and stderr so far. */
+  output: string[]
+  process: ChildProcess
+  stop: () => Promise<void>
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * A fresh database for one server: a throwaway PostgreSQL database when TEST_DATABASE_URL is
+ * set, else an embedded PGlite directory in a temporary folder.
+ */
+async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const serverUrl = process.env.TEST_DATABASE_URL?.trim()
+  if (serverUrl) return createThrowawayPostgres(serverUrl)
+  const dir = await mkdtemp(path.join(tmpdir(), 'signalbox-e2e-'))
+  return { url: `pglite:${dir}`, drop: () => rm(dir, { recursive: true, force: true }) }
+}
+
+type StartOptions = {
+  /** Variables added to (or, with `undefined`, removed from) the server's environment. */
+  env?: Record<string, string | undefined>
+  /** Resolve once the process has printed its ready line, without waiting for health. */
+  waitForHealth?: boolean
+}
+
+export async function startServer({ env = {}, waitForHealth = true }: StartOptions = {}): Promise<AppServer> {
+  const port = await freePort()
+  const database = 'DATABASE_URL' in env ? undefined : await freshDatabase()
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    DATABASE_URL: database?.url,
+    ...env,
+  }
+  for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key]
+
+  const child = spawn(path.join('node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const output: string[] = []
+  for (const stream of [child.stdout, child.stderr]) {
+    let pending = ''
+    stream.setEncoding('utf8')
+    stream.on('data', (chunk: string) => {
+      pending += chunk
+      const lines = pending.split('\n')
+      pending = lines.pop() ?? ''
+      output.push(...lines)
+    })
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const url = `http://127.0.0.1:${port}`
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM')
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))])
+      if (child.exitCode === null) child.kill('SIGKILL')
+    }
+    await database?.drop()
+  }
+
+  if (waitForHealth) {
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      if (child.exitCode !== null) {
+        await stop()
+        throw new Error(`next start exited with ${child.exitCode}:\n${output.join('\n')}`)
+      }
+      try {
+        const response = await fetch(`${url}/api/health`)
+        if (response.ok) break
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        await stop()
+        throw new Error(`next start did not become healthy within 30 s:\n${output.join('\n')}`)
+      }
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  return { url, output, process: child, stop }
+}

@@ -1,0 +1,23 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const root = path.dirname(fileURLToPath(import.meta.url))
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@': root,
+      // `server-only` throws outside React's server bundle; tests run server code directly.
+      'server-only': path.join(root, 'tests/support/empty-module.ts'),
+    },
+  },
+  test: {
+    environment: 'node',
+    include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+    // PGlite boots a WASM Postgres per database; two workers keep a 2-core machine responsive.
+    maxWorkers: 2,
+  },
+})
