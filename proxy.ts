@@ -1,10 +1,23 @@
 import { NextResponse, type NextRequest } from 'next/server'
+import { REQUEST_ID_HEADER, requestIdFrom } from '@/lib/observability/request-id'
 
-// Placeholder: passes every request through. Request IDs arrive with the correlation issue.
-export function proxy(_request: NextRequest) {
-  return NextResponse.next()
+/**
+ * Every request gets an ID: a valid incoming `x-request-id` is kept unchanged, anything else
+ * is replaced. The ID goes downstream on the request headers (server components read it with
+ * `getRequestId()`) and back to the client on the response.
+ */
+export function proxy(request: NextRequest) {
+  const requestId = requestIdFrom(request.headers.get(REQUEST_ID_HEADER))
+  const headers = new Headers(request.headers)
+  headers.set(REQUEST_ID_HEADER, requestId)
+  const response = NextResponse.next({ request: { headers } })
+  response.headers.set(REQUEST_ID_HEADER, requestId)
+  // Readable by the page's own scripts (Performance API), e.g. for the reference on error pages.
+  response.headers.append('Server-Timing', `rid;desc="${requestId}"`)
+  return response
 }
 
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|ingest|monitoring).*)'],
+  // Everything but static assets and the telemetry forwarding paths (/ingest, /monitoring).
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|robots.txt|sitemap.xml|ingest|monitoring).*)'],
 }

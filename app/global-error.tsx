@@ -1,20 +1,21 @@
 'use client'
 
+import { Reference } from '@/components/reference'
+import './globals.css'
+
 // Last-resort boundary: replaces the root layout, so it renders its own <html> and <body>.
 export default function GlobalError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   return (
     <html lang="en">
-      <body style={{ fontFamily: 'system-ui, sans-serif', maxWidth: 560, margin: '96px auto', padding: '0 24px' }}>
-        <h1>Something went wrong</h1>
-        <p>The error has been recorded.</p>
-        {error.digest ? (
-          <p>
-            Reference: <code>{error.digest}</code>
-          </p>
-        ) : null}
-        <button type="button" onClick={reset}>
-          Try again
-        </button>
+      <body className="min-h-screen bg-stone-50 font-sans text-stone-900 antialiased">
+        <main className="mx-auto flex max-w-xl flex-col gap-4 px-6 py-24">
+          <h1 className="text-2xl font-semibold">Something went wrong</h1>
+          <p className="text-stone-600">The error has been recorded. If it keeps happening, send us the reference below.</p>
+          <Reference digest={error.digest} />
+          <button type="button" onClick={reset} className="self-start rounded-md bg-stone-900 px-4 py-2 text-white">
+            Try again
+          </button>
+        </main>
       </body>
     </html>
   )

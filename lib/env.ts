@@ -38,6 +38,11 @@ export const ENV_VARS = {
     purpose: 'the lowest log level written (fatal, error, warn, info, debug, trace or silent)',
     requiredInProduction: false,
   },
+  DEBUG_ROUTES: {
+    schema: z.preprocess(unsetIfEmpty, z.enum(['0', '1', 'true', 'false']).optional()).transform((v) => v === '1' || v === 'true'),
+    purpose: 'switch for the operator routes that fail on purpose (/api/debug/*, /debug/*): 1 to enable',
+    requiredInProduction: false,
+  },
 } as const satisfies Record<
   string,
   { schema: z.ZodType; purpose: string; requiredInProduction: boolean }

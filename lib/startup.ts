@@ -1,12 +1,15 @@
 import 'server-only'
 import { EnvError, parseEnv } from './env'
 import { getDb } from './db'
+import { logger } from './observability'
+import { installHttpHook } from './observability/http-hook'
 
 /**
  * Called from instrumentation.ts when a Node server starts. A production server with a
  * missing or invalid variable stops here with one line per problem, instead of failing later
- * on a request (or writing data to an ephemeral disk). Then the database is opened in the
- * background, so the embedded database's boot and migrations do not land on the first request.
+ * on a request (or writing data to an ephemeral disk). Then the request hook goes in, and the
+ * database is opened in the background so the embedded database's boot and migrations do not
+ * land on the first request.
  */
 export function startNodeServer(): void {
   try {
@@ -16,7 +19,7 @@ export function startNodeServer(): void {
     for (const line of error.message.split('\n')) console.error(`Signalbox cannot start: ${line}`)
     process.exit(1)
   }
-  if (process.env.NEXT_PHASE !== 'phase-production-build') {
-    getDb().catch((error: unknown) => console.error('Signalbox: opening the database failed', error))
-  }
+  if (process.env.NEXT_PHASE === 'phase-production-build') return
+  installHttpHook()
+  getDb().catch((error: unknown) => logger.error({ err: error }, 'database_open_failed'))
 }

@@ -1,0 +1,129 @@
+// Redaction in the pipeline: every log line (and, later, every error event) passes through
+// here, so a secret cannot reach the output because someone forgot to leave it out.
+
+/** Keys whose values are never written, at any depth. Compared lower-cased, without - and _. */
+export const REDACTED_KEYS = [
+  'password',
+  'passwd',
+  'secret',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'api_key',
+  'apiKey',
+  'dsn',
+  'session',
+] as const
+
+/** Header names kept when a header bag is logged; every other header is dropped. */
+export const LOGGED_HEADERS = [
+  'accept',
+  'content-length',
+  'content-type',
+  'host',
+  'referer',
+  'user-agent',
+  'x-request-id',
+  'x-forwarded-proto',
+  'traceparent',
+] as const
+
+export const REDACTED = '[REDACTED]'
+
+const normalise = (key: string) => key.toLowerCase().replace(/[-_]/g, '')
+const redactedKeys = new Set(REDACTED_KEYS.map(normalise))
+const loggedHeaders = new Set<string>(LOGGED_HEADERS)
+
+/**
+ * Whether a value under this key must be redacted: the key contains one of REDACTED_KEYS
+ * (`userPassword`, `password_hash`, `X-Api-Key`, `sessionToken`…). Erring towards redaction
+ * is the point: a false positive costs a field, a false negative leaks a credential.
+ */
+export function isSecretKey(key: string): boolean {
+  const k = normalise(key)
+  for (const secret of redactedKeys) if (k.includes(secret)) return true
+  return false
+}
+
+// Credentials that turn up inside free text: bearer/basic tokens and user:password@ in URLs.
+const SECRET_IN_TEXT = [
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
+  [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s:/@]+:[^\s@/]+@/gi, `$1${REDACTED}@`],
+] as const
+
+export function redactText(text: string): string {
+  let out = text
+  for (const [pattern, replacement] of SECRET_IN_TEXT) out = out.replace(pattern, replacement)
+  return out
+}
+
+/** `/a?x=1&y=2` → `/a?x=&y=`: keeps which parameters were sent, never their values. */
+export function stripQueryValues(pathWithQuery: string): string {
+  const at = pathWithQuery.indexOf('?')
+  if (at === -1) return pathWithQuery
+  const names = pathWithQuery
+    .slice(at + 1)
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => {
+      const name = pair.split('=')[0] ?? ''
+      try {
+        return encodeURIComponent(decodeURIComponent(name))
+      } catch {
+        return ''
+      }
+    })
+  return `${pathWithQuery.slice(0, at)}?${names.map((n) => `${n}=`).join('&')}`
+}
+
+function headerBag(value: unknown): Record<string, unknown> | undefined {
+  if (typeof Headers !== 'undefined' && value instanceof Headers) return Object.fromEntries(value.entries())
+  if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>
+  return undefined
+}
+
+/**
+ * A copy of `value` with secret keys redacted at any depth, header bags reduced to the
+ * allow-list and credentials in strings masked. Errors keep name, message and stack.
+ */
+export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return redactText(value)
+  if (value === null || typeof value !== 'object') return value
+  if (depth > 8) return '[Truncated]'
+  if (seen.has(value)) return '[Circular]'
+  seen.add(value)
+
+  if (value instanceof Error) {
+    const out: Record<string, unknown> = { type: value.name, message: redactText(value.message) }
+    if (value.stack) out.stack = redactText(value.stack)
+    const { digest, code, cause } = value as Error & { digest?: unknown; code?: unknown }
+    if (digest !== undefined) out.digest = digest
+    if (code !== undefined) out.code = code
+    if (cause !== undefined) out.cause = redact(cause, depth + 1, seen)
+    return out
+  }
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen))
+  if (value instanceof Date) return value
+
+  const out: Record<string, unknown> = {}
+  for (const [key, inner] of Object.entries(value)) {
+    if (isSecretKey(key)) out[key] = REDACTED
+    else if (key.toLowerCase() === 'headers') out[key] = allowedHeaders(inner, depth, seen)
+    else out[key] = redact(inner, depth + 1, seen)
+  }
+  return out
+}
+
+function allowedHeaders(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+  const bag = headerBag(value)
+  if (!bag) return redact(value, depth + 1, seen)
+  const out: Record<string, unknown> = {}
+  for (const [name, inner] of Object.entries(bag)) {
+    if (loggedHeaders.has(name.toLowerCase())) out[name.toLowerCase()] = redact(inner, depth + 1, seen)
+  }
+  return out
+}

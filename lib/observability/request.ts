@@ -1,0 +1,42 @@
+// What server components, server actions and route handlers call to correlate their work.
+import 'server-only'
+import { headers } from 'next/headers'
+import { currentRequestContext } from './context'
+import { logger, type Logger } from './logger'
+import { REQUEST_ID_HEADER, isValidRequestId } from './request-id'
+
+/**
+ * The current request's ID, as set by the proxy on the request headers. AsyncLocalStorage
+ * from the proxy does not reach server components, so this reads `headers()`.
+ */
+export async function getRequestId(): Promise<string | undefined> {
+  const fromContext = currentRequestContext()?.requestId
+  if (fromContext) return fromContext
+  try {
+    const value = (await headers()).get(REQUEST_ID_HEADER)
+    return isValidRequestId(value) ? value : undefined
+  } catch {
+    return undefined // outside a request (start-up, scripts)
+  }
+}
+
+/**
+ * A logger whose lines carry `request_id` (and `user_id` once known) for this request. On the
+ * Node server they come from the request context on every line; elsewhere from the headers.
+ */
+export async function getRequestLogger(bindings: Record<string, unknown> = {}): Promise<Logger> {
+  if (currentRequestContext()) return Object.keys(bindings).length > 0 ? logger.child(bindings) : logger
+  const requestId = await getRequestId()
+  return logger.child({ ...(requestId ? { request_id: requestId } : {}), ...bindings })
+}
+
+/**
+ * Records who is making this request, once the session is known, so the access line and
+ * every later log line of the request carry `user_id`. IDs only, never names or emails.
+ */
+export function setRequestUser(user: { userId: string; orgId?: string }): void {
+  const context = currentRequestContext()
+  if (!context) return
+  context.userId = user.userId
+  if (user.orgId) context.orgId = user.orgId
+}
