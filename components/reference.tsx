@@ -3,16 +3,24 @@
 import { usePageRequestId } from '@/lib/observability/document-request-id'
 
 /**
- * The short reference an error page shows; support pastes it into a log search. A server
- * error's digest is logged beside its request ID, so either finds the request.
+ * The short reference an error page shows; support pastes it into a log search. It is the ID
+ * of the request that served the page; a server error's digest (a hash that names the error,
+ * logged beside the request ID by onRequestError) is shown next to it.
  */
 export function Reference({ digest }: { digest?: string }) {
   const requestId = usePageRequestId()
-  const value = digest ?? requestId
-  if (!value) return null
+  if (!requestId && !digest) return null
   return (
     <p className="text-sm text-stone-500">
-      Reference: <code data-testid="reference" className="rounded bg-stone-100 px-1.5 py-0.5 font-mono text-stone-700">{value}</code>
+      Reference:{' '}
+      <code data-testid="reference" className="rounded bg-stone-100 px-1.5 py-0.5 font-mono text-stone-700">
+        {requestId ?? digest}
+      </code>
+      {requestId && digest ? (
+        <span className="ml-2">
+          (error <code data-testid="error-digest" className="font-mono">{digest}</code>)
+        </span>
+      ) : null}
     </p>
   )
 }

@@ -41,9 +41,26 @@ export function createLogger(destination?: pino.DestinationStream): Logger {
     mixinMergeStrategy: (mergeObject, mixinObject) => ({ ...mixinObject, ...mergeObject }),
     serializers: { err: (error: unknown) => redact(error) },
   }
-  if (destination) return pino(options, destination)
-  if (isDevelopment) return pino(options, pretty({ sync: true, colorize: true, ignore: 'service,env,version,pid,hostname' }))
-  return pino(options, pino.destination({ sync: false }))
+  const instance = destination
+    ? pino(options, destination)
+    : isDevelopment
+      ? pino(options, pretty({ sync: true, colorize: true, ignore: 'service,env,version,pid,hostname' }))
+      : pino(options, pino.destination({ sync: false }))
+  return redactChildBindings(instance)
+}
+
+/**
+ * pino skips `formatters.bindings` for child loggers, so `logger.child({ session })` would
+ * bypass redaction. Children inherit from their parent, so patching the root covers them all.
+ */
+function redactChildBindings(instance: Logger): Logger {
+  // Unbound on purpose: `this` must stay whichever logger `.child` is called on.
+  const child = instance.child as unknown as (this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => Logger
+  const patched = function (this: Logger, bindings: pino.Bindings, childOptions?: pino.ChildLoggerOptions) {
+    return child.call(this, redact(bindings) as pino.Bindings, childOptions)
+  }
+  instance.child = patched as unknown as Logger["child"]
+  return instance
 }
 
 const cache = globalThis as unknown as { __signalboxLogger?: Logger }

@@ -1,0 +1,62 @@
+// The real pino pipeline, captured in memory: what would reach stdout.
+import { Writable } from 'node:stream'
+import { describe, expect, it } from 'vitest'
+import { requestContextStorage } from '@/lib/observability/context'
+import { createLogger } from '@/lib/observability/logger'
+
+function capture() {
+  const lines: Record<string, unknown>[] = []
+  const raw: string[] = []
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      raw.push(String(chunk))
+      lines.push(JSON.parse(String(chunk)))
+      done()
+    },
+  })
+  return { logger: createLogger(stream), lines, raw }
+}
+
+describe('logger', () => {
+  it('writes JSON with service, env, version and a named level', () => {
+    const { logger, lines } = capture()
+    logger.info({ action: 'customer.created', subject_id: 'c1' }, 'created')
+    expect(lines[0]).toMatchObject({ level: 'info', service: 'signalbox', env: 'test', action: 'customer.created', msg: 'created' })
+    expect(lines[0]).toHaveProperty('version')
+    expect(lines[0]).toHaveProperty('time')
+  })
+
+  it('stamps request_id and user_id from the request context on every line', () => {
+    const { logger, lines } = capture()
+    requestContextStorage.run({ requestId: 'req-1', startedAt: 0 }, () => {
+      logger.info('before sign-in')
+      const context = requestContextStorage.getStore()!
+      context.userId = 'user-9'
+      logger.child({ component: 'x' }).warn('after sign-in')
+    })
+    logger.info('outside')
+    expect(lines[0]).toMatchObject({ request_id: 'req-1' })
+    expect(lines[0]).not.toHaveProperty('user_id')
+    expect(lines[1]).toMatchObject({ request_id: 'req-1', user_id: 'user-9', component: 'x' })
+    expect(lines[2]).not.toHaveProperty('request_id')
+  })
+
+  it('never writes planted secrets, in bindings, objects, errors or headers', () => {
+    const { logger, raw } = capture()
+    const planted = ['pw-planted-123', 'tok-planted-456', 'cookie-planted-789', 'key-planted-000']
+    logger.child({ session: 'cookie-planted-789' }).info(
+      {
+        body: { email: 'a@b.c', password: 'pw-planted-123' },
+        headers: { authorization: 'Bearer tok-planted-456', cookie: 'sid=cookie-planted-789' },
+        config: { api_key: 'key-planted-000' },
+        err: new Error('upstream refused Bearer tok-planted-456'),
+      },
+      'careless line',
+    )
+    logger.child({ component: 'outer' }).child({ token: 'tok-planted-456' }).info('nested child')
+    expect(JSON.parse(raw.at(-1)!)).toMatchObject({ component: 'outer', token: '[REDACTED]' })
+    const output = raw.join('')
+    for (const secret of planted) expect(output).not.toContain(secret)
+    expect(output).toContain('[REDACTED]')
+  })
+})
