@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino'
 import pretty from 'pino-pretty'
 import { currentRequestContext } from './context'
 import { redact } from './redact'
+import { SERVICE_ENV, SERVICE_NAME, SERVICE_VERSION } from './release'
 
 export type { Logger } from 'pino'
 
@@ -19,9 +20,9 @@ export function createLogger(destination?: pino.DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level: defaultLevel(),
     base: {
-      service: process.env.OTEL_SERVICE_NAME || 'signalbox',
-      env: process.env.VERCEL_ENV || process.env.NODE_ENV || 'development',
-      version: process.env.VERCEL_GIT_COMMIT_SHA || process.env.GIT_COMMIT_SHA || 'dev',
+      service: SERVICE_NAME,
+      env: SERVICE_ENV,
+      version: SERVICE_VERSION,
     },
     messageKey: 'msg',
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -44,7 +45,7 @@ export function createLogger(destination?: pino.DestinationStream): Logger {
   const instance = destination
     ? pino(options, destination)
     : isDevelopment
-      ? pino(options, pretty({ sync: true, colorize: true, ignore: 'service,env,version,pid,hostname' }))
+      ? pino(options, pretty({ sync: true, colorize: true, singleLine: true, ignore: 'service,env,version,pid,hostname' }))
       : pino(options, pino.destination({ sync: false }))
   return redactChildBindings(instance)
 }

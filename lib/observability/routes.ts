@@ -10,6 +10,8 @@ type Matcher = { page: string; regex: RegExp }
 let matchers: Matcher[] | undefined
 
 function loadMatchers(): Matcher[] {
+  // `next dev` builds into .next/dev; a manifest left by an earlier production build is stale.
+  if (process.env.NODE_ENV !== 'production') return []
   try {
     const manifest = JSON.parse(readFileSync(path.join(process.cwd(), '.next', 'routes-manifest.json'), 'utf8')) as {
       staticRoutes?: ManifestRoute[]
