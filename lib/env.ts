@@ -38,6 +38,11 @@ export const ENV_VARS = {
     purpose: 'the lowest log level written (fatal, error, warn, info, debug, trace or silent)',
     requiredInProduction: false,
   },
+  METRICS_TOKEN: {
+    schema: optional(z.string().min(16, 'must be at least 16 characters')),
+    purpose: 'the bearer token Prometheus sends to scrape /api/metrics; without it the endpoint is off in production',
+    requiredInProduction: false,
+  },
   DEBUG_ROUTES: {
     schema: z.preprocess(unsetIfEmpty, z.enum(['0', '1', 'true', 'false']).optional()).transform((v) => v === '1' || v === 'true'),
     purpose: 'switch for the operator routes that fail on purpose (/api/debug/*, /debug/*): 1 to enable',

@@ -2,7 +2,8 @@ import 'server-only'
 import { EnvError, parseEnv } from './env'
 import { getDb } from './db'
 import { logger } from './observability'
-import { installHttpHook } from './observability/http-hook'
+import { installHttpHook, onRequestFinished } from './observability/http-hook'
+import { recordHttpRequest } from './observability/metrics'
 
 /**
  * Called from instrumentation.ts when a Node server starts. A production server with a
@@ -21,5 +22,6 @@ export function startNodeServer(): void {
   }
   if (process.env.NEXT_PHASE === 'phase-production-build') return
   installHttpHook()
+  onRequestFinished(recordHttpRequest)
   getDb().catch((error: unknown) => logger.error({ err: error }, 'database_open_failed'))
 }

@@ -1,0 +1,22 @@
+// Prometheus scrape endpoint. See docs/observability.md (on Vercel, push OTLP metrics instead).
+import { env, isProductionRuntime } from '@/lib/env'
+import { metrics } from '@/lib/observability/metrics'
+import { scrapeDecision } from '@/lib/observability/metrics-access'
+
+export const dynamic = 'force-dynamic'
+
+export async function GET(request: Request) {
+  const decision = scrapeDecision({
+    production: isProductionRuntime(),
+    token: env().METRICS_TOKEN,
+    authorization: request.headers.get('authorization'),
+  })
+  if (decision === 'disabled') return new Response('Not found', { status: 404 })
+  if (decision === 'unauthorized') {
+    return new Response('Unauthorized', { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="metrics"' } })
+  }
+  const { registry } = metrics()
+  return new Response(await registry.metrics(), {
+    headers: { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' },
+  })
+}

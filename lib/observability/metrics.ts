@@ -1,0 +1,74 @@
+// Prometheus metrics for the Node server (prom-client). One registry per process, shared by
+// every bundle chunk through globalThis. Label values are bounded: routes are patterns, never
+// concrete paths, so cardinality does not grow with the data.
+import client from 'prom-client'
+import type { AccessRecord } from './http-hook'
+
+function createMetrics() {
+  const registry = new client.Registry()
+  client.collectDefaultMetrics({ register: registry })
+  // Gauges that break Prometheus naming rules (promtool rejects "_total" on a non-counter); the
+  // per-type nodejs_active_handles / _requests / _resources gauges carry the same numbers.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(name)
+  }
+  return {
+    registry,
+    httpRequests: new client.Counter({
+      name: 'http_server_requests_total',
+      help: 'HTTP requests handled, by method, route pattern and status code.',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [registry],
+    }),
+    httpDuration: new client.Histogram({
+      name: 'http_server_request_duration_seconds',
+      help: 'Time from receiving a request to finishing its response, by method and route pattern.',
+      labelNames: ['method', 'route'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    auditLogWrites: new client.Counter({
+      name: 'audit_log_writes_total',
+      help: 'Audit log rows written after the response, by result (ok or error).',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    analyticsEvents: new client.Counter({
+      name: 'analytics_events_total',
+      help: 'Server-side analytics events, by result (ok or error).',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    featureFlagEvaluations: new client.Counter({
+      name: 'feature_flag_evaluations_total',
+      help: 'Feature flag evaluations, by flag and result (backend, default, timeout or error).',
+      labelNames: ['flag', 'result'] as const,
+      registers: [registry],
+    }),
+  }
+}
+
+export type Metrics = ReturnType<typeof createMetrics>
+
+const KEY = Symbol.for('signalbox.metrics')
+const store = globalThis as unknown as { [KEY]?: Metrics }
+
+export function metrics(): Metrics {
+  return (store[KEY] ??= createMetrics())
+}
+
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+
+/** The route label: the pattern when known, else one of two fixed buckets. */
+export function routeLabel(record: Pick<AccessRecord, 'route' | 'path'>): string {
+  if (record.route) return record.route
+  return record.path.startsWith('/_next/') ? '/_next/*' : 'unmatched'
+}
+
+export function recordHttpRequest(record: AccessRecord): void {
+  const m = metrics()
+  const method = KNOWN_METHODS.has(record.method) ? record.method : 'OTHER'
+  const route = routeLabel(record)
+  m.httpRequests.inc({ method, route, status: String(record.status) })
+  m.httpDuration.observe({ method, route }, record.durationMs / 1000)
+}

@@ -1,0 +1,124 @@
+// /api/metrics on a production server, checked by Prometheus's own tools: promtool lints the
+// exposition, and a real Prometheus server scrapes it every second and answers a query.
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { expect, test } from '@playwright/test'
+import { freePort, startServer, type AppServer } from './support/server'
+
+const TOKEN = 'e2e-metrics-token-0123456789'
+const hasPrometheus = spawnSync('which', ['promtool', 'prometheus']).status === 0
+// Locally the Prometheus checks are skipped without the tools; in CI their absence is a failure.
+const requirePrometheus = () => {
+  if (!hasPrometheus && process.env.CI) throw new Error('promtool/prometheus not found: apt-get install -y prometheus')
+  test.skip(!hasPrometheus, 'Prometheus is not installed (Debian/Ubuntu: apt-get install -y prometheus)')
+}
+
+let app: AppServer
+test.beforeAll(async () => {
+  app = await startServer({ env: { METRICS_TOKEN: TOKEN } })
+})
+test.afterAll(async () => {
+  await app?.stop()
+})
+
+const scrape = (headers: Record<string, string> = {}) => fetch(`${app.url}/api/metrics`, { headers })
+
+test('the endpoint refuses missing and wrong tokens', async () => {
+  expect((await scrape()).status).toBe(401)
+  expect((await scrape({ authorization: 'Bearer wrong-token' })).status).toBe(401)
+  expect((await scrape({ authorization: TOKEN })).status).toBe(401)
+  const ok = await scrape({ authorization: `Bearer ${TOKEN}` })
+  expect(ok.status).toBe(200)
+  expect(ok.headers.get('content-type')).toContain('text/plain')
+})
+
+test('in production without METRICS_TOKEN the endpoint does not exist', async () => {
+  const bare = await startServer()
+  try {
+    expect((await fetch(`${bare.url}/api/metrics`)).status).toBe(404)
+  } finally {
+    await bare.stop()
+  }
+})
+
+test('route labels are patterns: many distinct paths keep series bounded', async () => {
+  await Promise.all(
+    Array.from({ length: 500 }, async (_, i) => (await fetch(`${app.url}/no-such-customer/${i}-${Math.random()}`)).text()),
+  )
+  await (await fetch(`${app.url}/status`)).text()
+  // A request is counted when its response closes, just after the client has read it.
+  let text = ''
+  for (let attempt = 0; attempt < 20 && !text.includes('route="/status",status="200"'); attempt++) {
+    await new Promise((r) => setTimeout(r, 50))
+    text = await (await scrape({ authorization: `Bearer ${TOKEN}` })).text()
+  }
+  const series = text.split('\n').filter((line) => line.startsWith('http_server_requests_total{'))
+  expect(series.length).toBeGreaterThan(0)
+  expect(series.length).toBeLessThan(20)
+  expect(text).toMatch(/http_server_requests_total\{method="GET",route="unmatched",status="404"\} (\d+)/)
+  expect(Number(/route="unmatched",status="404"\} (\d+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(500)
+  expect(text).toContain('route="/status",status="200"')
+  for (const name of ['http_server_request_duration_seconds_bucket', 'audit_log_writes_total', 'analytics_events_total', 'feature_flag_evaluations_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds']) {
+    expect(text).toContain(name)
+  }
+})
+
+test('promtool accepts the exposition', async () => {
+  requirePrometheus()
+  const text = await (await scrape({ authorization: `Bearer ${TOKEN}` })).text()
+  const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' })
+  expect(result.stdout + result.stderr).toBe('')
+  expect(result.status).toBe(0)
+})
+
+test('a real Prometheus scrapes the app and answers a query', async () => {
+  requirePrometheus()
+  const dir = await mkdtemp(path.join(tmpdir(), 'signalbox-prom-'))
+  const { host } = new URL(app.url)
+  await writeFile(
+    path.join(dir, 'prometheus.yml'),
+    [
+      'global:',
+      '  scrape_interval: 1s',
+      'scrape_configs:',
+      '  - job_name: signalbox',
+      '    metrics_path: /api/metrics',
+      '    authorization:',
+      `      credentials: ${TOKEN}`,
+      '    static_configs:',
+      `      - targets: ['${host}']`,
+      '',
+    ].join('\n'),
+  )
+  execFileSync('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')], { stdio: 'ignore' })
+  const port = await freePort()
+  const prometheus = spawn('prometheus', [
+    `--config.file=${path.join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${path.join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+  ], { stdio: 'ignore' })
+  try {
+    await (await fetch(`${app.url}/status`)).text()
+    const query = `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent('http_server_requests_total{job="signalbox",route="/status"}')}`
+    let found: { metric: Record<string, string>; value: [number, string] }[] = []
+    const deadline = Date.now() + 30_000
+    while (found.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500))
+      try {
+        const body = (await (await fetch(query)).json()) as { data?: { result: typeof found } }
+        found = body.data?.result ?? []
+      } catch {
+        // Prometheus still starting
+      }
+    }
+    expect(found.length).toBeGreaterThan(0)
+    expect(found[0]!.metric).toMatchObject({ method: 'GET', route: '/status', status: '200' })
+    expect(Number(found[0]!.value[1])).toBeGreaterThanOrEqual(1)
+  } finally {
+    prometheus.kill('SIGTERM')
+    await new Promise((r) => prometheus.once('exit', r))
+    await rm(dir, { recursive: true, force: true })
+  }
+})

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest'
+import { metrics, recordHttpRequest, routeLabel } from '@/lib/observability/metrics'
+import { scrapeDecision } from '@/lib/observability/metrics-access'
+
+const TOKEN = 'a-long-enough-metrics-token'
+
+describe('scrapeDecision', () => {
+  it.each([
+    [{ production: false, token: undefined, authorization: null }, 'allow'],
+    [{ production: true, token: undefined, authorization: null }, 'disabled'],
+    [{ production: true, token: undefined, authorization: `Bearer ${TOKEN}` }, 'disabled'],
+    [{ production: true, token: TOKEN, authorization: null }, 'unauthorized'],
+    [{ production: true, token: TOKEN, authorization: 'Bearer wrong' }, 'unauthorized'],
+    [{ production: true, token: TOKEN, authorization: `Bearer ${TOKEN}x` }, 'unauthorized'],
+    [{ production: true, token: TOKEN, authorization: TOKEN }, 'unauthorized'],
+    [{ production: true, token: TOKEN, authorization: `Basic ${TOKEN}` }, 'unauthorized'],
+    [{ production: true, token: TOKEN, authorization: `Bearer ${TOKEN}` }, 'allow'],
+    [{ production: false, token: TOKEN, authorization: null }, 'unauthorized'],
+  ] as const)('%j → %s', (input, expected) => {
+    expect(scrapeDecision(input)).toBe(expected)
+  })
+})
+
+describe('http metrics', () => {
+  it('labels routes by pattern, with two fixed buckets for the rest', () => {
+    expect(routeLabel({ route: '/customers/[id]', path: '/customers/123' })).toBe('/customers/[id]')
+    expect(routeLabel({ route: undefined, path: '/_next/static/chunks/a.js' })).toBe('/_next/*')
+    expect(routeLabel({ route: undefined, path: '/wp-admin.php?x=' })).toBe('unmatched')
+  })
+
+  it('keeps series bounded however many distinct paths and odd methods arrive', async () => {
+    for (let i = 0; i < 500; i++) {
+      recordHttpRequest({
+        context: { requestId: `r${i}`, startedAt: 0 },
+        method: i % 7 === 0 ? `WEIRD${i}` : 'GET',
+        path: `/customers/${i}`,
+        route: i % 2 ? '/customers/[id]' : undefined,
+        status: 200,
+        durationMs: 12,
+      })
+    }
+    const counter = await metrics().httpRequests.get()
+    expect(counter.values.length).toBeLessThan(20)
+    expect(counter.values.map((v) => v.labels.method)).not.toContain('WEIRD7')
+    const text = await metrics().registry.metrics()
+    expect(text).toContain('http_server_requests_total{method="GET",route="/customers/[id]",status="200"}')
+    expect(text).toContain('http_server_request_duration_seconds_bucket')
+    expect(text).toContain('process_cpu_user_seconds_total')
+  })
+})
