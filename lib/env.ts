@@ -9,6 +9,9 @@ const unsetIfEmpty = (value: unknown) =>
 
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(unsetIfEmpty, schema.optional())
 
+const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
+  z.preprocess(unsetIfEmpty, schema.optional().default(fallback as never))
+
 const databaseUrl = z.string().refine(
   (url) => {
     try {
@@ -36,6 +39,26 @@ export const ENV_VARS = {
   LOG_LEVEL: {
     schema: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
     purpose: 'the lowest log level written (fatal, error, warn, info, debug, trace or silent)',
+    requiredInProduction: false,
+  },
+  NEXT_PUBLIC_POSTHOG_KEY: {
+    schema: optional(z.string()),
+    purpose: 'the PostHog project API key; without it analytics stay local (debug log lines) and nothing is sent',
+    requiredInProduction: false,
+  },
+  POSTHOG_HOST: {
+    schema: withDefault(z.url(), 'https://us.i.posthog.com'),
+    purpose: 'the PostHog ingestion host /ingest forwards to (EU: https://eu.i.posthog.com); read at build time for the rewrite',
+    requiredInProduction: false,
+  },
+  POSTHOG_ASSETS_HOST: {
+    schema: withDefault(z.url(), 'https://us-assets.i.posthog.com'),
+    purpose: 'the PostHog static-assets host /ingest/static forwards to (EU: https://eu-assets.i.posthog.com)',
+    requiredInProduction: false,
+  },
+  FEATURE_FLAGS: {
+    schema: optional(z.string()),
+    purpose: 'local feature-flag values, e.g. "customer_history=false"; when set they replace PostHog flags',
     requiredInProduction: false,
   },
   METRICS_TOKEN: {

@@ -36,7 +36,7 @@ async function rawGet(path: string, headerLines: string[]): Promise<{ status: nu
 const cases = [
   { name: 'a static page', path: '/', status: 200, route: '/' },
   { name: 'a route handler', path: '/api/health', status: 200, route: '/api/health' },
-  { name: 'a redirect', path: '/api/health/', status: 308, route: '/api/health' },
+  { name: 'a redirect', path: '/login', status: 307, route: null },
   { name: 'a 404', path: '/no-such-page', status: 404, route: null },
   { name: 'a thrown error in a route handler', path: '/api/debug/error', status: 500, route: '/api/debug/error' },
   { name: 'a thrown error while rendering', path: '/debug/error', status: 500, route: '/debug/error' },

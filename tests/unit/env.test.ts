@@ -3,14 +3,18 @@ import { ENV_VARS, EnvError, isProductionRuntime, parseEnv } from '@/lib/env'
 
 describe('parseEnv', () => {
   it('accepts an empty environment outside production: every integration is optional', () => {
-    expect(parseEnv({ NODE_ENV: 'development' })).toEqual({ DATABASE_URL: undefined, LOG_LEVEL: undefined, METRICS_TOKEN: undefined, DEBUG_ROUTES: false })
+    expect(parseEnv({ NODE_ENV: 'development' })).toEqual({
+      POSTHOG_HOST: 'https://us.i.posthog.com',
+      POSTHOG_ASSETS_HOST: 'https://us-assets.i.posthog.com',
+      DEBUG_ROUTES: false,
+    })
   })
 
   it('treats empty strings as unset', () => {
-    expect(parseEnv({ NODE_ENV: 'development', DATABASE_URL: '', LOG_LEVEL: ' ', DEBUG_ROUTES: '' })).toEqual({
-      DATABASE_URL: undefined,
-      LOG_LEVEL: undefined,
-      METRICS_TOKEN: undefined,
+    const parsed = parseEnv({ NODE_ENV: 'development', DATABASE_URL: '', LOG_LEVEL: ' ', DEBUG_ROUTES: '', POSTHOG_HOST: '', NEXT_PUBLIC_POSTHOG_KEY: '' })
+    expect(parsed).toEqual({
+      POSTHOG_HOST: 'https://us.i.posthog.com',
+      POSTHOG_ASSETS_HOST: 'https://us-assets.i.posthog.com',
       DEBUG_ROUTES: false,
     })
   })

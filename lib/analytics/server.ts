@@ -1,0 +1,66 @@
+// track() for server actions and route handlers. Same signature as the client's track() in
+// lib/analytics/client.ts; the event is sent after the response (after()), tagged with the
+// request ID, and a failing backend is logged and counted, never thrown.
+import 'server-only'
+import { after } from 'next/server'
+import { env } from '../env'
+import { getRequestId, logger } from '../observability'
+import { currentRequestContext } from '../observability/context'
+import { metrics } from '../observability/metrics'
+import type { AnalyticsAdapter, AnalyticsEvent } from './adapter'
+import { ConsoleAnalytics } from './console-adapter'
+import type { EventName, EventProps } from './events'
+
+export type { EventName, EventProps } from './events'
+
+const KEY = Symbol.for('signalbox.analytics')
+const store = globalThis as unknown as { [KEY]?: Promise<AnalyticsAdapter> }
+
+async function createAdapter(): Promise<AnalyticsAdapter> {
+  const { NEXT_PUBLIC_POSTHOG_KEY: key, POSTHOG_HOST: host } = env()
+  if (!key) return new ConsoleAnalytics()
+  // Loaded only when a key is set: without one, posthog-node is never imported.
+  const { PostHogAnalytics, createPostHogClient } = await import('./posthog-server')
+  return new PostHogAnalytics(createPostHogClient(key, host))
+}
+
+function adapter(): Promise<AnalyticsAdapter> {
+  return (store[KEY] ??= createAdapter())
+}
+
+/** For tests: route every server event to `replacement` (e.g. a MemoryAnalytics). */
+export function setAnalyticsAdapter(replacement: AnalyticsAdapter): void {
+  store[KEY] = Promise.resolve(replacement)
+}
+
+async function send(event: AnalyticsEvent): Promise<void> {
+  try {
+    await (await adapter()).capture(event)
+    metrics().analyticsEvents.inc({ result: 'ok' })
+  } catch (error) {
+    metrics().analyticsEvents.inc({ result: 'error' })
+    logger.warn({ err: error, event: event.event, request_id: event.properties.request_id }, 'analytics_capture_failed')
+  }
+}
+
+/**
+ * Records `event` for the current user (or anonymously). Never awaits the backend: inside a
+ * request the send is scheduled with after(); elsewhere (scripts) it runs in the background.
+ */
+export async function track<E extends EventName>(
+  event: E,
+  properties: EventProps<E>,
+  options: { distinctId?: string } = {},
+): Promise<void> {
+  const requestId = await getRequestId()
+  const captured: AnalyticsEvent = {
+    event,
+    properties: { ...properties, ...(requestId ? { request_id: requestId } : {}) },
+    distinctId: options.distinctId ?? currentRequestContext()?.userId,
+  }
+  try {
+    after(() => send(captured))
+  } catch {
+    void send(captured) // outside a request scope
+  }
+}

@@ -1,0 +1,80 @@
+// isEnabled() on the server. Evaluation is bounded (300 ms); any error, timeout or unknown
+// answer falls back to the flag's declared default with one warn line, so a flags outage never
+// breaks or slows a page beyond the bound.
+import 'server-only'
+import { cache } from 'react'
+import { env } from '../env'
+import { logger } from '../observability/logger'
+import { metrics } from '../observability/metrics'
+import { MemoryFlags, type FlagContext, type FlagsAdapter } from './adapter'
+import { FLAG_NAMES, FLAGS, parseFlagOverrides, type FlagName, type FlagValues } from './registry'
+
+export { FLAGS, type FlagName, type FlagValues } from './registry'
+
+export const FLAG_TIMEOUT_MS = 300
+
+const KEY = Symbol.for('signalbox.flags')
+const store = globalThis as unknown as { [KEY]?: Promise<FlagsAdapter> }
+
+async function createAdapter(): Promise<FlagsAdapter> {
+  const { FEATURE_FLAGS, NEXT_PUBLIC_POSTHOG_KEY: key, POSTHOG_HOST: host } = env()
+  if (FEATURE_FLAGS !== undefined || !key) {
+    const { values, problems } = parseFlagOverrides(FEATURE_FLAGS)
+    for (const problem of problems) logger.warn({ problem }, 'feature_flags_ignored')
+    return new MemoryFlags(values)
+  }
+  const { createPostHogClient } = await import('../analytics/posthog-server')
+  const { PostHogFlags } = await import('./posthog-flags')
+  return new PostHogFlags(createPostHogClient(key, host))
+}
+
+function adapter(): Promise<FlagsAdapter> {
+  return (store[KEY] ??= createAdapter())
+}
+
+/** For tests: evaluate against `replacement`. */
+export function setFlagsAdapter(replacement: FlagsAdapter): void {
+  store[KEY] = Promise.resolve(replacement)
+}
+
+type Outcome = 'backend' | 'default' | 'timeout' | 'error'
+
+export async function evaluateFlag(
+  flag: FlagName,
+  context: FlagContext,
+  backend?: FlagsAdapter,
+  timeoutMs = FLAG_TIMEOUT_MS,
+): Promise<boolean> {
+  const fallback = FLAGS[flag].default
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let outcome: Outcome = 'backend'
+  let value: boolean = fallback
+  try {
+    const answer = await Promise.race([
+      (backend ?? (await adapter())).evaluate(flag, context),
+      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs))),
+    ])
+    if (answer === 'timeout') outcome = 'timeout'
+    else if (answer === undefined) outcome = 'default'
+    else value = answer
+  } catch (error) {
+    outcome = 'error'
+    logger.warn({ err: error, flag }, 'feature_flag_fallback')
+  } finally {
+    clearTimeout(timer)
+  }
+  if (outcome === 'timeout') logger.warn({ flag, timeout_ms: timeoutMs }, 'feature_flag_fallback')
+  metrics().featureFlagEvaluations.inc({ flag, result: outcome })
+  return value
+}
+
+/** Whether `flag` is on for this user/organization. Never throws. */
+export function isEnabled(flag: FlagName, context: FlagContext): Promise<boolean> {
+  return evaluateFlag(flag, context)
+}
+
+/** All flags for one render, evaluated once per request (React cache) and in parallel. */
+export const evaluateAllFlags = cache(async (distinctId: string, orgId?: string): Promise<FlagValues> => {
+  const values = await Promise.all(FLAG_NAMES.map((flag) => evaluateFlag(flag, { distinctId, orgId })))
+  return Object.fromEntries(FLAG_NAMES.map((flag, i) => [flag, values[i]])) as FlagValues
+})

@@ -1,0 +1,69 @@
+// A stand-in for PostHog's ingestion API: records every event that arrives, decoding the
+// encodings the SDKs use (gzip, base64 form bodies, plain JSON). Never talks to the internet.
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { gunzipSync } from 'node:zlib'
+
+export type RecordedEvent = { event: string; properties: Record<string, unknown>; distinct_id?: string; path: string }
+
+export type PostHogRecorder = {
+  url: string
+  events: RecordedEvent[]
+  requests: { method: string; path: string }[]
+  close: () => Promise<void>
+}
+
+function decode(raw: Buffer, request: http.IncomingMessage): unknown {
+  const url = new URL(request.url ?? '/', 'http://recorder')
+  let body = raw
+  if (request.headers['content-encoding'] === 'gzip' || url.searchParams.get('compression') === 'gzip-js' || (raw[0] === 0x1f && raw[1] === 0x8b)) {
+    body = gunzipSync(raw)
+  }
+  let text = body.toString('utf8')
+  if (text.startsWith('data=')) {
+    text = decodeURIComponent(text.slice(5).replace(/\+/g, ' '))
+    if (!text.startsWith('{') && !text.startsWith('[')) text = Buffer.from(text, 'base64').toString('utf8')
+  }
+  return text ? JSON.parse(text) : undefined
+}
+
+function eventsOf(payload: unknown): Omit<RecordedEvent, 'path'>[] {
+  if (Array.isArray(payload)) return payload.flatMap(eventsOf)
+  if (!payload || typeof payload !== 'object') return []
+  const object = payload as Record<string, unknown>
+  if (Array.isArray(object.batch)) return object.batch.flatMap(eventsOf)
+  if (typeof object.event === 'string') {
+    return [{ event: object.event, properties: (object.properties as Record<string, unknown>) ?? {}, distinct_id: object.distinct_id as string | undefined }]
+  }
+  return []
+}
+
+export async function startPostHogRecorder(): Promise<PostHogRecorder> {
+  const events: RecordedEvent[] = []
+  const requests: { method: string; path: string }[] = []
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => {
+      const path = new URL(request.url ?? '/', 'http://recorder').pathname
+      requests.push({ method: request.method ?? 'GET', path })
+      if (request.method === 'POST') {
+        try {
+          for (const event of eventsOf(decode(Buffer.concat(chunks), request))) events.push({ ...event, path })
+        } catch {
+          // flags and config requests are not events
+        }
+      }
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(path.startsWith('/flags') || path.startsWith('/decide') ? '{"featureFlags":{},"flags":{}}' : '{"status":1}')
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    events,
+    requests,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
+  }
+}
