@@ -2,6 +2,9 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- this file is CommonJS
 const { withSentryConfig } = require('@sentry/nextjs/config')
 
+// A build somewhere other than .next (the e2e tests build a second copy with a Sentry DSN
+// inlined, next to the default build). `next start` must see the same value.
+const distDir = process.env.NEXT_DIST_DIR?.trim() || undefined
 // Source maps go to Sentry only with a token; without one the build makes no network request.
 const uploadSourceMaps = Boolean(process.env.SENTRY_AUTH_TOKEN?.trim())
 const commitSha = process.env.VERCEL_GIT_COMMIT_SHA?.trim() || process.env.GIT_COMMIT_SHA?.trim() || undefined
@@ -9,6 +12,13 @@ const commitSha = process.env.VERCEL_GIT_COMMIT_SHA?.trim() || process.env.GIT_C
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
+  ...(distDir
+    ? {
+        distDir,
+        // Next rewrites tsconfig.json to include <distDir>/types; a config that `extends` is left alone.
+        typescript: { tsconfigPath: 'tsconfig.custom-dist.json' },
+      }
+    : {}),
   // Packages that must stay as plain Node requires instead of being bundled: pino's worker
   // threads break under Turbopack bundling, and PGlite loads its WASM and data files from disk.
   serverExternalPackages: ['pino', 'pino-pretty', '@electric-sql/pglite'],

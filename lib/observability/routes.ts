@@ -11,7 +11,7 @@ let matchers: Matcher[] | undefined
 
 function loadMatchers(): Matcher[] {
   try {
-    const manifest = JSON.parse(readFileSync(path.join(process.cwd(), '.next', 'routes-manifest.json'), 'utf8')) as {
+    const manifest = JSON.parse(readFileSync(path.join(process.cwd(), process.env.NEXT_DIST_DIR?.trim() || '.next', 'routes-manifest.json'), 'utf8')) as {
       staticRoutes?: ManifestRoute[]
       dynamicRoutes?: ManifestRoute[]
     }

@@ -1,5 +1,6 @@
 // Starts the production build (`next start`) on a free loopback port with its own database,
-// records every line it prints, and stops it afterwards.
+// records every line it prints, and stops it afterwards. `buildApp` makes an extra production
+// build in another directory (NEXT_DIST_DIR) for specs that need build-time settings.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
@@ -42,19 +43,41 @@ type StartOptions = {
   env?: Record<string, string | undefined>
   /** Resolve once the process has printed its ready line, without waiting for health. */
   waitForHealth?: boolean
+  /** Serve the build in this directory (see `buildApp`) instead of .next. */
+  distDir?: string
 }
 
-export async function startServer({ env = {}, waitForHealth = true }: StartOptions = {}): Promise<AppServer> {
+function childEnvironment(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env }
+  for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key]
+  return childEnv
+}
+
+/**
+ * `next build` into `distDir` with `env` (NEXT_PUBLIC_* values are inlined into the browser
+ * bundle at build time). Leaves the default .next build alone. Rejects with the build output.
+ */
+export async function buildApp({ distDir, env = {} }: { distDir: string; env?: Record<string, string | undefined> }): Promise<void> {
+  const child = spawn(path.join('node_modules', '.bin', 'next'), ['build'], {
+    env: childEnvironment({ ...env, NODE_ENV: 'production', NEXT_DIST_DIR: distDir }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  if (code !== 0) throw new Error(`next build into ${distDir} failed with ${code}:\n${output}`)
+}
+
+export async function startServer({ env = {}, waitForHealth = true, distDir }: StartOptions = {}): Promise<AppServer> {
   const port = await freePort()
   const database = 'DATABASE_URL' in env ? undefined : await freshDatabase()
-  const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
+  const childEnv = childEnvironment({
     NODE_ENV: 'production',
-    NEXT_TELEMETRY_DISABLED: '1',
     DATABASE_URL: database?.url,
+    ...(distDir ? { NEXT_DIST_DIR: distDir } : {}),
     ...env,
-  }
-  for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key]
+  })
 
   const child = spawn(path.join('node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
     env: childEnv,
