@@ -6,6 +6,8 @@
 import { MAX_ENVELOPE_BYTES, envelopeUrlFor, isSameDsn, parseDsn } from './sentry'
 
 export const UPSTREAM_TIMEOUT_MS = 3000
+/** How far past the cap a refused body is still read (and thrown away) before the connection is cut. */
+const DRAIN_FACTOR = 8
 
 export type TunnelOptions = {
   /** The configured DSN; without one the tunnel does not exist (404). */
@@ -24,11 +26,14 @@ const plain = (status: number, reason: string): Result => ({
   outcome: { forwarded: false, status, reason },
 })
 
-/** Reads at most `maxBytes` of the body; undefined when it is larger (without reading the rest). */
+/**
+ * The body, or undefined when it is larger than `maxBytes`. An oversized body is drained
+ * without being kept (up to a hard limit) so the client gets the 413 rather than a reset.
+ */
 async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  const declared = Number(request.headers.get('content-length'))
-  if (Number.isFinite(declared) && declared > maxBytes) return undefined
   if (!request.body) return new Uint8Array()
+  const declared = Number(request.headers.get('content-length'))
+  let tooLarge = Number.isFinite(declared) && declared > maxBytes
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []
   let total = 0
@@ -37,11 +42,16 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
     if (done) break
     total += value.byteLength
     if (total > maxBytes) {
-      await reader.cancel().catch(() => {})
-      return undefined
+      tooLarge = true
+      chunks.length = 0
     }
-    chunks.push(value)
+    if (total > maxBytes * DRAIN_FACTOR) {
+      await reader.cancel().catch(() => {})
+      break
+    }
+    if (!tooLarge) chunks.push(value)
   }
+  if (tooLarge) return undefined
   const body = new Uint8Array(total)
   let offset = 0
   for (const chunk of chunks) {
@@ -68,14 +78,15 @@ const FORWARDED_RESPONSE_HEADERS = ['content-type', 'retry-after', 'x-sentry-rat
 
 /** Validates one browser envelope and forwards it to the DSN's ingest endpoint. */
 export async function forwardEnvelope(request: Request, options: TunnelOptions): Promise<Result> {
+  // Read (or drain) the body before any answer, so a refused client gets the status rather
+  // than a connection cut in the middle of its upload.
+  const body = await readCapped(request, options.maxBytes ?? MAX_ENVELOPE_BYTES)
   const configured = parseDsn(options.dsn)
   if (!configured) return plain(404, 'error tracking is not configured')
   if (request.method !== 'POST') return plain(405, 'POST envelopes here')
+  if (!body) return plain(413, 'envelope too large')
   const encoding = request.headers.get('content-encoding')
   if (encoding && encoding !== 'identity') return plain(415, 'compressed envelopes are not accepted')
-
-  const body = await readCapped(request, options.maxBytes ?? MAX_ENVELOPE_BYTES)
-  if (!body) return plain(413, 'envelope too large')
   const dsn = parseDsn(envelopeDsn(body))
   if (!dsn) return plain(400, 'not an envelope with a DSN')
   if (!isSameDsn(dsn, configured)) return plain(400, 'envelope is for another DSN')
