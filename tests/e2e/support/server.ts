@@ -43,6 +43,11 @@ type StartOptions = {
   env?: Record<string, string | undefined>
   /** Resolve once the process has printed its ready line, without waiting for health. */
   waitForHealth?: boolean
+  /**
+   * Also wait for /api/ready, i.e. for the database to be open. Opening the embedded database
+   * holds the event loop for seconds; requests racing it can meet reset keep-alive sockets.
+   */
+  waitForReady?: boolean
   /** Serve the build in this directory (see `buildApp`) instead of .next. */
   distDir?: string
 }
@@ -69,7 +74,7 @@ export async function buildApp({ distDir, env = {} }: { distDir: string; env?: R
   if (code !== 0) throw new Error(`next build into ${distDir} failed with ${code}:\n${output}`)
 }
 
-export async function startServer({ env = {}, waitForHealth = true, distDir }: StartOptions = {}): Promise<AppServer> {
+export async function startServer({ env = {}, waitForHealth = true, waitForReady = false, distDir }: StartOptions = {}): Promise<AppServer> {
   const port = await freePort()
   const database = 'DATABASE_URL' in env ? undefined : await freshDatabase()
   const childEnv = childEnvironment({
@@ -106,7 +111,7 @@ export async function startServer({ env = {}, waitForHealth = true, distDir }: S
     await database?.drop()
   }
 
-  if (waitForHealth) {
+  const waitFor = async (endpoint: string, what: string) => {
     const deadline = Date.now() + 30_000
     for (;;) {
       if (child.exitCode !== null) {
@@ -114,17 +119,19 @@ export async function startServer({ env = {}, waitForHealth = true, distDir }: S
         throw new Error(`next start exited with ${child.exitCode}:\n${output.join('\n')}`)
       }
       try {
-        const response = await fetch(`${url}/api/health`)
+        const response = await fetch(`${url}${endpoint}`)
         if (response.ok) break
       } catch {
         // not listening yet
       }
       if (Date.now() > deadline) {
         await stop()
-        throw new Error(`next start did not become healthy within 30 s:\n${output.join('\n')}`)
+        throw new Error(`next start did not become ${what} within 30 s:\n${output.join('\n')}`)
       }
       await new Promise((r) => setTimeout(r, 100))
     }
   }
+  if (waitForHealth || waitForReady) await waitFor('/api/health', 'healthy')
+  if (waitForReady) await waitFor('/api/ready', 'ready')
   return { url, output, process: child, stop }
 }
