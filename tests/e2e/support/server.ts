@@ -2,7 +2,7 @@
 // records every line it prints, and stops it afterwards. `buildApp` makes an extra production
 // build in another directory (NEXT_DIST_DIR) for specs that need build-time settings.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -63,6 +63,8 @@ function childEnvironment(env: Record<string, string | undefined>): NodeJS.Proce
  * bundle at build time). Leaves the default .next build alone. Rejects with the build output.
  */
 export async function buildApp({ distDir, env = {} }: { distDir: string; env?: Record<string, string | undefined> }): Promise<void> {
+  // The build points next-env.d.ts at its own types; the developer's editor should keep .next's.
+  const nextEnv = await readFile('next-env.d.ts', 'utf8').catch(() => undefined)
   const child = spawn(path.join('node_modules', '.bin', 'next'), ['build'], {
     env: childEnvironment({ ...env, NODE_ENV: 'production', NEXT_DIST_DIR: distDir }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -71,6 +73,7 @@ export async function buildApp({ distDir, env = {} }: { distDir: string; env?: R
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  if (nextEnv !== undefined) await writeFile('next-env.d.ts', nextEnv)
   if (code !== 0) throw new Error(`next build into ${distDir} failed with ${code}:\n${output}`)
 }
 
