@@ -1,15 +1,22 @@
 import type { Instrumentation } from 'next'
 
-// Runs once when a server process starts.
+// Runs once when a server process starts. Sentry first, so start-up problems are reported too.
 export async function register() {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
+    await import('./sentry.server.config')
     const { startNodeServer } = await import('./lib/startup')
     startNodeServer()
   }
+  if (process.env.NEXT_RUNTIME === 'edge') {
+    await import('./sentry.edge.config')
+  }
 }
 
-// Every server error Next catches: rendering, route handlers, server actions, the proxy.
+// Every server error Next catches: rendering, route handlers, server actions, the proxy. It goes
+// to Sentry (when configured) and, on the Node server, to the error log line.
 export const onRequestError: Instrumentation.onRequestError = async (...args) => {
+  const { captureRequestError } = await import('./lib/observability/sentry-server')
+  captureRequestError(...args)
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     const { logRequestError } = await import('./lib/observability/errors')
     logRequestError(...args)

@@ -1,4 +1,13 @@
 // @ts-check
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- this file is CommonJS
+const { withSentryConfig } = require('@sentry/nextjs/config')
+
+// A build somewhere other than .next (the e2e tests build a second copy with a Sentry DSN
+// inlined, next to the default build). `next start` must see the same value.
+const distDir = process.env.NEXT_DIST_DIR?.trim() || undefined
+// Source maps go to Sentry only with a token; without one the build makes no network request.
+const uploadSourceMaps = Boolean(process.env.SENTRY_AUTH_TOKEN?.trim())
+const commitSha = process.env.VERCEL_GIT_COMMIT_SHA?.trim() || process.env.GIT_COMMIT_SHA?.trim() || undefined
 
 // PostHog is reached through /ingest on our own origin (ad-blockers drop ~30% of direct
 // calls, and the CSP can keep connect-src 'self'). Read at build time.
@@ -8,16 +17,19 @@ const posthogAssetsHost = (process.env.POSTHOG_ASSETS_HOST || 'https://us-assets
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
+  ...(distDir
+    ? {
+        distDir,
+        // Next rewrites tsconfig.json to include <distDir>/types; a config that `extends` is left alone.
+        typescript: { tsconfigPath: 'tsconfig.custom-dist.json' },
+      }
+    : {}),
   // Packages that must stay plain Node requires instead of being bundled: pino's worker
   // threads break under Turbopack bundling, PGlite loads its WASM and data files from disk,
   // and prom-client keeps process-wide state.
   serverExternalPackages: ['pino', 'pino-pretty', '@electric-sql/pglite', 'prom-client'],
   // PostHog's API paths end in a slash; redirecting them would break ingestion.
   skipTrailingSlashRedirect: true,
-  env: {
-    // Links from PostHog's toolbar back to its UI; derived, not configured.
-    NEXT_PUBLIC_POSTHOG_UI_HOST: posthogHost.includes('eu.') ? 'https://eu.posthog.com' : 'https://us.posthog.com',
-  },
   async rewrites() {
     return [
       { source: '/ingest/static/:path*', destination: `${posthogAssetsHost}/static/:path*` },
@@ -32,6 +44,33 @@ const nextConfig = {
       { source: '/register', destination: '/sign-up', permanent: false },
     ]
   },
+  // Build-time values for the browser bundle (NEXT_PUBLIC_* keys are inlined by Next itself).
+  // Server code reads the variables at run time instead.
+  env: {
+    // Links from PostHog's toolbar back to its UI; derived, not configured.
+    NEXT_PUBLIC_POSTHOG_UI_HOST: posthogHost.includes('eu.') ? 'https://eu.posthog.com' : 'https://us.posthog.com',
+    _signalboxSentryEnvironment: process.env.SENTRY_ENVIRONMENT?.trim() || process.env.VERCEL_ENV?.trim() || '',
+    _signalboxSentryTracesSampleRate: process.env.SENTRY_TRACES_SAMPLE_RATE?.trim() || '',
+    _signalboxSentrySpotlight: process.env.SENTRY_SPOTLIGHT?.trim() || '',
+  },
 }
 
-module.exports = nextConfig
+module.exports = withSentryConfig(nextConfig, {
+  org: process.env.SENTRY_ORG,
+  project: process.env.SENTRY_PROJECT,
+  authToken: process.env.SENTRY_AUTH_TOKEN,
+  silent: !uploadSourceMaps,
+  // The build plugin reports its own usage to sentry.io unless told not to.
+  telemetry: false,
+  // The release is the commit: events name it (it is injected as _sentryRelease), and the
+  // upload creates it in Sentry.
+  release: { name: commitSha, create: uploadSourceMaps, finalize: uploadSourceMaps },
+  sourcemaps: uploadSourceMaps ? { deleteSourcemapsAfterUpload: true } : { disable: true },
+  useRunAfterProductionCompileHook: uploadSourceMaps,
+  // A failed upload is worth a warning, not a failed deploy.
+  errorHandler: (error) => console.warn(`[sentry] source map upload failed: ${error.message}`),
+  // Without a DSN the browser gets nothing from Sentry, not even the route list.
+  routeManifestInjection: process.env.NEXT_PUBLIC_SENTRY_DSN?.trim() ? undefined : false,
+  // No `tunnelRoute`: it only works for sentry.io DSNs. The browser's tunnel is
+  // app/monitoring/route.ts, which forwards to any DSN's host (self-hosted, GlitchTip).
+})

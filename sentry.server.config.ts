@@ -1,3 +1,5 @@
-// Sentry for the server runtime. Disabled until the error-tracking issue lands: nothing is
-// initialised and no request is made.
-export {}
+// Sentry for the Node server runtime, loaded by instrumentation.ts `register()`. The options
+// live in lib/observability (sentry.ts shared, sentry-server.ts for servers); no DSN → no SDK.
+import { startErrorTracking } from './lib/observability/sentry-server'
+
+startErrorTracking()

@@ -1,10 +1,14 @@
 'use client'
 
+import { useEffect } from 'react'
 import { Reference } from '@/components/reference'
+import { reportRenderError } from '@/lib/observability/browser'
 import './globals.css'
 
 // Last-resort boundary: replaces the root layout, so it renders its own <html> and <body>.
+// Reports browser errors; server errors were reported where they happened (same digest).
 export default function GlobalError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  useEffect(() => reportRenderError(error, 'app/global-error'), [error])
   return (
     <html lang="en">
       <body className="min-h-screen bg-stone-50 font-sans text-stone-900 antialiased">

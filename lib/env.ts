@@ -2,6 +2,7 @@
 // ones production cannot do without. Everything else reads configuration through `env()`.
 import { z } from 'zod'
 import { databaseTargetFrom } from './db/url'
+import { parseDsn } from './observability/sentry'
 
 /** Empty strings count as unset: `FOO=` in a .env file must not switch an integration on. */
 const unsetIfEmpty = (value: unknown) =>
@@ -69,6 +70,42 @@ export const ENV_VARS = {
   DEBUG_ROUTES: {
     schema: z.preprocess(unsetIfEmpty, z.enum(['0', '1', 'true', 'false']).optional()).transform((v) => v === '1' || v === 'true'),
     purpose: 'switch for the operator routes that fail on purpose (/api/debug/*, /debug/*): 1 to enable',
+    requiredInProduction: false,
+  },
+  NEXT_PUBLIC_SENTRY_DSN: {
+    schema: optional(z.string().refine((dsn) => parseDsn(dsn) !== undefined, { message: 'must look like https://<key>@<host>[/<prefix>]/<project id>' })),
+    purpose:
+      'the Sentry (or self-hosted Sentry, or GlitchTip) project DSN; unset switches error tracking off. Read when building (browser) and when starting (server)',
+    requiredInProduction: false,
+  },
+  SENTRY_ENVIRONMENT: {
+    schema: optional(z.string()),
+    purpose: 'the environment name on Sentry events (default: VERCEL_ENV, else NODE_ENV)',
+    requiredInProduction: false,
+  },
+  SENTRY_TRACES_SAMPLE_RATE: {
+    schema: optional(z.coerce.number().min(0).max(1)),
+    purpose: 'the share of requests and page loads traced in Sentry, from 0 to 1 (default 0.1)',
+    requiredInProduction: false,
+  },
+  SENTRY_AUTH_TOKEN: {
+    schema: optional(z.string()),
+    purpose: 'build only: a Sentry auth token to upload source maps; unset means no upload and no network at build time',
+    requiredInProduction: false,
+  },
+  SENTRY_ORG: {
+    schema: optional(z.string()),
+    purpose: 'build only: the Sentry organization slug that source maps are uploaded to',
+    requiredInProduction: false,
+  },
+  SENTRY_PROJECT: {
+    schema: optional(z.string()),
+    purpose: 'build only: the Sentry project slug that source maps are uploaded to',
+    requiredInProduction: false,
+  },
+  SENTRY_SPOTLIGHT: {
+    schema: optional(z.string().regex(/^(0|1|true|false|https?:\/\/.+)$/, { message: 'must be 1, 0 or the Spotlight sidecar URL' })),
+    purpose: 'development only: 1 (or a sidecar URL) also sends Sentry events to Spotlight on this machine',
     requiredInProduction: false,
   },
 } as const satisfies Record<

@@ -1,6 +1,7 @@
-// Observability entry point for server code: the logger, request correlation.
+// Observability entry point for server code: the logger, request correlation, error tracking.
 import 'server-only'
 
 export { logger, type Logger } from './logger'
 export { getRequestId, getRequestLogger, setRequestUser } from './request'
 export { REQUEST_ID_HEADER } from './request-id'
+export { captureException, withActionInstrumentation, type ErrorContext } from './sentry-server'

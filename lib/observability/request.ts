@@ -4,6 +4,7 @@ import { headers } from 'next/headers'
 import { currentRequestContext } from './context'
 import { logger, type Logger } from './logger'
 import { REQUEST_ID_HEADER, isValidRequestId } from './request-id'
+import { setErrorTrackingUser } from './sentry-server'
 
 /**
  * The current request's ID, as set by the proxy on the request headers. AsyncLocalStorage
@@ -31,10 +32,13 @@ export async function getRequestLogger(bindings: Record<string, unknown> = {}): 
 }
 
 /**
- * Records who is making this request, once the session is known, so the access line and
- * every later log line of the request carry `user_id`. IDs only, never names or emails.
+ * Records who is making this request, once the session is known, so the access line, every
+ * later log line and every Sentry event of the request carry the user. IDs only, never names
+ * or emails: Sentry gets the user ID, and the organization ID as the `org_id` tag, on this
+ * request's own (isolation) scope.
  */
 export function setRequestUser(user: { userId: string; orgId?: string }): void {
+  setErrorTrackingUser(user)
   const context = currentRequestContext()
   if (!context) return
   context.userId = user.userId

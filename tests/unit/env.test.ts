@@ -1,22 +1,46 @@
 import { describe, expect, it } from 'vitest'
 import { ENV_VARS, EnvError, isProductionRuntime, parseEnv } from '@/lib/env'
 
+const UNSET = {
+  DATABASE_URL: undefined,
+  LOG_LEVEL: undefined,
+  DEBUG_ROUTES: false,
+  NEXT_PUBLIC_SENTRY_DSN: undefined,
+  SENTRY_ENVIRONMENT: undefined,
+  SENTRY_TRACES_SAMPLE_RATE: undefined,
+  SENTRY_AUTH_TOKEN: undefined,
+  SENTRY_ORG: undefined,
+  SENTRY_PROJECT: undefined,
+  SENTRY_SPOTLIGHT: undefined,
+  POSTHOG_HOST: 'https://us.i.posthog.com',
+  POSTHOG_ASSETS_HOST: 'https://us-assets.i.posthog.com',
+}
+
 describe('parseEnv', () => {
   it('accepts an empty environment outside production: every integration is optional', () => {
-    expect(parseEnv({ NODE_ENV: 'development' })).toEqual({
-      POSTHOG_HOST: 'https://us.i.posthog.com',
-      POSTHOG_ASSETS_HOST: 'https://us-assets.i.posthog.com',
-      DEBUG_ROUTES: false,
-    })
+    expect(parseEnv({ NODE_ENV: 'development' })).toEqual(UNSET)
   })
 
   it('treats empty strings as unset', () => {
-    const parsed = parseEnv({ NODE_ENV: 'development', DATABASE_URL: '', LOG_LEVEL: ' ', DEBUG_ROUTES: '', POSTHOG_HOST: '', NEXT_PUBLIC_POSTHOG_KEY: '' })
-    expect(parsed).toEqual({
-      POSTHOG_HOST: 'https://us.i.posthog.com',
-      POSTHOG_ASSETS_HOST: 'https://us-assets.i.posthog.com',
-      DEBUG_ROUTES: false,
+    expect(
+      parseEnv({ NODE_ENV: 'development', DATABASE_URL: '', LOG_LEVEL: ' ', DEBUG_ROUTES: '', NEXT_PUBLIC_SENTRY_DSN: ' ', SENTRY_TRACES_SAMPLE_RATE: '', POSTHOG_HOST: '', NEXT_PUBLIC_POSTHOG_KEY: '' }),
+    ).toEqual(UNSET)
+  })
+
+  it('accepts Sentry settings and names a bad one', () => {
+    const parsed = parseEnv({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/app',
+      NEXT_PUBLIC_SENTRY_DSN: 'https://key@sentry.example.com/sentry/7',
+      SENTRY_TRACES_SAMPLE_RATE: '0.5',
+      SENTRY_SPOTLIGHT: '1',
     })
+    expect(parsed.NEXT_PUBLIC_SENTRY_DSN).toBe('https://key@sentry.example.com/sentry/7')
+    expect(parsed.SENTRY_TRACES_SAMPLE_RATE).toBe(0.5)
+    expect(() => parseEnv({ NODE_ENV: 'development', NEXT_PUBLIC_SENTRY_DSN: 'sentry.example.com' })).toThrow(
+      /^NEXT_PUBLIC_SENTRY_DSN must look like .*It is the Sentry/,
+    )
+    expect(() => parseEnv({ NODE_ENV: 'development', SENTRY_TRACES_SAMPLE_RATE: '5' })).toThrow(/^SENTRY_TRACES_SAMPLE_RATE /)
   })
 
   it('names the variable and what it is for when a value is invalid', () => {

@@ -1,7 +1,8 @@
 // Starts the production build (`next start`) on a free loopback port with its own database,
-// records every line it prints, and stops it afterwards.
+// records every line it prints, and stops it afterwards. `buildApp` makes an extra production
+// build in another directory (NEXT_DIST_DIR) for specs that need build-time settings.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -42,19 +43,49 @@ type StartOptions = {
   env?: Record<string, string | undefined>
   /** Resolve once the process has printed its ready line, without waiting for health. */
   waitForHealth?: boolean
+  /**
+   * Also wait for /api/ready, i.e. for the database to be open. Opening the embedded database
+   * holds the event loop for seconds; requests racing it can meet reset keep-alive sockets.
+   */
+  waitForReady?: boolean
+  /** Serve the build in this directory (see `buildApp`) instead of .next. */
+  distDir?: string
 }
 
-export async function startServer({ env = {}, waitForHealth = true }: StartOptions = {}): Promise<AppServer> {
+function childEnvironment(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env }
+  for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key]
+  return childEnv
+}
+
+/**
+ * `next build` into `distDir` with `env` (NEXT_PUBLIC_* values are inlined into the browser
+ * bundle at build time). Leaves the default .next build alone. Rejects with the build output.
+ */
+export async function buildApp({ distDir, env = {} }: { distDir: string; env?: Record<string, string | undefined> }): Promise<void> {
+  // The build points next-env.d.ts at its own types; the developer's editor should keep .next's.
+  const nextEnv = await readFile('next-env.d.ts', 'utf8').catch(() => undefined)
+  const child = spawn(path.join('node_modules', '.bin', 'next'), ['build'], {
+    env: childEnvironment({ ...env, NODE_ENV: 'production', NEXT_DIST_DIR: distDir }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  if (nextEnv !== undefined) await writeFile('next-env.d.ts', nextEnv)
+  if (code !== 0) throw new Error(`next build into ${distDir} failed with ${code}:\n${output}`)
+}
+
+export async function startServer({ env = {}, waitForHealth = true, waitForReady = false, distDir }: StartOptions = {}): Promise<AppServer> {
   const port = await freePort()
   const database = 'DATABASE_URL' in env ? undefined : await freshDatabase()
-  const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
+  const childEnv = childEnvironment({
     NODE_ENV: 'production',
-    NEXT_TELEMETRY_DISABLED: '1',
     DATABASE_URL: database?.url,
+    ...(distDir ? { NEXT_DIST_DIR: distDir } : {}),
     ...env,
-  }
-  for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key]
+  })
 
   const child = spawn(path.join('node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
     env: childEnv,
@@ -83,7 +114,7 @@ export async function startServer({ env = {}, waitForHealth = true }: StartOptio
     await database?.drop()
   }
 
-  if (waitForHealth) {
+  const waitFor = async (endpoint: string, what: string) => {
     const deadline = Date.now() + 30_000
     for (;;) {
       if (child.exitCode !== null) {
@@ -91,17 +122,19 @@ export async function startServer({ env = {}, waitForHealth = true }: StartOptio
         throw new Error(`next start exited with ${child.exitCode}:\n${output.join('\n')}`)
       }
       try {
-        const response = await fetch(`${url}/api/health`)
+        const response = await fetch(`${url}${endpoint}`)
         if (response.ok) break
       } catch {
         // not listening yet
       }
       if (Date.now() > deadline) {
         await stop()
-        throw new Error(`next start did not become healthy within 30 s:\n${output.join('\n')}`)
+        throw new Error(`next start did not become ${what} within 30 s:\n${output.join('\n')}`)
       }
       await new Promise((r) => setTimeout(r, 100))
     }
   }
+  if (waitForHealth || waitForReady) await waitFor('/api/health', 'healthy')
+  if (waitForReady) await waitFor('/api/ready', 'ready')
   return { url, output, process: child, stop }
 }

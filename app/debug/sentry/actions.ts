@@ -1,0 +1,12 @@
+'use server'
+
+import { requireDebugRoutes } from '@/lib/debug'
+import { withActionInstrumentation } from '@/lib/observability'
+
+// A server action that fails on purpose (DEBUG_ROUTES=1 only): the event is named after the
+// action, carries the request ID, and none of the form's fields.
+export const failingDebugAction = withActionInstrumentation('failingDebugAction', async (formData: FormData): Promise<void> => {
+  requireDebugRoutes()
+  void formData
+  throw new Error('Planted server action error from /debug/sentry')
+})

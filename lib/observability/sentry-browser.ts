@@ -1,0 +1,101 @@
+// The Sentry adapter for the browser: the only browser module that imports the SDK, loaded
+// on demand by browser.ts (never import it directly, or the SDK lands in every page's first
+// load). Events go to the same-origin tunnel, scrubbed, tagged with the page's request ID.
+import {
+  addEventProcessor,
+  addIntegration,
+  captureException as sentryCaptureException,
+  captureRouterTransitionStart as sentryCaptureRouterTransitionStart,
+  init,
+  setTag,
+  setUser as sentrySetUser,
+  spotlightBrowserIntegration,
+  withStaticSpan,
+} from '@sentry/nextjs'
+import { currentPageRequestId } from './document-request-id'
+import { stripQueryValues } from './redact'
+import {
+  dataCollection,
+  TUNNEL_PATH,
+  scrubBreadcrumb,
+  scrubEvent,
+  scrubReplayRecord,
+  scrubSpan,
+  scrubText,
+  sentryEnvironment,
+  spotlightFrom,
+  tracesSampleRate,
+} from './sentry'
+
+export type BrowserErrorContext = { tags?: Record<string, string>; extra?: Record<string, unknown> }
+
+/** Starts the SDK with the values inlined at build time (next.config.js `env`). */
+export function start(): void {
+  const spotlight = spotlightFrom(process.env._signalboxSentrySpotlight, process.env.NODE_ENV)
+  init({
+    dsn: process.env.NEXT_PUBLIC_SENTRY_DSN,
+    tunnel: TUNNEL_PATH,
+    environment: sentryEnvironment({
+      SENTRY_ENVIRONMENT: process.env._signalboxSentryEnvironment,
+      NODE_ENV: process.env.NODE_ENV,
+    }),
+    tracesSampleRate: tracesSampleRate(process.env._signalboxSentryTracesSampleRate),
+    // Transactions rather than streamed spans, as on the server (sentry-server.ts).
+    traceLifecycle: 'static',
+    dataCollection: dataCollection(),
+    // Replay only around errors; the integration itself arrives after the page is idle.
+    replaysSessionSampleRate: 0,
+    replaysOnErrorSampleRate: 1.0,
+    beforeSend: (event) => scrubEvent(event, currentPageRequestId()),
+    beforeSendTransaction: (event) => scrubEvent(event, currentPageRequestId()),
+    beforeSendSpan: withStaticSpan((span) => scrubSpan(span)),
+    beforeBreadcrumb: (breadcrumb) => scrubBreadcrumb(breadcrumb),
+    integrations: spotlight ? [spotlightBrowserIntegration(typeof spotlight === 'string' ? { sidecarUrl: spotlight } : {})] : [],
+  })
+  // Replay events skip beforeSend; they carry the page URLs.
+  addEventProcessor((event) => {
+    if (event.type !== 'replay_event') return event
+    const replay = scrubEvent(event) as typeof event & { urls?: string[] }
+    if (replay.urls) replay.urls = replay.urls.map((url) => scrubText(stripQueryValues(url)))
+    return replay
+  })
+}
+
+export function captureException(error: unknown, context: BrowserErrorContext = {}): void {
+  sentryCaptureException(error, { tags: context.tags, extra: context.extra })
+}
+
+export function setUser(user: { userId: string; orgId?: string } | null): void {
+  sentrySetUser(user ? { id: user.userId } : null)
+  setTag('org_id', user?.orgId)
+}
+
+export function captureRouterTransitionStart(href: string, navigationType: string): void {
+  sentryCaptureRouterTransitionStart(href, navigationType)
+}
+
+const hasQueryValues = () => /[?&][^=&]+=[^&]/.test(window.location.search)
+
+/**
+ * Session Replay (on error only) after the page has loaded and gone idle, as a separate chunk:
+ * it never costs the first paint. All text and inputs are masked and media blocked. A page
+ * whose URL carries query values sends no replay: the recording stores the page's address.
+ */
+export function loadReplayWhenIdle(): void {
+  const load = () => {
+    void import('./sentry-browser-replay').then(({ replayIntegration }) => {
+      addIntegration(
+        replayIntegration({
+          maskAllText: true,
+          maskAllInputs: true,
+          blockAllMedia: true,
+          beforeAddRecordingEvent: (record) => scrubReplayRecord(record),
+          beforeErrorSampling: () => !hasQueryValues(),
+        }),
+      )
+    })
+  }
+  const whenIdle = () => ('requestIdleCallback' in window ? window.requestIdleCallback(load, { timeout: 5000 }) : setTimeout(load, 2000))
+  if (document.readyState === 'complete') whenIdle()
+  else window.addEventListener('load', whenIdle, { once: true })
+}

@@ -1,0 +1,120 @@
+// The Sentry adapter for server code (Node server and edge): the only server module that
+// imports the SDK. App code calls `captureException`, `withActionInstrumentation` and
+// `setRequestUser` (request.ts), never `@sentry/nextjs`.
+import 'server-only'
+import * as Sentry from '@sentry/nextjs'
+import type { Instrumentation } from 'next'
+import { headers } from 'next/headers'
+import { EnvError, parseEnv } from '../env'
+import { currentRequestContext } from './context'
+import { REQUEST_ID_HEADER, isValidRequestId } from './request-id'
+import {
+  dataCollection,
+  TUNNEL_PATH,
+  scrubBreadcrumb,
+  scrubEvent,
+  sentryEnvironment,
+  sentryRelease,
+  spotlightFrom,
+  tracesSampleRate,
+} from './sentry'
+
+type RequestErrorArgs = Parameters<Instrumentation.onRequestError>
+export type ErrorContext = { tags?: Record<string, string>; extra?: Record<string, unknown> }
+
+/** The request ID of the work in progress: the Node request context, else the request headers. */
+function currentRequestId(): string | undefined {
+  return currentRequestContext()?.requestId
+}
+
+/**
+ * Called once per server runtime from sentry.server.config.ts / sentry.edge.config.ts. Without
+ * a DSN (and without Spotlight in development) the SDK is not initialised at all: no client, no
+ * network, every function below is a no-op.
+ */
+export function startErrorTracking(): void {
+  if (Sentry.getClient()) return
+  let config: ReturnType<typeof parseEnv>
+  try {
+    config = parseEnv()
+  } catch (error) {
+    if (error instanceof EnvError) return // startNodeServer names the problem and stops the process
+    throw error
+  }
+  const dsn = config.NEXT_PUBLIC_SENTRY_DSN
+  const spotlight = spotlightFrom(config.SENTRY_SPOTLIGHT, process.env.NODE_ENV)
+  if (!dsn && !spotlight) return
+
+  Sentry.init({
+    dsn,
+    environment: sentryEnvironment(process.env),
+    release: sentryRelease(process.env),
+    tracesSampleRate: config.SENTRY_TRACES_SAMPLE_RATE ?? tracesSampleRate(undefined),
+    // Transactions, not streamed spans: self-hosted Sentry before 26.4 and GlitchTip ingest
+    // transactions only, and it keeps one scrubbing hook (beforeSendTransaction) for them.
+    traceLifecycle: 'static',
+    dataCollection: dataCollection(),
+    spotlight,
+    // The tunnel's own traffic is not worth a transaction per forwarded envelope.
+    ignoreSpans: [new RegExp(`^POST ${TUNNEL_PATH}$`)],
+    beforeSend: (event) => scrubEvent(event, currentRequestId()),
+    beforeSendTransaction: (event) => scrubEvent(event, currentRequestId()),
+    beforeBreadcrumb: (breadcrumb) => scrubBreadcrumb(breadcrumb),
+  })
+}
+
+/**
+ * instrumentation.ts `onRequestError`: every error Next catches while rendering, in route
+ * handlers, server actions and the proxy. Tagged with the request ID from the request headers
+ * and the digest the error page shows, so either finds the event.
+ */
+export function captureRequestError(...[error, request, context]: RequestErrorArgs): void {
+  if (!Sentry.getClient()) return
+  const requestId = request.headers[REQUEST_ID_HEADER]
+  const digest = (error as { digest?: unknown } | null)?.digest
+  Sentry.withScope((scope) => {
+    if (isValidRequestId(requestId)) scope.setTag('request_id', requestId)
+    if (typeof digest === 'string') scope.setTag('digest', digest)
+    Sentry.captureRequestError(error, request, context)
+  })
+}
+
+/** Reports an error the code handled but someone should know about. Context is scrubbed like everything else. */
+export function captureException(error: unknown, context: ErrorContext = {}): void {
+  if (!Sentry.getClient()) return
+  Sentry.captureException(error, { tags: context.tags, extra: context.extra })
+}
+
+/**
+ * Puts the signed-in user on this request's own (isolation) scope: the user ID, and the
+ * organization as a tag. Called by `setRequestUser()` once the session is known; anonymous
+ * requests never call it, so their events carry no user.
+ */
+export function setErrorTrackingUser(user: { userId: string; orgId?: string } | null): void {
+  if (!Sentry.getClient()) return
+  const scope = Sentry.getIsolationScope()
+  scope.setUser(user ? { id: user.userId } : null)
+  if (user?.orgId) scope.setTag('org_id', user.orgId)
+}
+
+/**
+ * Wraps a server action so a failure is an event named after the action (`serverAction/<name>`,
+ * tag `server_action`), with the request's ID, and a span when the request is traced. The
+ * error still reaches Next (and the error page) unchanged; form data is never recorded.
+ */
+export function withActionInstrumentation<Args extends unknown[], Result>(
+  name: string,
+  action: (...args: Args) => Promise<Result>,
+): (...args: Args) => Promise<Result> {
+  return async (...args: Args) => {
+    if (!Sentry.getClient()) return action(...args)
+    const requestHeaders = await headers()
+    return Sentry.withServerActionInstrumentation(name, { headers: requestHeaders, recordResponse: false }, () => {
+      const scope = Sentry.getIsolationScope()
+      scope.setTag('server_action', name)
+      const requestId = currentRequestId() ?? requestHeaders.get(REQUEST_ID_HEADER)
+      if (isValidRequestId(requestId)) scope.setTag('request_id', requestId)
+      return action(...args)
+    })
+  }
+}

@@ -1,0 +1,124 @@
+// The same-origin tunnel for browser events (app/monitoring/route.ts). Sentry's built-in
+// `tunnelRoute` only knows sentry.io; this forwards to whatever host the DSN names — sentry.io,
+// a self-hosted Sentry (with a path prefix or not) or GlitchTip. It is not an open relay: only
+// envelopes for the configured DSN pass, bodies are capped, and nothing of the visitor's
+// request (cookies, IP, headers) goes upstream.
+import { MAX_ENVELOPE_BYTES, envelopeUrlFor, isSameDsn, parseDsn } from './sentry'
+
+export const UPSTREAM_TIMEOUT_MS = 3000
+/** How far past the cap a refused body is still read (and thrown away) before the connection is cut. */
+const DRAIN_FACTOR = 8
+
+export type TunnelOptions = {
+  /** The configured DSN; without one the tunnel does not exist (404). */
+  dsn: string | undefined
+  timeoutMs?: number
+  maxBytes?: number
+}
+
+/** What happened: the upstream's status when forwarded, else why not (400, 404, 405, 413, 415, 502, 504). */
+export type TunnelOutcome = { forwarded: true; status: number } | { forwarded: false; status: number; reason: string }
+
+type Result = { response: Response; outcome: TunnelOutcome }
+
+const plain = (status: number, reason: string): Result => ({
+  response: new Response(reason, { status, headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' } }),
+  outcome: { forwarded: false, status, reason },
+})
+
+/**
+ * The body, or undefined when it is larger than `maxBytes`. An oversized body is drained
+ * without being kept (up to a hard limit) so the client gets the 413 rather than a reset.
+ */
+async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  if (!request.body) return new Uint8Array()
+  const declared = Number(request.headers.get('content-length'))
+  let tooLarge = Number.isFinite(declared) && declared > maxBytes
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > maxBytes) {
+      tooLarge = true
+      chunks.length = 0
+    }
+    if (total > maxBytes * DRAIN_FACTOR) {
+      await reader.cancel().catch(() => {})
+      break
+    }
+    if (!tooLarge) chunks.push(value)
+  }
+  if (tooLarge) return undefined
+  const body = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    body.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return body
+}
+
+/** The `dsn` of an envelope's first line (its header); undefined when there is none. */
+export function envelopeDsn(body: Uint8Array): string | undefined {
+  const newline = body.indexOf(0x0a)
+  const firstLine = new TextDecoder().decode(newline === -1 ? body : body.subarray(0, newline))
+  try {
+    const header = JSON.parse(firstLine) as unknown
+    const dsn = header && typeof header === 'object' ? (header as { dsn?: unknown }).dsn : undefined
+    return typeof dsn === 'string' ? dsn : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const FORWARDED_RESPONSE_HEADERS = ['content-type', 'retry-after', 'x-sentry-rate-limits']
+
+/** Validates one browser envelope and forwards it to the DSN's ingest endpoint. */
+export async function forwardEnvelope(request: Request, options: TunnelOptions): Promise<Result> {
+  // Read (or drain) the body before any answer, so a refused client gets the status rather
+  // than a connection cut in the middle of its upload.
+  const body = await readCapped(request, options.maxBytes ?? MAX_ENVELOPE_BYTES)
+  const configured = parseDsn(options.dsn)
+  if (!configured) return plain(404, 'error tracking is not configured')
+  if (request.method !== 'POST') return plain(405, 'POST envelopes here')
+  if (!body) return plain(413, 'envelope too large')
+  const encoding = request.headers.get('content-encoding')
+  if (encoding && encoding !== 'identity') return plain(415, 'compressed envelopes are not accepted')
+  const dsn = parseDsn(envelopeDsn(body))
+  if (!dsn) return plain(400, 'not an envelope with a DSN')
+  if (!isSameDsn(dsn, configured)) return plain(400, 'envelope is for another DSN')
+
+  let upstream: Response
+  let text: string
+  try {
+    // One deadline for connecting, the answer and its body: a slow upstream never holds the request.
+    const signal = AbortSignal.timeout(options.timeoutMs ?? UPSTREAM_TIMEOUT_MS)
+    upstream = await fetch(envelopeUrlFor(configured), {
+      method: 'POST',
+      body,
+      headers: {
+        'Content-Type': 'application/x-sentry-envelope',
+        // Sentry reads the key from the envelope header; GlitchTip wants it here.
+        'X-Sentry-Auth': `Sentry sentry_version=7, sentry_key=${configured.publicKey}, sentry_client=signalbox-tunnel/1`,
+      },
+      signal,
+      redirect: 'error',
+      cache: 'no-store',
+    })
+    text = await upstream.text()
+  } catch (error) {
+    const name = (error as Error | undefined)?.name
+    return name === 'TimeoutError' || name === 'AbortError'
+      ? plain(504, 'error tracking did not answer in time')
+      : plain(502, 'error tracking is unreachable')
+  }
+  const headers = new Headers({ 'Cache-Control': 'no-store' })
+  for (const name of FORWARDED_RESPONSE_HEADERS) {
+    const value = upstream.headers.get(name)
+    if (value) headers.set(name, value)
+  }
+  return { response: new Response(text, { status: upstream.status, headers }), outcome: { status: upstream.status, forwarded: true } }
+}

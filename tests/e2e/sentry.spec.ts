@@ -1,0 +1,240 @@
+// Error tracking end to end: the real Sentry SDK (server and browser) against a local server
+// that records what arrives (tests/support/sentry-recorder.ts). The DSN is inlined into the
+// browser bundle at build time, so this spec makes one extra production build, with the
+// recorder's DSN, into its own directory; the default .next build stays DSN-free.
+import net from 'node:net'
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
+import { startSentryRecorder, type RecordedEvent, type SentryRecorder } from '../support/sentry-recorder'
+import { buildApp, freePort, startServer, type AppServer } from './support/server'
+
+const DIST_DIR = '.next-e2e-sentry'
+
+// Sent in headers, query strings, cookies and bodies; none may ever reach Sentry.
+const PLANTED = {
+  password: 'planted-password-hunter2',
+  bearer: 'planted-bearer-token-7f3a',
+  cookie: 'planted-cookie-value-91c2',
+  email: 'planted.person@example.com',
+  queryToken: 'planted-query-token-55d0',
+}
+
+function expectNothingPlanted(recorder: SentryRecorder): void {
+  const everything = recorder.allText()
+  for (const [name, secret] of Object.entries(PLANTED)) {
+    expect(everything.includes(secret), `the planted ${name} reached Sentry`).toBe(false)
+  }
+}
+
+/** Waits for the first matching event, then a little longer so a duplicate would show up too. */
+async function eventsFor(recorder: SentryRecorder, message: string): Promise<RecordedEvent[]> {
+  await recorder.waitFor(() => recorder.eventsWithMessage(message).length > 0, 15_000)
+  await new Promise((resolve) => setTimeout(resolve, 2000))
+  return recorder.eventsWithMessage(message)
+}
+
+function envelopeFor(dsn: string, body = '{"event_id":"0123456789abcdef0123456789abcdef","message":"tunnel test"}'): string {
+  return `${JSON.stringify({ dsn, sent_at: new Date().toISOString() })}\n{"type":"event"}\n${body}\n`
+}
+
+/** Every request the page makes, to check the browser talks to no one but the app. */
+function recordRequests(page: Page): URL[] {
+  const urls: URL[] = []
+  page.on('request', (request) => urls.push(new URL(request.url())))
+  return urls
+}
+
+test.describe('error tracking with a DSN', () => {
+  let recorder: SentryRecorder
+  let app: AppServer
+
+  test.beforeAll(async () => {
+    test.setTimeout(300_000)
+    recorder = await startSentryRecorder()
+    const env = { NEXT_PUBLIC_SENTRY_DSN: recorder.dsn, SENTRY_TRACES_SAMPLE_RATE: '1' }
+    await buildApp({ distDir: DIST_DIR, env })
+    app = await startServer({ distDir: DIST_DIR, env: { ...env, DEBUG_ROUTES: '1' }, waitForReady: true })
+  })
+  test.afterAll(async () => {
+    await app?.stop()
+    await recorder?.close()
+  })
+
+  test('a route handler error arrives once, with the request ID and no planted secret', async ({ request }) => {
+    const response = await request.post(
+      `${app.url}/api/debug/sentry?password=${PLANTED.password}&email=${encodeURIComponent(PLANTED.email)}`,
+      {
+        headers: {
+          Authorization: `Bearer ${PLANTED.bearer}`,
+          Cookie: `session=${PLANTED.cookie}`,
+          'X-User-Email': PLANTED.email,
+        },
+        data: { password: PLANTED.password, email: PLANTED.email },
+      },
+    )
+    expect(response.status()).toBe(500)
+    const events = await eventsFor(recorder, 'Planted server error from /api/debug/sentry')
+    expect(events).toHaveLength(1)
+    const [event] = events
+    expect(event?.tags?.request_id).toBe(response.headers()['x-request-id'])
+    expect(event?.user).toBeUndefined()
+    expect(event?.request?.data).toBeUndefined()
+    expect(event?.request?.cookies).toBeUndefined()
+    expectNothingPlanted(recorder)
+  })
+
+  test('a server action error arrives once, named after the action, with the request ID', async ({ page }) => {
+    await page.context().addCookies([{ name: 'session', value: PLANTED.cookie, url: app.url }])
+    await page.setExtraHTTPHeaders({ Authorization: `Bearer ${PLANTED.bearer}` })
+    await page.goto(`${app.url}/debug/sentry?token=${PLANTED.queryToken}`)
+    await page.getByLabel('Email').fill(PLANTED.email)
+    await page.getByLabel('Password').fill(PLANTED.password)
+    const [actionResponse] = await Promise.all([
+      page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/debug/sentry'),
+      page.getByRole('button', { name: 'Run a failing server action' }).click(),
+    ])
+    await expect(page.getByRole('heading', { name: 'Something went wrong' })).toBeVisible()
+
+    const events = await eventsFor(recorder, 'Planted server action error from /debug/sentry')
+    expect(events).toHaveLength(1)
+    const [event] = events
+    expect(event?.tags?.request_id).toBe(actionResponse.headers()['x-request-id'])
+    expect(event?.tags?.server_action).toBe('failingDebugAction')
+    expect(event?.transaction).toBe('serverAction/failingDebugAction')
+    expect(event?.user).toBeUndefined()
+    expectNothingPlanted(recorder)
+  })
+
+  test('a server component render error arrives once, from the server only', async ({ page }) => {
+    const response = await page.goto(`${app.url}/debug/error?password=${PLANTED.password}`)
+    expect(response?.status()).toBe(500)
+    await expect(page.getByRole('heading', { name: 'Something went wrong' })).toBeVisible()
+
+    const events = await eventsFor(recorder, 'Planted render error from /debug/error')
+    expect(events).toHaveLength(1)
+    const [event] = events
+    expect(event?.tags?.request_id).toBe(response?.headers()['x-request-id'])
+    expect(event?.tags?.digest).toBe(await page.getByTestId('reference').textContent())
+    expect(event?.user).toBeUndefined()
+    expectNothingPlanted(recorder)
+  })
+
+  test('a browser error reaches Sentry through /monitoring, and the browser talks to no other origin', async ({ page }) => {
+    const requests = recordRequests(page)
+    const response = await page.goto(`${app.url}/debug/sentry`)
+    await page.waitForLoadState('networkidle') // the SDK chunk, then Session Replay once idle
+    await page.getByRole('button', { name: 'Throw in the browser' }).click()
+
+    const events = await eventsFor(recorder, 'Planted browser error from /debug/sentry')
+    expect(events).toHaveLength(1)
+    expect(events[0]?.tags?.request_id).toBe(response?.headers()['x-request-id'])
+    expect(events[0]?.user).toBeUndefined()
+
+    const appOrigin = new URL(app.url).origin
+    expect(requests.filter((url) => url.origin !== appOrigin).map(String)).toEqual([])
+    expect(requests.some((url) => url.pathname === '/monitoring')).toBe(true)
+    const envelope = recorder.envelopes.find((candidate) => candidate.items.some((item) => item.text.includes('Planted browser error')))
+    expect(envelope?.requestHeaders['x-sentry-auth']).toContain('sentry_client=signalbox-tunnel')
+
+    // The replay of the moments before the error follows, through the same tunnel.
+    await recorder.waitFor(() => recorder.items('replay_event').length > 0, 20_000)
+    expectNothingPlanted(recorder)
+  })
+
+  test('a panel that throws while rendering shows its fallback and reports, the page keeps working', async ({ page }) => {
+    await page.goto(`${app.url}/debug/sentry`)
+    await page.getByRole('button', { name: 'Break the panel' }).click()
+    await expect(page.getByText('This panel failed and has been reported')).toBeVisible()
+    await page.getByRole('button', { name: /The page still responds/ }).click()
+    await expect(page.getByRole('button', { name: 'The page still responds: 1' })).toBeVisible()
+
+    const events = await eventsFor(recorder, 'Planted panel render error from /debug/sentry')
+    expect(events).toHaveLength(1)
+    expect(events[0]?.tags?.boundary).toBe('debug-risky-panel')
+
+    await page.getByRole('button', { name: 'Retry the panel' }).click()
+    await expect(page.getByText('This panel renders normally')).toBeVisible()
+  })
+
+  test('an error in an async event handler is reported as an unhandled rejection', async ({ page }) => {
+    await page.goto(`${app.url}/debug/sentry`)
+    await page.waitForLoadState('networkidle')
+    await page.getByRole('button', { name: 'Throw in an async handler' }).click()
+    const events = await eventsFor(recorder, 'Planted async handler error from /debug/sentry')
+    expect(events).toHaveLength(1)
+    expect(events[0]?.exception?.values?.[0]?.mechanism?.type).toMatch(/onunhandledrejection/)
+  })
+
+  test('the tunnel refuses envelopes for another DSN (400) and bodies over 1 MB (413)', async ({ request }) => {
+    const foreign = await request.post(`${app.url}/monitoring`, {
+      data: envelopeFor(`http://otherkey@127.0.0.1:${recorder.port}/2`, '{"message":"refused: foreign dsn"}'),
+      headers: { 'Content-Type': 'application/x-sentry-envelope' },
+    })
+    expect(foreign.status()).toBe(400)
+    const notAnEnvelope = await request.post(`${app.url}/monitoring`, { data: 'hello' })
+    expect(notAnEnvelope.status()).toBe(400)
+    const huge = await request.post(`${app.url}/monitoring`, {
+      data: envelopeFor(recorder.dsn, JSON.stringify({ message: `refused: too large ${'x'.repeat(1_500_000)}` })),
+      headers: { 'Content-Type': 'application/x-sentry-envelope' },
+    })
+    expect(huge.status()).toBe(413)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(recorder.allText()).not.toContain('refused:')
+  })
+
+  test('when the upstream is down or silent, the tunnel answers 502 / 504 fast', async ({ request }) => {
+    // The same build; only the server's (run-time) DSN matters to the tunnel.
+    const port = await freePort() // nothing listens here yet
+    const dsn = `http://publickey@127.0.0.1:${port}/1`
+    const app = await startServer({ distDir: DIST_DIR, env: { NEXT_PUBLIC_SENTRY_DSN: dsn }, waitForReady: true })
+    const sockets = new Set<net.Socket>()
+    const silent = net.createServer((socket) => sockets.add(socket)) // accepts, never answers
+    try {
+      const post = (client: APIRequestContext) =>
+        client.post(`${app.url}/monitoring`, { data: envelopeFor(dsn), headers: { 'Content-Type': 'application/x-sentry-envelope' }, timeout: 10_000 })
+
+      let started = Date.now()
+      const refused = await post(request)
+      expect(refused.status()).toBe(502)
+      expect(Date.now() - started).toBeLessThan(1500)
+
+      await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve))
+      started = Date.now()
+      const hanging = await post(request)
+      expect(hanging.status()).toBe(504)
+      expect(Date.now() - started).toBeLessThan(4500)
+      expect(app.output.some((line) => line.includes('sentry_tunnel_failed'))).toBe(true)
+    } finally {
+      await app.stop()
+      for (const socket of sockets) socket.destroy()
+      silent.close()
+    }
+  })
+})
+
+test('without a DSN nothing is sent, nothing breaks, and the tunnel does not exist', async ({ page, request }) => {
+  const recorder = await startSentryRecorder()
+  // The default .next build (no DSN inlined), and no DSN at run time either.
+  const app = await startServer({ env: { DEBUG_ROUTES: '1', NEXT_PUBLIC_SENTRY_DSN: undefined }, waitForReady: true })
+  try {
+    const requests = recordRequests(page)
+    expect((await request.get(`${app.url}/api/debug/sentry`)).status()).toBe(500)
+    expect((await page.goto(`${app.url}/debug/error`))?.status()).toBe(500)
+    await page.goto(`${app.url}/debug/sentry`)
+    await page.waitForLoadState('networkidle')
+    await page.getByRole('button', { name: 'Throw in the browser' }).click()
+    await page.getByRole('button', { name: 'Break the panel' }).click()
+    await expect(page.getByText('This panel failed and has been reported')).toBeVisible()
+    expect(await page.evaluate(() => '__SENTRY__' in window)).toBe(false)
+
+    const tunnel = await request.post(`${app.url}/monitoring`, { data: envelopeFor(recorder.dsn) })
+    expect(tunnel.status()).toBe(404)
+
+    await new Promise((resolve) => setTimeout(resolve, 2000))
+    expect(requests.filter((url) => url.pathname === '/monitoring')).toEqual([])
+    expect(requests.filter((url) => url.origin !== new URL(app.url).origin).map(String)).toEqual([])
+    expect(recorder.requests).toEqual([])
+  } finally {
+    await app.stop()
+    await recorder.close()
+  }
+})
