@@ -3,13 +3,25 @@ import { ENV_VARS, EnvError, isProductionRuntime, parseEnv } from '@/lib/env'
 
 describe('parseEnv', () => {
   it('accepts an empty environment outside production: every integration is optional', () => {
-    expect(parseEnv({ NODE_ENV: 'development' })).toEqual({ DATABASE_URL: undefined, LOG_LEVEL: undefined, DEBUG_ROUTES: false })
+    expect(parseEnv({ NODE_ENV: 'development' })).toEqual({
+      DATABASE_URL: undefined,
+      LOG_LEVEL: undefined,
+      AUTH_SECRET: undefined,
+      AUTH_GITHUB_ID: undefined,
+      AUTH_GITHUB_SECRET: undefined,
+      DEBUG_ROUTES: false,
+    })
   })
 
   it('treats empty strings as unset', () => {
-    expect(parseEnv({ NODE_ENV: 'development', DATABASE_URL: '', LOG_LEVEL: ' ', DEBUG_ROUTES: '' })).toEqual({
+    expect(
+      parseEnv({ NODE_ENV: 'development', DATABASE_URL: '', LOG_LEVEL: ' ', AUTH_SECRET: '', AUTH_GITHUB_ID: ' ', AUTH_GITHUB_SECRET: '', DEBUG_ROUTES: '' }),
+    ).toEqual({
       DATABASE_URL: undefined,
       LOG_LEVEL: undefined,
+      AUTH_SECRET: undefined,
+      AUTH_GITHUB_ID: undefined,
+      AUTH_GITHUB_SECRET: undefined,
       DEBUG_ROUTES: false,
     })
   })
@@ -26,12 +38,28 @@ describe('parseEnv', () => {
     }
   })
 
+  const secret = 'x'.repeat(44)
+
   it('requires DATABASE_URL in a running production server', () => {
-    expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/^DATABASE_URL is required in production/)
-    expect(() => parseEnv({ NODE_ENV: 'production', DATABASE_URL: '' })).toThrow(/DATABASE_URL/)
-    expect(parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' }).DATABASE_URL).toBe(
+    expect(() => parseEnv({ NODE_ENV: 'production', AUTH_SECRET: secret })).toThrow(/^DATABASE_URL is required in production/)
+    expect(() => parseEnv({ NODE_ENV: 'production', AUTH_SECRET: secret, DATABASE_URL: '' })).toThrow(/DATABASE_URL/)
+    expect(parseEnv({ NODE_ENV: 'production', AUTH_SECRET: secret, DATABASE_URL: 'postgres://db/app' }).DATABASE_URL).toBe(
       'postgres://db/app',
     )
+  })
+
+  it('requires AUTH_SECRET in a running production server, and a long one anywhere', () => {
+    expect(() => parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' })).toThrow(
+      /^AUTH_SECRET is required in production and is not set\. It is the key that signs and encrypts session cookies/,
+    )
+    expect(() => parseEnv({ NODE_ENV: 'development', AUTH_SECRET: 'short' })).toThrow(/^AUTH_SECRET must be at least 32 characters/)
+    expect(parseEnv({ NODE_ENV: 'development' }).AUTH_SECRET).toBeUndefined() // development generates one
+  })
+
+  it('wants both halves of the GitHub OAuth app or neither', () => {
+    expect(() => parseEnv({ NODE_ENV: 'development', AUTH_GITHUB_ID: 'id' })).toThrow(/^AUTH_GITHUB_SECRET is required when AUTH_GITHUB_ID is set/)
+    expect(() => parseEnv({ NODE_ENV: 'development', AUTH_GITHUB_SECRET: 's' })).toThrow(/^AUTH_GITHUB_ID is required when AUTH_GITHUB_SECRET is set/)
+    expect(parseEnv({ NODE_ENV: 'development', AUTH_GITHUB_ID: 'id', AUTH_GITHUB_SECRET: 's' })).toMatchObject({ AUTH_GITHUB_ID: 'id' })
   })
 
   it('does not require anything during next build', () => {

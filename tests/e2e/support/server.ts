@@ -1,6 +1,7 @@
 // Starts the production build (`next start`) on a free loopback port with its own database,
 // records every line it prints, and stops it afterwards.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
@@ -52,6 +53,8 @@ export async function startServer({ env = {}, waitForHealth = true }: StartOptio
     NODE_ENV: 'production',
     NEXT_TELEMETRY_DISABLED: '1',
     DATABASE_URL: database?.url,
+    // Production requires a session secret; each test server gets its own.
+    AUTH_SECRET: randomBytes(32).toString('base64url'),
     ...env,
   }
   for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key]
