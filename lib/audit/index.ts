@@ -7,6 +7,7 @@ import { after } from 'next/server'
 import type { Database } from '../db'
 import { auditLog, users } from '../db/schema'
 import { getRequestId, logger } from '../observability'
+import { createWriteLimiter, type WriteLimiter } from './write-limiter'
 
 export const AUDIT_ACTIONS = [
   'customer.created',
@@ -47,8 +48,10 @@ type AuditRow = typeof auditLog.$inferInsert
 /**
  * Records `event` after the response has been sent (`after()`), tagged with the current
  * request's ID. It never adds the insert's latency to the mutation and never fails it: a
- * failed insert becomes one `audit_log_write_failed` error line with the request ID, action
- * and subject, so the row can be reconstructed rather than silently lost.
+ * failed insert becomes one `audit_log_write_failed` error line with the request ID, action,
+ * subject and metadata, so the row can be reconstructed rather than silently lost. Inserts
+ * run at most two at a time, so a slow audit table cannot take the connection pool from the
+ * mutations.
  */
 export async function logAuditEvent(db: Database, event: AuditEvent): Promise<void> {
   // Read now: request APIs are not available inside after() everywhere.
@@ -71,9 +74,15 @@ export async function logAuditEvent(db: Database, event: AuditEvent): Promise<vo
   }
 }
 
+// At most 2 of the pool's connections (10) ever wait on the audit log; one limiter per process
+// (on globalThis: Next bundles this module into several chunks).
+const WRITES: unique symbol = Symbol.for('signalbox.auditWrites')
+const holder = globalThis as unknown as { [WRITES]?: WriteLimiter }
+const writes = (holder[WRITES] ??= createWriteLimiter({ concurrency: 2, maxWaiting: 1000 }))
+
 async function writeAuditRow(db: Database, row: AuditRow): Promise<void> {
   try {
-    await db.insert(auditLog).values(row)
+    await writes.run(() => db.insert(auditLog).values(row))
   } catch (error) {
     logger.error(
       {
@@ -84,6 +93,7 @@ async function writeAuditRow(db: Database, row: AuditRow): Promise<void> {
         actor_id: row.actorId,
         subject_type: row.subjectType,
         subject_id: row.subjectId,
+        metadata: row.metadata, // names and counts only (AuditMetadata): enough to rebuild the row
       },
       'audit_log_write_failed',
     )
