@@ -2,7 +2,7 @@
 // OAuth accounts in our own tables through the Drizzle adapter, GitHub only when configured.
 import 'server-only'
 import { DrizzleAdapter } from '@auth/drizzle-adapter'
-import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth'
+import NextAuth, { AuthError, CredentialsSignin, type NextAuthConfig } from 'next-auth'
 import Credentials from 'next-auth/providers/credentials'
 import GitHub from 'next-auth/providers/github'
 import { logAuditEvent } from '../audit'
@@ -143,6 +143,12 @@ function configFor(db: Database): NextAuthConfig {
       error(error) {
         // Refused credentials are expected and already counted and audited by authenticate().
         if (error instanceof CredentialsSignin) return
+        // A cookie we cannot read (tampered with, or sealed with a rotated secret) signs that
+        // visitor out; it is not an outage. A burst of them after a deploy means AUTH_SECRET changed.
+        if (error instanceof AuthError && error.type === 'JWTSessionError') {
+          logger.warn({ err: error }, 'auth_session_unreadable')
+          return
+        }
         logger.error({ err: error }, 'auth_error')
       },
       warn(code) {

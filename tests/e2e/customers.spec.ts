@@ -140,6 +140,16 @@ test('a signed-out visit to an app page redirects to sign-in with the callback a
   expect(traced.headers()['x-request-id']).toBe('trace-123')
 })
 
+test('a forged session cookie gets past the proxy but not the page, and is a warning, not an error', async ({ request }) => {
+  const response = await request.get(`${app.url}/customers`, { maxRedirects: 0, headers: { cookie: 'authjs.session-token=forged' } })
+  expect(response.status()).toBe(307)
+  expect(response.headers()['location']).toBe('/sign-in?callbackUrl=%2Fcustomers')
+  const requestId = response.headers()['x-request-id']
+  const lines = app.output.filter((line) => line.includes(`"request_id":"${requestId}"`)).map((line) => JSON.parse(line) as { level: string; msg: string })
+  expect(lines.map((line) => [line.level, line.msg])).toContainEqual(['warn', 'auth_session_unreadable'])
+  expect(lines.filter((line) => line.level === 'error')).toEqual([])
+})
+
 test('the sign-in page never sends anyone to another origin', async ({ page }) => {
   await signUp(page, 'mallory-target@example.com')
   await page.getByRole('button', { name: 'Sign out' }).click()

@@ -2,30 +2,37 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { redirect } from 'next/navigation'
 import { SignInForm } from '@/components/auth-forms'
-import { getSession, githubEnabled, safeCallbackPath } from '@/lib/auth'
+import { INVALID_CREDENTIALS_MESSAGE, getSession, githubEnabled, safeCallbackPath } from '@/lib/auth'
 import { signInAction, signInWithGitHubAction } from '../actions'
 
 export const metadata: Metadata = { title: 'Sign in' }
 
-// Auth.js sends OAuth failures here as ?error=<type>; only the kinds a person can act on get
-// their own words.
-const OAUTH_ERRORS: Record<string, string> = {
+// Auth.js sends failures here as ?error=<type> (OAuth, or a direct POST to
+// /api/auth/callback/credentials; the form itself answers in place). Only the kinds a person
+// can act on get their own words.
+const SIGN_IN_ERRORS: Record<string, string> = {
+  CredentialsSignin: INVALID_CREDENTIALS_MESSAGE,
   OAuthAccountNotLinked: 'This email already has an account. Sign in with your password.',
   AccessDenied: 'Sign-in was cancelled or refused.',
 }
 
 export default async function SignInPage({ searchParams }: PageProps<'/sign-in'>) {
-  const { callbackUrl, error } = await searchParams
+  const { callbackUrl, error, code } = await searchParams
   const returnTo = safeCallbackPath(Array.isArray(callbackUrl) ? callbackUrl[0] : callbackUrl)
   if (await getSession()) redirect(returnTo)
-  const oauthError = typeof error === 'string' && error !== 'CredentialsSignin' ? (OAUTH_ERRORS[error] ?? 'Sign-in failed. Try again.') : undefined
+  const redirectedError =
+    code === 'too_many_attempts'
+      ? 'Too many attempts, try again later.'
+      : typeof error === 'string'
+        ? (SIGN_IN_ERRORS[error] ?? 'Sign-in failed. Try again.')
+        : undefined
 
   return (
     <>
       <h1 className="text-2xl font-semibold">Sign in</h1>
-      {oauthError && (
+      {redirectedError && (
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-          {oauthError}
+          {redirectedError}
         </p>
       )}
       <SignInForm action={signInAction} callbackUrl={returnTo} />
