@@ -128,10 +128,12 @@ export async function authenticate(
   return { ok: true, user: { id: user.id, name: user.name, email, orgId: await ensureOrganization(db, user.id) } }
 }
 
+/** Postgres unique_violation (23505), wherever the driver or Drizzle put it in the cause chain. */
 function isUniqueViolation(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error || (e && typeof e === 'object'); e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === '23505') return true
-    if (!(e as { cause?: unknown }).cause) break
+  let current: unknown = error
+  for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    if ((current as { code?: unknown }).code === '23505') return true
+    current = (current as { cause?: unknown }).cause
   }
   return false
 }

@@ -85,6 +85,16 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     })
   })
 
+  it('two concurrent sign-ups with one email: one account, one field error (the unique index decides)', async () => {
+    const email = uniqueEmail()
+    const results = await Promise.all(
+      [1, 2].map(() => registerUser(database.db, { name: 'Twin', email, password: PASSWORD }, { ip: uniqueIp() })),
+    )
+    expect(results.filter((r) => r.ok)).toHaveLength(1)
+    expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, fieldErrors: { email: ['An account with this email already exists. Sign in instead.'] } }])
+    expect(await database.db.$count(users, eq(users.email, email))).toBe(1)
+  })
+
   it('sign-in succeeds with the right password, in the user’s organization', async () => {
     const user = await signUp()
     const result = await authenticate(database.db, { email: user.email.toUpperCase(), password: PASSWORD, ip: uniqueIp() })
