@@ -1,16 +1,29 @@
 import { NextResponse, type NextRequest } from 'next/server'
+import { hasSessionCookie, isProtectedPath, signInPathFor } from '@/lib/auth/routing'
 import { REQUEST_ID_HEADER, requestIdFrom } from '@/lib/observability/request-id'
 
 /**
  * Every request gets an ID: a valid incoming `x-request-id` is kept unchanged, anything else
  * is replaced. The ID goes downstream on the request headers (server components read it with
- * `getRequestId()`) and back to the client on the response.
+ * `getRequestId()`) and back to the client on the response — redirects included.
+ *
+ * Signed-out visits to app pages (no session cookie at all) go to the sign-in page, which
+ * brings them back afterwards. This is an optimistic check that saves a render; pages, server
+ * actions and route handlers verify the session themselves.
  */
 export function proxy(request: NextRequest) {
   const requestId = requestIdFrom(request.headers.get(REQUEST_ID_HEADER))
-  const headers = new Headers(request.headers)
-  headers.set(REQUEST_ID_HEADER, requestId)
-  const response = NextResponse.next({ request: { headers } })
+  const { pathname, search } = request.nextUrl
+  const signedOut = isProtectedPath(pathname) && !hasSessionCookie(request.cookies.getAll().map((c) => c.name))
+
+  let response: NextResponse
+  if (signedOut) {
+    response = NextResponse.redirect(new URL(signInPathFor(`${pathname}${search}`), request.url))
+  } else {
+    const headers = new Headers(request.headers)
+    headers.set(REQUEST_ID_HEADER, requestId)
+    response = NextResponse.next({ request: { headers } })
+  }
   response.headers.set(REQUEST_ID_HEADER, requestId)
   // Readable by the page's own scripts (Performance API), e.g. for the reference on error pages.
   response.headers.append('Server-Timing', `rid;desc="${requestId}"`)

@@ -1,3 +1,5 @@
+import Link from 'next/link'
+
 const pillars = [
   { title: 'Request IDs', body: 'Every request carries one ID, echoed in the response and stamped on every log line.' },
   { title: 'Structured logs', body: 'JSON lines with secrets redacted in the pipeline, not by remembering.' },
@@ -17,6 +19,14 @@ export default function HomePage() {
           runs on a laptop with no accounts and deploys to Vercel.
         </p>
       </header>
+      <div className="flex gap-3">
+        <Link href="/sign-up" className="rounded-md bg-stone-900 px-4 py-2 font-medium text-white hover:bg-stone-700">
+          Create an account
+        </Link>
+        <Link href="/sign-in" className="rounded-md border border-stone-300 bg-white px-4 py-2 font-medium hover:bg-stone-100">
+          Sign in
+        </Link>
+      </div>
       <ul className="grid gap-4 sm:grid-cols-2">
         {pillars.map((pillar) => (
           <li key={pillar.title} className="rounded-lg border border-stone-200 bg-white p-5">

@@ -42,6 +42,22 @@ export const ENV_VARS = {
     purpose: 'the lowest log level written (fatal, error, warn, info, debug, trace or silent)',
     requiredInProduction: false,
   },
+  AUTH_SECRET: {
+    schema: optional(z.string().min(32, 'must be at least 32 characters (npx auth secret, or openssl rand -base64 32)')),
+    purpose:
+      'the key that signs and encrypts session cookies; development generates one in .data/ when unset',
+    requiredInProduction: true,
+  },
+  AUTH_GITHUB_ID: {
+    schema: optional(z.string()),
+    purpose: 'the client ID of a GitHub OAuth app: with AUTH_GITHUB_SECRET, adds "Continue with GitHub"',
+    requiredInProduction: false,
+  },
+  AUTH_GITHUB_SECRET: {
+    schema: optional(z.string()),
+    purpose: 'the client secret of that GitHub OAuth app',
+    requiredInProduction: false,
+  },
   NEXT_PUBLIC_POSTHOG_KEY: {
     schema: optional(z.string()),
     purpose: 'the PostHog project API key; without it analytics stay local (debug log lines) and nothing is sent',
@@ -143,6 +159,12 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     for (const issue of result.error.issues) {
       const name = String(issue.path[0]) as EnvName
       problems.push(`${name} ${issue.message}. It is ${ENV_VARS[name].purpose}.`)
+    }
+  }
+  // Half an OAuth app is a typo, not a choice: say so rather than silently hide the button.
+  for (const [name, partner] of [['AUTH_GITHUB_ID', 'AUTH_GITHUB_SECRET'], ['AUTH_GITHUB_SECRET', 'AUTH_GITHUB_ID']] as const) {
+    if (unsetIfEmpty(source[partner]) !== undefined && unsetIfEmpty(source[name]) === undefined) {
+      problems.push(`${name} is required when ${partner} is set. It is ${ENV_VARS[name].purpose}.`)
     }
   }
   if (isProductionRuntime(source)) {

@@ -34,7 +34,4 @@ export async function createPostgresDatabase(serverUrl: string, options?: { migr
   }
 }
 
-/** `db.execute` returns `{ rows }` from PGlite and an array from postgres.js; tests want rows. */
-export function rowsOf<T>(result: unknown): T[] {
-  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? [])
-}
+export { rowsOf } from '@/lib/db/rows'

@@ -14,6 +14,9 @@ const UNSET = {
   SENTRY_SPOTLIGHT: undefined,
   POSTHOG_HOST: 'https://us.i.posthog.com',
   POSTHOG_ASSETS_HOST: 'https://us-assets.i.posthog.com',
+  AUTH_SECRET: undefined,
+  AUTH_GITHUB_ID: undefined,
+  AUTH_GITHUB_SECRET: undefined,
 }
 
 describe('parseEnv', () => {
@@ -23,7 +26,7 @@ describe('parseEnv', () => {
 
   it('treats empty strings as unset', () => {
     expect(
-      parseEnv({ NODE_ENV: 'development', DATABASE_URL: '', LOG_LEVEL: ' ', DEBUG_ROUTES: '', NEXT_PUBLIC_SENTRY_DSN: ' ', SENTRY_TRACES_SAMPLE_RATE: '', POSTHOG_HOST: '', NEXT_PUBLIC_POSTHOG_KEY: '' }),
+      parseEnv({ NODE_ENV: 'development', DATABASE_URL: '', LOG_LEVEL: ' ', DEBUG_ROUTES: '', NEXT_PUBLIC_SENTRY_DSN: ' ', SENTRY_TRACES_SAMPLE_RATE: '', POSTHOG_HOST: '', NEXT_PUBLIC_POSTHOG_KEY: '', AUTH_SECRET: '', AUTH_GITHUB_ID: ' ', AUTH_GITHUB_SECRET: '' }),
     ).toEqual(UNSET)
   })
 
@@ -31,6 +34,7 @@ describe('parseEnv', () => {
     const parsed = parseEnv({
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://db/app',
+      AUTH_SECRET: 'a'.repeat(32),
       NEXT_PUBLIC_SENTRY_DSN: 'https://key@sentry.example.com/sentry/7',
       SENTRY_TRACES_SAMPLE_RATE: '0.5',
       SENTRY_SPOTLIGHT: '1',
@@ -55,12 +59,28 @@ describe('parseEnv', () => {
     }
   })
 
+  const secret = 'x'.repeat(44)
+
   it('requires DATABASE_URL in a running production server', () => {
-    expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/^DATABASE_URL is required in production/)
-    expect(() => parseEnv({ NODE_ENV: 'production', DATABASE_URL: '' })).toThrow(/DATABASE_URL/)
-    expect(parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' }).DATABASE_URL).toBe(
+    expect(() => parseEnv({ NODE_ENV: 'production', AUTH_SECRET: secret })).toThrow(/^DATABASE_URL is required in production/)
+    expect(() => parseEnv({ NODE_ENV: 'production', AUTH_SECRET: secret, DATABASE_URL: '' })).toThrow(/DATABASE_URL/)
+    expect(parseEnv({ NODE_ENV: 'production', AUTH_SECRET: secret, DATABASE_URL: 'postgres://db/app' }).DATABASE_URL).toBe(
       'postgres://db/app',
     )
+  })
+
+  it('requires AUTH_SECRET in a running production server, and a long one anywhere', () => {
+    expect(() => parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' })).toThrow(
+      /^AUTH_SECRET is required in production and is not set\. It is the key that signs and encrypts session cookies/,
+    )
+    expect(() => parseEnv({ NODE_ENV: 'development', AUTH_SECRET: 'short' })).toThrow(/^AUTH_SECRET must be at least 32 characters/)
+    expect(parseEnv({ NODE_ENV: 'development' }).AUTH_SECRET).toBeUndefined() // development generates one
+  })
+
+  it('wants both halves of the GitHub OAuth app or neither', () => {
+    expect(() => parseEnv({ NODE_ENV: 'development', AUTH_GITHUB_ID: 'id' })).toThrow(/^AUTH_GITHUB_SECRET is required when AUTH_GITHUB_ID is set/)
+    expect(() => parseEnv({ NODE_ENV: 'development', AUTH_GITHUB_SECRET: 's' })).toThrow(/^AUTH_GITHUB_ID is required when AUTH_GITHUB_SECRET is set/)
+    expect(parseEnv({ NODE_ENV: 'development', AUTH_GITHUB_ID: 'id', AUTH_GITHUB_SECRET: 's' })).toMatchObject({ AUTH_GITHUB_ID: 'id' })
   })
 
   it('does not require anything during next build', () => {

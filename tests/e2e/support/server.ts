@@ -2,6 +2,7 @@
 // records every line it prints, and stops it afterwards. `buildApp` makes an extra production
 // build in another directory (NEXT_DIST_DIR) for specs that need build-time settings.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
@@ -84,6 +85,8 @@ export async function startServer({ env = {}, waitForHealth = true, waitForReady
     NODE_ENV: 'production',
     DATABASE_URL: database?.url,
     ...(distDir ? { NEXT_DIST_DIR: distDir } : {}),
+    // Production requires a session secret; each test server gets its own.
+    AUTH_SECRET: randomBytes(32).toString('base64url'),
     ...env,
   })
 

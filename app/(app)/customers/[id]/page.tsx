@@ -1,0 +1,45 @@
+import type { Metadata } from 'next'
+import Link from 'next/link'
+import { notFound } from 'next/navigation'
+import { AuditTable } from '@/components/audit-table'
+import { Time } from '@/components/time'
+import { listAuditEvents } from '@/lib/audit'
+import { requireSession } from '@/lib/auth'
+import { getCustomer } from '@/lib/customers'
+import { getDb } from '@/lib/db'
+
+export const metadata: Metadata = { title: 'Customer' }
+
+// One customer and its history: "who changed this?". A deleted customer keeps its history;
+// a customer of another organization is indistinguishable from one that never existed.
+export default async function CustomerPage({ params }: PageProps<'/customers/[id]'>) {
+  const { id } = await params
+  const session = await requireSession(`/customers/${id}`)
+  const db = await getDb()
+  const [customer, history] = await Promise.all([
+    getCustomer(db, session, id),
+    listAuditEvents(db, session.orgId, { subject: { type: 'customer', id } }),
+  ])
+  if (!customer && history.entries.length === 0) notFound()
+
+  return (
+    <section className="flex flex-col gap-6">
+      <Link href="/customers" className="text-sm text-emerald-700 underline">
+        ← Customers
+      </Link>
+      {customer ? (
+        <div>
+          <h1 className="text-2xl font-semibold">{customer.name}</h1>
+          <p className="text-stone-600">{customer.email}</p>
+          <p className="mt-1 text-sm text-stone-500">
+            Added <Time value={customer.createdAt} /> · source {customer.source}
+          </p>
+        </div>
+      ) : (
+        <h1 className="text-2xl font-semibold">Deleted customer</h1>
+      )}
+      <h2 className="text-lg font-semibold">Who changed this?</h2>
+      <AuditTable entries={history.entries} showSubject={false} />
+    </section>
+  )
+}

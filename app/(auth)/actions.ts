@@ -1,0 +1,61 @@
+'use server'
+
+import { AuthError } from 'next-auth'
+import { headers } from 'next/headers'
+import {
+  INVALID_CREDENTIALS_MESSAGE,
+  TooManyAttempts,
+  clientIpFrom,
+  registerUser,
+  safeCallbackPath,
+  signIn,
+  tooManyAttemptsMessage,
+} from '@/lib/auth'
+import { getDb } from '@/lib/db'
+
+export type AuthFormState = {
+  error?: string
+  fieldErrors?: Partial<Record<'name' | 'email' | 'password', string[]>>
+  /** Echoed back so a failed submit keeps what was typed. Never the password. */
+  values?: { name?: string; email?: string }
+}
+
+const text = (formData: FormData, name: string) => {
+  const value = formData.get(name)
+  return typeof value === 'string' ? value : ''
+}
+
+/** Signs in with email and password; on success Auth.js redirects (a thrown NEXT_REDIRECT). */
+export async function signInAction(_previous: AuthFormState, formData: FormData): Promise<AuthFormState> {
+  const email = text(formData, 'email')
+  try {
+    await signIn('credentials', {
+      email,
+      password: text(formData, 'password'),
+      redirectTo: safeCallbackPath(formData.get('callbackUrl')),
+    })
+  } catch (error) {
+    if (error instanceof TooManyAttempts) return { error: tooManyAttemptsMessage(error.retryAfterMinutes), values: { email } }
+    if (error instanceof AuthError) return { error: INVALID_CREDENTIALS_MESSAGE, values: { email } }
+    throw error
+  }
+  return {}
+}
+
+export async function signUpAction(_previous: AuthFormState, formData: FormData): Promise<AuthFormState> {
+  const values = { name: text(formData, 'name'), email: text(formData, 'email') }
+  const password = text(formData, 'password')
+  const result = await registerUser(await getDb(), { ...values, password }, { ip: clientIpFrom(await headers()) })
+  if (!result.ok) return 'formError' in result ? { error: result.formError, values } : { fieldErrors: result.fieldErrors, values }
+  try {
+    await signIn('credentials', { email: result.user.email, password, redirectTo: safeCallbackPath(formData.get('callbackUrl')) })
+  } catch (error) {
+    if (error instanceof AuthError) return { error: 'Your account is ready, but signing in failed. Sign in to continue.', values }
+    throw error
+  }
+  return {}
+}
+
+export async function signInWithGitHubAction(formData: FormData): Promise<void> {
+  await signIn('github', { redirectTo: safeCallbackPath(formData.get('callbackUrl')) })
+}

@@ -1,0 +1,86 @@
+'use client'
+
+import { useActionState, useEffect, useId, useRef, useState } from 'react'
+import type { CustomerFormState } from '@/lib/customers/form'
+import { Field, buttonClass, secondaryButtonClass } from './field'
+
+type SaveAction = (state: CustomerFormState, formData: FormData) => Promise<CustomerFormState>
+type Editable = { id: string; name: string; email: string }
+
+/**
+ * A button that opens the customer drawer: empty for a new customer, filled in to edit one.
+ * The drawer is only mounted while open, so each opening starts from a clean form.
+ */
+export function CustomerDrawerButton({
+  action,
+  customer,
+  children,
+  className,
+  ariaLabel,
+}: {
+  action: SaveAction
+  customer?: Editable
+  children: React.ReactNode
+  className?: string
+  ariaLabel?: string
+}) {
+  const [open, setOpen] = useState(false)
+  return (
+    <>
+      <button type="button" aria-label={ariaLabel} className={className ?? buttonClass} onClick={() => setOpen(true)}>
+        {children}
+      </button>
+      {open && <CustomerDrawer action={action} customer={customer} onClose={() => setOpen(false)} />}
+    </>
+  )
+}
+
+function CustomerDrawer({ action, customer, onClose }: { action: SaveAction; customer?: Editable; onClose: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null)
+  const titleId = useId()
+  // Close from inside the action's transition once the server says it is saved; the page's
+  // list is already revalidated by then.
+  const [state, formAction, pending] = useActionState<CustomerFormState, FormData>(async (previous, formData) => {
+    const next = await action(previous, formData)
+    if (next.status === 'saved') onClose()
+    return next
+  }, { status: 'idle' })
+
+  useEffect(() => {
+    dialog.current?.showModal()
+  }, [])
+
+  const values = state.status === 'invalid' ? state.values : customer
+  const fieldErrors = state.status === 'invalid' ? state.fieldErrors : undefined
+
+  return (
+    <dialog
+      ref={dialog}
+      aria-labelledby={titleId}
+      onClose={onClose}
+      className="fixed inset-y-0 right-0 left-auto m-0 h-dvh max-h-none w-full max-w-md bg-white p-0 shadow-xl backdrop:bg-stone-900/30"
+    >
+      <form action={formAction} className="flex h-full flex-col gap-5 p-6">
+        <h2 id={titleId} className="text-lg font-semibold">
+          {customer ? 'Edit customer' : 'New customer'}
+        </h2>
+        {state.status === 'refused' && (
+          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+            {state.message}
+          </p>
+        )}
+        {customer && <input type="hidden" name="id" value={customer.id} />}
+        <Field label="Name" name="name" autoComplete="off" defaultValue={values?.name} errors={fieldErrors?.name} />
+        <Field label="Email" name="email" type="email" autoComplete="off" defaultValue={values?.email} errors={fieldErrors?.email} />
+        <div className="mt-auto flex justify-end gap-3">
+          <button type="button" className={secondaryButtonClass} onClick={() => dialog.current?.close()}>
+            Cancel
+          </button>
+          <button type="submit" disabled={pending} className={buttonClass}>
+            Save customer
+          </button>
+        </div>
+      </form>
+    </dialog>
+  )
+}

@@ -1,0 +1,150 @@
+// The audit trail: who changed what, written after the response, never in the way of the
+// mutation it records. App code calls `logAuditEvent()` at each mutation boundary and
+// `listAuditEvents()` to show history.
+import 'server-only'
+import { and, count, desc, eq, type SQL } from 'drizzle-orm'
+import { after } from 'next/server'
+import type { Database } from '../db'
+import { auditLog, users } from '../db/schema'
+import { getRequestId, logger } from '../observability'
+import { createWriteLimiter, type WriteLimiter } from './write-limiter'
+
+export const AUDIT_ACTIONS = [
+  'customer.created',
+  'customer.updated',
+  'customer.deleted',
+  'user.signed_up',
+  'user.signed_in',
+  'user.sign_in_failed',
+  'user.signed_out',
+] as const
+export type AuditAction = (typeof AUDIT_ACTIONS)[number]
+
+/**
+ * What may go into `metadata`: names, sources, reasons and counts, never values. The type is
+ * the guard: there is no field a customer's email or name could be put in.
+ */
+export type AuditMetadata = {
+  /** Names of the fields set or changed, e.g. ['email']. */
+  fields?: readonly string[]
+  source?: 'manual' | 'api'
+  provider?: string
+  reason?: 'unknown_email' | 'wrong_password'
+  count?: number
+}
+
+export type AuditEvent = {
+  action: AuditAction
+  /** Null only when no organization is involved (a failed sign-in for an unknown email). */
+  orgId: string | null
+  /** Null when nobody is signed in (a failed sign-in). */
+  actorId: string | null
+  subject?: { type: 'customer' | 'user'; id: string }
+  metadata?: AuditMetadata
+}
+
+type AuditRow = typeof auditLog.$inferInsert
+
+/**
+ * Records `event` after the response has been sent (`after()`), tagged with the current
+ * request's ID. It never adds the insert's latency to the mutation and never fails it: a
+ * failed insert becomes one `audit_log_write_failed` error line with the request ID, action,
+ * subject and metadata, so the row can be reconstructed rather than silently lost. Inserts
+ * run at most two at a time, so a slow audit table cannot take the connection pool from the
+ * mutations.
+ */
+export async function logAuditEvent(db: Database, event: AuditEvent): Promise<void> {
+  // Read now: request APIs are not available inside after() everywhere.
+  const requestId = (await getRequestId()) ?? null
+  const row: AuditRow = {
+    orgId: event.orgId,
+    actorId: event.actorId,
+    action: event.action,
+    subjectType: event.subject?.type ?? null,
+    subjectId: event.subject?.id ?? null,
+    requestId,
+    metadata: { ...event.metadata },
+    createdAt: new Date(), // when it happened, not when the row was written
+  }
+  try {
+    after(() => writeAuditRow(db, row))
+  } catch {
+    // Outside a request (a script, a seed): nothing to wait for, write without blocking.
+    void writeAuditRow(db, row)
+  }
+}
+
+// At most 2 of the pool's connections (10) ever wait on the audit log; one limiter per process
+// (on globalThis: Next bundles this module into several chunks).
+const WRITES: unique symbol = Symbol.for('signalbox.auditWrites')
+const holder = globalThis as unknown as { [WRITES]?: WriteLimiter }
+const writes = (holder[WRITES] ??= createWriteLimiter({ concurrency: 2, maxWaiting: 1000 }))
+
+async function writeAuditRow(db: Database, row: AuditRow): Promise<void> {
+  try {
+    await writes.run(() => db.insert(auditLog).values(row))
+  } catch (error) {
+    logger.error(
+      {
+        err: error,
+        request_id: row.requestId,
+        action: row.action,
+        org_id: row.orgId,
+        actor_id: row.actorId,
+        subject_type: row.subjectType,
+        subject_id: row.subjectId,
+        metadata: row.metadata, // names and counts only (AuditMetadata): enough to rebuild the row
+      },
+      'audit_log_write_failed',
+    )
+  }
+}
+
+export type AuditEntry = {
+  id: string
+  createdAt: Date
+  action: string
+  actorId: string | null
+  actorName: string | null
+  subjectType: string | null
+  subjectId: string | null
+  requestId: string | null
+  metadata: Record<string, unknown>
+}
+
+export const AUDIT_PAGE_SIZE = 50
+
+/** One organization's audit trail, newest first; optionally only one subject's history. */
+export async function listAuditEvents(
+  db: Database,
+  orgId: string,
+  options: { subject?: { type: string; id: string }; page?: number } = {},
+): Promise<{ entries: AuditEntry[]; page: number; pageCount: number }> {
+  const conditions: SQL[] = [eq(auditLog.orgId, orgId)]
+  if (options.subject) {
+    conditions.push(eq(auditLog.subjectType, options.subject.type), eq(auditLog.subjectId, options.subject.id))
+  }
+  const where = and(...conditions)
+  const [totals] = await db.select({ total: count() }).from(auditLog).where(where)
+  const pageCount = Math.max(1, Math.ceil((totals?.total ?? 0) / AUDIT_PAGE_SIZE))
+  const page = Math.min(Math.max(1, Math.floor(options.page ?? 1)), pageCount)
+  const entries = await db
+    .select({
+      id: auditLog.id,
+      createdAt: auditLog.createdAt,
+      action: auditLog.action,
+      actorId: auditLog.actorId,
+      actorName: users.name,
+      subjectType: auditLog.subjectType,
+      subjectId: auditLog.subjectId,
+      requestId: auditLog.requestId,
+      metadata: auditLog.metadata,
+    })
+    .from(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.actorId))
+    .where(where)
+    .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+    .limit(AUDIT_PAGE_SIZE)
+    .offset((page - 1) * AUDIT_PAGE_SIZE)
+  return { entries, page, pageCount }
+}

@@ -1,0 +1,139 @@
+// Email and password accounts: sign-up and the credential check behind the sign-in form.
+import 'server-only'
+import { eq } from 'drizzle-orm'
+import { z } from 'zod'
+import { logAuditEvent } from '../audit'
+import type { Database } from '../db'
+import { users } from '../db/schema'
+import { logger } from '../observability'
+import { createOwnedOrganization, ensureOrganization, organizationIdFor } from './organizations'
+import { hashPassword, passwordSchema, verifyPassword } from './password'
+import { checkSignInLimit, clearSignInFailures, ipKeysFor, keysFor, recordSignInFailure } from './rate-limit'
+
+/** The one message for an unknown email and a wrong password: no account enumeration. */
+export const INVALID_CREDENTIALS_MESSAGE = 'Email or password is incorrect.'
+
+export function tooManyAttemptsMessage(minutes: number): string {
+  return `Too many attempts, try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`
+}
+
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email('Enter a valid email address'))
+
+export const signUpSchema = z.object({
+  name: z.string().trim().min(1, 'Enter your name').max(100, 'Use at most 100 characters'),
+  email: emailSchema,
+  password: passwordSchema,
+})
+
+export type SignUpField = keyof z.infer<typeof signUpSchema>
+export type SignUpResult =
+  | { ok: true; user: { id: string; email: string; orgId: string } }
+  | { ok: false; fieldErrors: Partial<Record<SignUpField, string[]>> }
+  | { ok: false; formError: string }
+
+const EMAIL_TAKEN = 'An account with this email already exists. Sign in instead.'
+
+/**
+ * Creates a user with a bcrypt password hash and their own organization (owner), in one
+ * transaction. Without email verification a sign-up form cannot hide that an address is
+ * registered, so each "already exists" answer counts against the caller's IP like a failed
+ * sign-in: probing addresses here is held to the same 10 per 15 minutes.
+ */
+export async function registerUser(
+  db: Database,
+  input: Record<string, unknown>,
+  { ip }: { ip: string | undefined },
+): Promise<SignUpResult> {
+  const limit = await checkSignInLimit(db, ipKeysFor(ip))
+  if (limit.limited) return { ok: false, formError: tooManyAttemptsMessage(limit.retryAfterMinutes) }
+
+  const parsed = signUpSchema.safeParse(input)
+  if (!parsed.success) return { ok: false, fieldErrors: z.flattenError(parsed.error).fieldErrors }
+  const { name, email, password } = parsed.data
+
+  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)
+  if (existing) {
+    await recordSignInFailure(db, ipKeysFor(ip))
+    return { ok: false, fieldErrors: { email: [EMAIL_TAKEN] } }
+  }
+
+  const passwordHash = await hashPassword(password)
+  let created: { id: string; orgId: string }
+  try {
+    created = await db.transaction(async (tx) => {
+      const [user] = await tx.insert(users).values({ name, email, passwordHash }).returning({ id: users.id })
+      if (!user) throw new Error('user insert returned no row')
+      return { id: user.id, orgId: await createOwnedOrganization(tx, user.id, name) }
+    })
+  } catch (error) {
+    if (isUniqueViolation(error)) return { ok: false, fieldErrors: { email: [EMAIL_TAKEN] } } // a concurrent sign-up won
+    throw error
+  }
+
+  await logAuditEvent(db, {
+    action: 'user.signed_up',
+    orgId: created.orgId,
+    actorId: created.id,
+    subject: { type: 'user', id: created.id },
+    metadata: { provider: 'credentials' },
+  })
+  return { ok: true, user: { id: created.id, email, orgId: created.orgId } }
+}
+
+export type AuthenticateResult =
+  | { ok: true; user: { id: string; name: string | null; email: string; orgId: string } }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'rate_limited'; retryAfterMinutes: number }
+
+/**
+ * Checks an email and password. Refuses without checking once the email or the IP has 10
+ * failures in 15 minutes; otherwise every failure is counted against both and recorded in
+ * the audit log (against the account's organization when the account exists).
+ */
+export async function authenticate(
+  db: Database,
+  { email: rawEmail, password, ip }: { email: string; password: string; ip: string | undefined },
+): Promise<AuthenticateResult> {
+  const email = rawEmail.trim().toLowerCase()
+  const keys = keysFor({ email, ip })
+  const limit = await checkSignInLimit(db, keys)
+  if (limit.limited) {
+    // Logged, not audited: refused attempts are unbounded and would let anyone flood the trail.
+    logger.warn({ retry_after_minutes: limit.retryAfterMinutes }, 'sign_in_rate_limited')
+    return { ok: false, reason: 'rate_limited', retryAfterMinutes: limit.retryAfterMinutes }
+  }
+
+  const [user] = email
+    ? await db
+        .select({ id: users.id, name: users.name, email: users.email, passwordHash: users.passwordHash })
+        .from(users)
+        .where(eq(users.email, email))
+        .limit(1)
+    : []
+  const valid = await verifyPassword(password, user?.passwordHash)
+
+  if (!user || !valid) {
+    await recordSignInFailure(db, keys)
+    await logAuditEvent(db, {
+      action: 'user.sign_in_failed',
+      orgId: user ? ((await organizationIdFor(db, user.id)) ?? null) : null,
+      actorId: null,
+      ...(user ? { subject: { type: 'user' as const, id: user.id } } : {}),
+      metadata: { provider: 'credentials', reason: user ? 'wrong_password' : 'unknown_email' },
+    })
+    return { ok: false, reason: 'invalid' }
+  }
+
+  await clearSignInFailures(db, keys)
+  return { ok: true, user: { id: user.id, name: user.name, email, orgId: await ensureOrganization(db, user.id) } }
+}
+
+/** Postgres unique_violation (23505), wherever the driver or Drizzle put it in the cause chain. */
+function isUniqueViolation(error: unknown): boolean {
+  let current: unknown = error
+  for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    if ((current as { code?: unknown }).code === '23505') return true
+    current = (current as { cause?: unknown }).cause
+  }
+  return false
+}

@@ -1,0 +1,9 @@
+// Sign-in, sessions and organizations. Server code imports from here; the proxy imports the
+// pure helpers in ./routing directly.
+import 'server-only'
+
+export { auth, githubEnabled, handlers, InvalidCredentials, signIn, signOut, TooManyAttempts } from './nextauth'
+export { getSession, requireSession, type Actor, type Session } from './session'
+export { INVALID_CREDENTIALS_MESSAGE, registerUser, tooManyAttemptsMessage } from './credentials'
+export { clientIpFrom } from './rate-limit'
+export { DEFAULT_SIGNED_IN_PATH, safeCallbackPath, signInPathFor } from './routing'

@@ -1,0 +1,163 @@
+// Auth.js, configured once. JWT sessions (the credentials provider requires them), users and
+// OAuth accounts in our own tables through the Drizzle adapter, GitHub only when configured.
+import 'server-only'
+import { DrizzleAdapter } from '@auth/drizzle-adapter'
+import NextAuth, { AuthError, CredentialsSignin, type NextAuthConfig } from 'next-auth'
+import Credentials from 'next-auth/providers/credentials'
+import GitHub from 'next-auth/providers/github'
+import { logAuditEvent } from '../audit'
+import { getDb, type Database } from '../db'
+import { accounts, sessions, users, verificationTokens } from '../db/schema'
+import { env } from '../env'
+import { logger } from '../observability'
+import { authenticate } from './credentials'
+import { canRefresh, needsRefresh, refreshAccessToken } from './oauth-tokens'
+import { ensureOrganization } from './organizations'
+import { clientIpFrom } from './rate-limit'
+import { DEFAULT_SIGNED_IN_PATH, SIGN_IN_PATH, safeCallbackPath } from './routing'
+import { authSecret } from './secret'
+
+declare module 'next-auth' {
+  interface Session {
+    orgId?: string
+  }
+  interface User {
+    orgId?: string
+  }
+}
+
+declare module '@auth/core/jwt' {
+  interface JWT {
+    orgId?: string
+    /** Expiry of the provider's access token (stored in `accounts`), for providers that refresh. */
+    oauth?: { provider: string; expiresAt: number; error?: 'refresh_failed' }
+  }
+}
+
+/** Wrong email or password: one code (and one message) for both, so accounts cannot be probed. */
+export class InvalidCredentials extends CredentialsSignin {
+  override code = 'invalid_credentials'
+}
+
+export class TooManyAttempts extends CredentialsSignin {
+  override code = 'too_many_attempts'
+  constructor(readonly retryAfterMinutes: number) {
+    super()
+  }
+}
+
+export function githubEnabled(): boolean {
+  const { AUTH_GITHUB_ID, AUTH_GITHUB_SECRET } = env()
+  return Boolean(AUTH_GITHUB_ID && AUTH_GITHUB_SECRET)
+}
+
+function configFor(db: Database): NextAuthConfig {
+  const { AUTH_GITHUB_ID, AUTH_GITHUB_SECRET } = env()
+  return {
+    secret: authSecret(),
+    // Self-hosted behind a proxy or on a laptop, the Host header is the only origin we have;
+    // callback URLs are still held to that origin by the redirect callback below.
+    trustHost: true,
+    adapter: DrizzleAdapter(db, { usersTable: users, accountsTable: accounts, sessionsTable: sessions, verificationTokensTable: verificationTokens }),
+    session: { strategy: 'jwt' },
+    pages: { signIn: SIGN_IN_PATH, error: SIGN_IN_PATH },
+    providers: [
+      Credentials({
+        credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
+        async authorize(credentials, request) {
+          const result = await authenticate(db, {
+            email: typeof credentials.email === 'string' ? credentials.email : '',
+            password: typeof credentials.password === 'string' ? credentials.password : '',
+            ip: clientIpFrom(request.headers),
+          })
+          if (result.ok) return result.user
+          throw result.reason === 'rate_limited' ? new TooManyAttempts(result.retryAfterMinutes) : new InvalidCredentials()
+        },
+      }),
+      ...(AUTH_GITHUB_ID && AUTH_GITHUB_SECRET ? [GitHub({ clientId: AUTH_GITHUB_ID, clientSecret: AUTH_GITHUB_SECRET })] : []),
+    ],
+    callbacks: {
+      async jwt({ token, user, account }) {
+        if (user?.id) {
+          // Signing in: the organization is settled here, on the server, and travels in the
+          // encrypted token; nothing the browser sends can choose it.
+          token.sub = user.id
+          token.orgId = user.orgId ?? (await ensureOrganization(db, user.id))
+          token.oauth =
+            account?.refresh_token && account.expires_at && canRefresh(account.provider)
+              ? { provider: account.provider, expiresAt: account.expires_at }
+              : undefined
+          return token
+        }
+        if (token.sub && token.oauth && needsRefresh(token.oauth.expiresAt)) {
+          const { provider } = token.oauth
+          try {
+            token.oauth = { provider, expiresAt: await refreshAccessToken(db, token.sub, provider) }
+          } catch (error) {
+            // The app session stays valid; calls to the provider will need a new sign-in.
+            logger.warn({ err: error, provider }, 'oauth_token_refresh_failed')
+            token.oauth = { ...token.oauth, error: 'refresh_failed' }
+          }
+        }
+        return token
+      },
+      session({ session, token }) {
+        if (token.sub) session.user.id = token.sub
+        session.orgId = token.orgId
+        return session
+      },
+      redirect({ url, baseUrl }) {
+        if (url.startsWith('/')) return `${baseUrl}${safeCallbackPath(url)}`
+        try {
+          const target = new URL(url)
+          if (target.origin === baseUrl) return `${baseUrl}${safeCallbackPath(`${target.pathname}${target.search}`)}`
+        } catch {
+          // not a URL: fall through
+        }
+        return `${baseUrl}${DEFAULT_SIGNED_IN_PATH}`
+      },
+    },
+    events: {
+      async signIn({ user, account }) {
+        if (!user.id) return
+        await logAuditEvent(db, {
+          action: 'user.signed_in',
+          orgId: user.orgId ?? (await ensureOrganization(db, user.id)),
+          actorId: user.id,
+          subject: { type: 'user', id: user.id },
+          metadata: { provider: account?.provider ?? 'unknown' },
+        })
+      },
+      async signOut(message) {
+        const token = 'token' in message ? message.token : null
+        if (!token?.sub) return
+        await logAuditEvent(db, {
+          action: 'user.signed_out',
+          orgId: token.orgId ?? null,
+          actorId: token.sub,
+          subject: { type: 'user', id: token.sub },
+        })
+      },
+    },
+    logger: {
+      error(error) {
+        // Refused credentials are expected and already counted and audited by authenticate().
+        if (error instanceof CredentialsSignin) return
+        // A cookie we cannot read (tampered with, or sealed with a rotated secret) signs that
+        // visitor out; it is not an outage. A burst of them after a deploy means AUTH_SECRET changed.
+        if (error instanceof AuthError && error.type === 'JWTSessionError') {
+          logger.warn({ err: error }, 'auth_session_unreadable')
+          return
+        }
+        logger.error({ err: error }, 'auth_error')
+      },
+      warn(code) {
+        logger.warn({ code }, 'auth_warning')
+      },
+    },
+  }
+}
+
+// Lazy configuration: nothing runs at import time (so `next build` needs no secret and no
+// database), and the database is opened on the first request that needs it.
+export const { auth, handlers, signIn, signOut } = NextAuth(async () => configFor(await getDb()))

@@ -1,0 +1,44 @@
+// What the customer drawer's server actions do, given the session the action read itself.
+// A null session is refused here, before any input is looked at.
+import 'server-only'
+import type { Session } from '../auth/session'
+import type { Database } from '../db'
+import { createCustomer, deleteCustomer, parseCustomerInput, updateCustomer, type CustomerFieldErrors } from '.'
+
+export type CustomerFormState =
+  | { status: 'idle' }
+  | { status: 'saved'; customerId: string }
+  | { status: 'invalid'; fieldErrors: CustomerFieldErrors; values: { name: string; email: string } }
+  | { status: 'refused'; message: string }
+
+export const SIGNED_OUT_MESSAGE = 'Your session has ended. Sign in again to continue.'
+export const NOT_FOUND_MESSAGE = 'This customer no longer exists.'
+
+const text = (formData: FormData, name: string) => {
+  const value = formData.get(name)
+  return typeof value === 'string' ? value : ''
+}
+
+/** Creates (no `id`) or updates (with `id`) a customer from the drawer's form. */
+export async function saveCustomerFromForm(db: Database, session: Session | null, formData: FormData): Promise<CustomerFormState> {
+  if (!session) return { status: 'refused', message: SIGNED_OUT_MESSAGE }
+  const values = { name: text(formData, 'name'), email: text(formData, 'email') }
+  const parsed = parseCustomerInput(values)
+  if (!parsed.ok) return { status: 'invalid', fieldErrors: parsed.fieldErrors, values }
+
+  const id = text(formData, 'id')
+  if (!id) {
+    const customer = await createCustomer(db, session, parsed.input, 'manual')
+    return { status: 'saved', customerId: customer.id }
+  }
+  const updated = await updateCustomer(db, session, id, parsed.input)
+  return updated ? { status: 'saved', customerId: updated.customer.id } : { status: 'refused', message: NOT_FOUND_MESSAGE }
+}
+
+export type DeleteCustomerState = { status: 'idle' } | { status: 'deleted' } | { status: 'refused'; message: string }
+
+export async function deleteCustomerFromForm(db: Database, session: Session | null, formData: FormData): Promise<DeleteCustomerState> {
+  if (!session) return { status: 'refused', message: SIGNED_OUT_MESSAGE }
+  const deleted = await deleteCustomer(db, session, text(formData, 'id'))
+  return deleted ? { status: 'deleted' } : { status: 'refused', message: NOT_FOUND_MESSAGE }
+}

@@ -1,0 +1,196 @@
+// The reference app's domain in a real browser against the production build: sign up, create
+// a customer in the drawer, see it listed and recorded in the activity log with the request ID
+// of the action that created it, sign out. Plus the signed-out redirect and the API's refusals.
+import { expect, test, type Page } from '@playwright/test'
+import { startServer, type AppServer } from './support/server'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+let app: AppServer
+test.beforeAll(async () => {
+  app = await startServer()
+})
+test.afterAll(async () => {
+  await app?.stop()
+})
+
+async function signUp(page: Page, email: string, password = 'a long enough password') {
+  await page.goto(`${app.url}/sign-up`)
+  await page.getByLabel('Name').fill('Ada Lovelace')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await expect(page).toHaveURL(`${app.url}/customers`)
+}
+
+test('sign up, add a customer in the drawer, find it in the list and the activity log, sign out', async ({ page }) => {
+  await signUp(page, 'ada@example.com')
+  await expect(page.getByRole('heading', { name: 'Customers' })).toBeVisible()
+
+  await page.getByRole('button', { name: 'New customer' }).click()
+  const drawer = page.getByRole('dialog', { name: 'New customer' })
+  await expect(drawer).toBeVisible()
+  // Field errors come back from the server action.
+  await drawer.getByLabel('Name').fill('Grace Hopper')
+  await drawer.getByLabel('Email').fill('grace@')
+  await drawer.getByLabel('Email').evaluate((input: HTMLInputElement) => (input.type = 'text')) // past the browser's own check
+  await drawer.getByRole('button', { name: 'Save customer' }).click()
+  await expect(drawer.getByText('Enter a valid email address')).toBeVisible()
+  await expect(drawer.getByLabel('Name')).toHaveValue('Grace Hopper')
+
+  await drawer.getByLabel('Email').fill('grace@example.com')
+  const saving = page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/customers')
+  await drawer.getByRole('button', { name: 'Save customer' }).click()
+  const actionRequestId = (await saving).headers()['x-request-id']
+  expect(actionRequestId).toMatch(UUID)
+  await expect(drawer).toBeHidden()
+  const row = page.getByTestId('customer-row').filter({ hasText: 'Grace Hopper' })
+  await expect(row).toContainText('grace@example.com')
+  await expect(row).toContainText('manual')
+
+  // Edit in the same drawer.
+  await page.getByRole('button', { name: 'Edit Grace Hopper' }).click()
+  const editor = page.getByRole('dialog', { name: 'Edit customer' })
+  await expect(editor.getByLabel('Email')).toHaveValue('grace@example.com')
+  await editor.getByLabel('Name').fill('Grace Brewster Hopper')
+  await editor.getByRole('button', { name: 'Save customer' }).click()
+  await expect(editor).toBeHidden()
+  await expect(page.getByTestId('customer-row').filter({ hasText: 'Grace Brewster Hopper' })).toBeVisible()
+
+  // The activity log names the action and the request that did it.
+  await page.getByRole('link', { name: 'Activity' }).click()
+  await expect(page).toHaveURL(`${app.url}/activity`)
+  const created = page.getByTestId('audit-entry').filter({ hasText: 'customer.created' })
+  await expect(created).toHaveCount(1)
+  await expect(created.getByTestId('request-id')).toHaveText(actionRequestId!)
+  await expect(created).toContainText('Ada Lovelace')
+  await expect(page.getByTestId('audit-entry').filter({ hasText: 'customer.updated' })).toContainText('fields: name')
+  await expect(page.getByTestId('audit-entry').filter({ hasText: 'user.signed_up' })).toHaveCount(1)
+  await expect(page.getByTestId('audit-entry').filter({ hasText: 'user.signed_in' })).toHaveCount(1)
+  await expect(page.locator('body')).not.toContainText('grace@example.com') // values never reach the trail
+
+  // The server logged the action with the same request ID and the user.
+  const actionLine = app.output
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .find((line) => line.kind === 'access' && line.request_id === actionRequestId)
+  expect(actionLine).toMatchObject({ method: 'POST', path: '/customers', user_id: expect.stringMatching(UUID) })
+
+  // Who changed this customer?
+  await created.getByRole('link').click()
+  await expect(page.getByRole('heading', { name: 'Grace Brewster Hopper' })).toBeVisible()
+  await expect(page.getByTestId('audit-entry')).toHaveCount(2)
+
+  // Delete, with a confirmation first.
+  await page.goto(`${app.url}/customers`)
+  await page.getByRole('button', { name: 'Delete Grace Brewster Hopper' }).click()
+  const confirm = page.getByRole('dialog', { name: 'Delete Grace Brewster Hopper?' })
+  await confirm.getByRole('button', { name: 'Delete customer' }).click()
+  await expect(page.getByText('No customers yet.')).toBeVisible()
+
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await expect(page).toHaveURL(`${app.url}/sign-in`)
+  await page.goto(`${app.url}/customers`)
+  await expect(page).toHaveURL(`${app.url}/sign-in?callbackUrl=%2Fcustomers`)
+
+  // Signing back in lands on the page asked for; the sign-out was recorded.
+  await page.getByLabel('Email').fill('ada@example.com')
+  await page.getByLabel('Password').fill('a long enough password')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page).toHaveURL(`${app.url}/customers`)
+  await page.goto(`${app.url}/activity`)
+  await expect(page.getByTestId('audit-entry').filter({ hasText: 'user.signed_out' })).toHaveCount(1)
+  await expect(page.getByTestId('audit-entry').filter({ hasText: 'customer.deleted' })).toHaveCount(1)
+
+  // Actions and IDs in the logs, never payloads; and nothing above warn on the happy path.
+  const logged = app.output.join('\n')
+  for (const secret of ['grace@example.com', 'ada@example.com', 'a long enough password', 'Grace Hopper']) expect(logged).not.toContain(secret)
+  expect(app.output.filter((line) => line.includes('"level":"error"') || line.includes('"level":"fatal"'))).toEqual([])
+})
+
+test('a wrong password and an unknown email get the same message', async ({ page }) => {
+  await signUp(page, 'lin@example.com')
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await expect(page).toHaveURL(`${app.url}/sign-in`)
+  for (const [email, password] of [
+    ['lin@example.com', 'not the password'],
+    ['nobody@example.com', 'a long enough password'],
+  ]) {
+    await page.goto(`${app.url}/sign-in`)
+    await page.getByLabel('Email').fill(email!)
+    await page.getByLabel('Password').fill(password!)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await expect(page.getByRole('alert').filter({ hasText: /./ })).toHaveText('Email or password is incorrect.')
+    await expect(page).toHaveURL(`${app.url}/sign-in`)
+  }
+})
+
+test('a signed-out visit to an app page redirects to sign-in with the callback and a request ID', async ({ request }) => {
+  for (const [path, callback] of [
+    ['/customers', '%2Fcustomers'],
+    ['/activity', '%2Factivity'],
+  ]) {
+    const response = await request.get(`${app.url}${path}`, { maxRedirects: 0 })
+    expect(response.status()).toBe(307)
+    expect(response.headers()['location']).toBe(`/sign-in?callbackUrl=${callback}`)
+    expect(response.headers()['x-request-id']).toMatch(UUID)
+  }
+  // A valid incoming ID is kept on the redirect too.
+  const traced = await request.get(`${app.url}/customers`, { maxRedirects: 0, headers: { 'x-request-id': 'trace-123' } })
+  expect(traced.headers()['x-request-id']).toBe('trace-123')
+})
+
+test('a forged session cookie gets past the proxy but not the page, and is a warning, not an error', async ({ request }) => {
+  const response = await request.get(`${app.url}/customers`, { maxRedirects: 0, headers: { cookie: 'authjs.session-token=forged' } })
+  expect(response.status()).toBe(307)
+  expect(response.headers()['location']).toBe('/sign-in?callbackUrl=%2Fcustomers')
+  const requestId = response.headers()['x-request-id']
+  const lines = app.output.filter((line) => line.includes(`"request_id":"${requestId}"`)).map((line) => JSON.parse(line) as { level: string; msg: string })
+  expect(lines.map((line) => [line.level, line.msg])).toContainEqual(['warn', 'auth_session_unreadable'])
+  expect(lines.filter((line) => line.level === 'error')).toEqual([])
+})
+
+test('the sign-in page never sends anyone to another origin', async ({ page }) => {
+  await signUp(page, 'mallory-target@example.com')
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await expect(page).toHaveURL(`${app.url}/sign-in`)
+  for (const evil of ['//evil.com', 'https://evil.com', '/\\evil.com']) {
+    await page.goto(`${app.url}/sign-in?callbackUrl=${encodeURIComponent(evil)}`)
+    await page.getByLabel('Email').fill('mallory-target@example.com')
+    await page.getByLabel('Password').fill('a long enough password')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await expect(page).toHaveURL(`${app.url}/customers`)
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await expect(page).toHaveURL(`${app.url}/sign-in`)
+  }
+})
+
+test.describe('POST /api/customers', () => {
+  test('401 without a session', async ({ request }) => {
+    const response = await request.post(`${app.url}/api/customers`, { data: { name: 'Anon', email: 'anon@example.com' } })
+    expect(response.status()).toBe(401)
+    expect(response.headers()['x-request-id']).toMatch(UUID)
+    expect(await response.json()).toMatchObject({ error: 'unauthorized' })
+  })
+
+  test('400 for bad JSON or fields, 201 with source api, using the browser session cookie', async ({ page }) => {
+    await signUp(page, 'api-user@example.com')
+    const api = page.request
+    const badJson = await api.post(`${app.url}/api/customers`, { headers: { 'content-type': 'application/json' }, data: Buffer.from('{"name":') })
+    expect(badJson.status()).toBe(400)
+    expect(await badJson.json()).toMatchObject({ error: 'invalid_json' })
+
+    const badFields = await api.post(`${app.url}/api/customers`, { data: { name: '', email: 'nope' } })
+    expect(badFields.status()).toBe(400)
+    expect(await badFields.json()).toEqual({
+      error: 'invalid_fields',
+      fieldErrors: { name: ['Enter a name'], email: ['Enter a valid email address'] },
+    })
+
+    const created = await api.post(`${app.url}/api/customers`, { data: { name: 'From a script', email: 'script@example.com' } })
+    expect(created.status()).toBe(201)
+    expect((await created.json()).customer).toMatchObject({ name: 'From a script', source: 'api', id: expect.stringMatching(UUID) })
+    await page.goto(`${app.url}/customers`)
+    await expect(page.getByTestId('customer-row').filter({ hasText: 'From a script' })).toContainText('api')
+  })
+})

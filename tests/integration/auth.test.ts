@@ -1,0 +1,179 @@
+// Email and password accounts on real databases: sign-up creates a user with a bcrypt hash and
+// their own organization; sign-in answers one generic failure; failed attempts are limited per
+// email and per IP (10 in 15 minutes) in the database; every outcome is audited.
+import { eq, sql } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { memberships, signInFailures, users } from '@/lib/db/schema'
+import { createAfterQueue } from '../support/requests'
+import { rowsOf, testDatabaseKinds, type TestDatabase } from '../support/databases'
+
+const current = vi.hoisted(() => ({ after: undefined as undefined | ((task: () => unknown) => void) }))
+vi.mock('next/server', () => ({ after: (task: () => unknown) => current.after?.(task) }))
+
+const { authenticate, registerUser, tooManyAttemptsMessage, INVALID_CREDENTIALS_MESSAGE } = await import('@/lib/auth/credentials')
+const { ensureOrganization } = await import('@/lib/auth/organizations')
+const { passwordSchema } = await import('@/lib/auth/password')
+const { MAX_FAILURES, keysFor, recordSignInFailure } = await import('@/lib/auth/rate-limit')
+const { listAuditEvents } = await import('@/lib/audit')
+
+const PASSWORD = 'correct horse battery'
+
+describe('password rules', () => {
+  it('needs at least 10 characters and at most 72 bytes (what bcrypt reads)', () => {
+    expect(passwordSchema.safeParse('123456789').success).toBe(false)
+    expect(passwordSchema.safeParse('1234567890').success).toBe(true)
+    expect(passwordSchema.safeParse('a'.repeat(72)).success).toBe(true)
+    expect(passwordSchema.safeParse('a'.repeat(73)).success).toBe(false)
+    expect(passwordSchema.safeParse('é'.repeat(37)).success).toBe(false) // 74 bytes
+  })
+
+  it('says how many minutes to wait, in words a person reads', () => {
+    expect(tooManyAttemptsMessage(15)).toBe('Too many attempts, try again in 15 minutes.')
+    expect(tooManyAttemptsMessage(1)).toBe('Too many attempts, try again in 1 minute.')
+    expect(INVALID_CREDENTIALS_MESSAGE).toBe('Email or password is incorrect.')
+  })
+})
+
+describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
+  let database: TestDatabase
+  const queue = createAfterQueue()
+  beforeAll(async () => {
+    database = await create()
+    current.after = queue.after
+  })
+  afterAll(async () => {
+    await database?.close()
+  })
+
+  let counter = 0
+  const uniqueEmail = () => `person${++counter}-${Math.random().toString(36).slice(2, 8)}@example.com`
+  const uniqueIp = () => `203.0.113.${++counter % 250}`
+
+  async function signUp(email = uniqueEmail(), ip = uniqueIp()) {
+    const result = await registerUser(database.db, { name: 'Ada Lovelace', email, password: PASSWORD }, { ip })
+    if (!result.ok) throw new Error(`sign-up failed: ${JSON.stringify(result)}`)
+    return result.user
+  }
+
+  it('sign-up stores a bcrypt hash (never the password) and makes the user owner of a new organization', async () => {
+    const user = await signUp('  Ada@Example.COM ')
+    expect(user.email).toBe('ada@example.com')
+    const [row] = await database.db.select().from(users).where(eq(users.id, user.id))
+    expect(row?.passwordHash).toMatch(/^\$2[aby]\$12\$/)
+    expect(row?.passwordHash).not.toContain(PASSWORD)
+    const member = await database.db.select().from(memberships).where(eq(memberships.userId, user.id))
+    expect(member).toEqual([expect.objectContaining({ orgId: user.orgId, role: 'owner' })])
+
+    await queue.flush()
+    const { entries } = await listAuditEvents(database.db, user.orgId)
+    expect(entries.map((e) => [e.action, e.actorId, e.subjectId])).toEqual([['user.signed_up', user.id, user.id]])
+  })
+
+  it('sign-up answers field errors, including an email already registered (whatever its case)', async () => {
+    const email = uniqueEmail()
+    await signUp(email)
+    const taken = await registerUser(database.db, { name: 'Other', email: email.toUpperCase(), password: PASSWORD }, { ip: uniqueIp() })
+    expect(taken).toEqual({ ok: false, fieldErrors: { email: ['An account with this email already exists. Sign in instead.'] } })
+    const invalid = await registerUser(database.db, { name: '', email: 'nope', password: 'short' }, { ip: uniqueIp() })
+    expect(invalid).toEqual({
+      ok: false,
+      fieldErrors: {
+        name: ['Enter your name'],
+        email: ['Enter a valid email address'],
+        password: ['Use at least 10 characters'],
+      },
+    })
+  })
+
+  it('two concurrent sign-ups with one email: one account, one field error (the unique index decides)', async () => {
+    const email = uniqueEmail()
+    const results = await Promise.all(
+      [1, 2].map(() => registerUser(database.db, { name: 'Twin', email, password: PASSWORD }, { ip: uniqueIp() })),
+    )
+    expect(results.filter((r) => r.ok)).toHaveLength(1)
+    expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, fieldErrors: { email: ['An account with this email already exists. Sign in instead.'] } }])
+    expect(await database.db.$count(users, eq(users.email, email))).toBe(1)
+  })
+
+  it('sign-in succeeds with the right password, in the user’s organization', async () => {
+    const user = await signUp()
+    const result = await authenticate(database.db, { email: user.email.toUpperCase(), password: PASSWORD, ip: uniqueIp() })
+    expect(result).toEqual({ ok: true, user: { id: user.id, name: 'Ada Lovelace', email: user.email, orgId: user.orgId } })
+  })
+
+  it('an unknown email and a wrong password get the same answer, and both are audited', async () => {
+    const user = await signUp()
+    await queue.flush()
+    const wrong = await authenticate(database.db, { email: user.email, password: 'not the password', ip: uniqueIp() })
+    const unknown = await authenticate(database.db, { email: uniqueEmail(), password: PASSWORD, ip: uniqueIp() })
+    expect(wrong).toEqual({ ok: false, reason: 'invalid' })
+    expect(unknown).toEqual(wrong)
+    await queue.flush()
+
+    // The account's organization sees the failed attempt on its user; nobody's email is stored.
+    const { entries } = await listAuditEvents(database.db, user.orgId)
+    expect(entries[0]).toMatchObject({ action: 'user.sign_in_failed', actorId: null, subjectId: user.id, metadata: { reason: 'wrong_password' } })
+    const orphan = rowsOf<{ metadata: Record<string, unknown> }>(
+      await database.db.execute(sql`select metadata from audit_log where action = 'user.sign_in_failed' and org_id is null`),
+    )
+    expect(orphan.map((r) => r.metadata.reason)).toContain('unknown_email')
+    const stored = rowsOf<{ key: string }>(await database.db.execute(sql`select key from sign_in_failures`))
+    expect(stored.every((r) => /^(email|ip):[0-9a-f]{64}$/.test(r.key))).toBe(true)
+  })
+
+  it(`locks an email after ${MAX_FAILURES} failures in 15 minutes, from any IP, even with the right password`, async () => {
+    const user = await signUp()
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      expect(await authenticate(database.db, { email: user.email, password: `wrong ${i}`, ip: uniqueIp() })).toEqual({ ok: false, reason: 'invalid' })
+    }
+    const locked = await authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() })
+    expect(locked).toEqual({ ok: false, reason: 'rate_limited', retryAfterMinutes: 15 })
+  }, 60_000)
+
+  it(`locks an IP after ${MAX_FAILURES} failures, whatever the emails, and not other IPs`, async () => {
+    const user = await signUp()
+    const ip = '198.51.100.7'
+    for (let i = 0; i < MAX_FAILURES; i++) await authenticate(database.db, { email: uniqueEmail(), password: PASSWORD, ip })
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip })).toMatchObject({ reason: 'rate_limited' })
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: '198.51.100.8' })).toMatchObject({ ok: true })
+    // Sign-up from a locked IP is refused too (it would otherwise probe which emails exist).
+    expect(await registerUser(database.db, { name: 'X', email: uniqueEmail(), password: PASSWORD }, { ip })).toEqual({
+      ok: false,
+      formError: 'Too many attempts, try again in 15 minutes.',
+    })
+  }, 60_000)
+
+  it('counts down as old failures leave the window, and lets the user back in after it', async () => {
+    const user = await signUp()
+    // Failures recorded the way authenticate() records them (the test above drives it for real).
+    for (let i = 0; i < MAX_FAILURES; i++) await recordSignInFailure(database.db, keysFor({ email: user.email, ip: uniqueIp() }))
+    // Pretend the failures happened 11 minutes ago: the oldest leaves the window in 4.
+    await database.db.execute(sql`update sign_in_failures set created_at = now() - interval '11 minutes'`)
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() })).toEqual({
+      ok: false,
+      reason: 'rate_limited',
+      retryAfterMinutes: 4,
+    })
+    await database.db.execute(sql`update sign_in_failures set created_at = now() - interval '16 minutes'`)
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() })).toMatchObject({ ok: true })
+    // Expired failures are cleaned up as new ones are recorded.
+    await authenticate(database.db, { email: user.email, password: 'wrong again', ip: uniqueIp() })
+    const old = await database.db.$count(signInFailures, sql`created_at < now() - interval '15 minutes'`)
+    expect(old).toBe(0)
+  }, 60_000)
+
+  it('a successful sign-in resets the account’s own count', async () => {
+    const user = await signUp()
+    for (let i = 0; i < MAX_FAILURES - 1; i++) await recordSignInFailure(database.db, keysFor({ email: user.email, ip: uniqueIp() }))
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() })).toMatchObject({ ok: true })
+    expect(await authenticate(database.db, { email: user.email, password: 'one typo', ip: uniqueIp() })).toMatchObject({ reason: 'invalid' })
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() })).toMatchObject({ ok: true })
+  }, 60_000)
+
+  it('a user without an organization (first OAuth sign-in) gets exactly one, even when asked concurrently', async () => {
+    const [user] = await database.db.insert(users).values({ name: 'Octo Cat', email: uniqueEmail() }).returning({ id: users.id })
+    const orgIds = await Promise.all(Array.from({ length: 5 }, () => ensureOrganization(database.db, user!.id)))
+    expect(new Set(orgIds).size).toBe(1)
+    expect(await database.db.$count(memberships, eq(memberships.userId, user!.id))).toBe(1)
+  })
+})

@@ -1,0 +1,236 @@
+// The customers feature through the code each entry point runs: the lib functions pages call,
+// the server actions themselves (app/(app)/customers/actions.ts) and the route handler
+// (app/api/customers/route.ts). Only the session lookup, the database handle and Next's
+// after()/revalidatePath are replaced, so each case states whose session is asking.
+import { eq, sql } from 'drizzle-orm'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { Session } from '@/lib/auth/session'
+import type { Database } from '@/lib/db'
+import { customers } from '@/lib/db/schema'
+import { createAfterQueue, inRequest } from '../support/requests'
+import { rowsOf, testDatabaseKinds, type TestDatabase } from '../support/databases'
+import { createTestUser } from '../support/fixtures'
+
+const current = vi.hoisted(() => ({
+  session: null as Session | null,
+  db: undefined as Database | undefined,
+  after: undefined as undefined | ((task: () => unknown) => void),
+}))
+vi.mock('@/lib/auth', () => ({ getSession: async () => current.session }))
+vi.mock('@/lib/db', () => ({ getDb: async () => current.db }))
+vi.mock('next/server', () => ({ after: (task: () => unknown) => current.after?.(task) }))
+vi.mock('next/cache', () => ({ revalidatePath: () => {} }))
+
+const { saveCustomerAction, deleteCustomerAction } = await import('@/app/(app)/customers/actions')
+const { POST } = await import('@/app/api/customers/route')
+const { createCustomer, deleteCustomer, getCustomer, listCustomers, updateCustomer, CUSTOMERS_PAGE_SIZE } = await import('@/lib/customers')
+const { listAuditEvents } = await import('@/lib/audit')
+
+function form(fields: Record<string, string>): FormData {
+  const data = new FormData()
+  for (const [name, value] of Object.entries(fields)) data.set(name, value)
+  return data
+}
+
+function apiRequest(body: string, contentType = 'application/json') {
+  return new Request('http://localhost/api/customers', { method: 'POST', headers: { 'content-type': contentType }, body })
+}
+
+describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
+  let database: TestDatabase
+  let alice: Session // organization A
+  let bob: Session // organization B
+  let bobsCustomerId: string
+  const queue = createAfterQueue()
+
+  beforeAll(async () => {
+    database = await create()
+    current.db = database.db
+    current.after = queue.after
+    alice = await createTestUser(database.db, 'Alice')
+    bob = await createTestUser(database.db, 'Bob')
+    bobsCustomerId = (await createCustomer(database.db, bob, { name: 'Bob Customer', email: 'secret@b.example' }, 'manual')).id
+    await queue.flush()
+  })
+  afterAll(async () => {
+    await database?.close()
+  })
+  beforeEach(async () => {
+    current.session = null
+    await queue.flush()
+  })
+
+  const bobsCustomer = async () => (await database.db.select().from(customers).where(eq(customers.id, bobsCustomerId)))[0]
+  const auditRowsFor = async (requestId: string) =>
+    rowsOf<{ action: string; org_id: string; actor_id: string; subject_id: string; metadata: Record<string, unknown> }>(
+      await database.db.execute(sql`select action, org_id, actor_id, subject_id, metadata from audit_log where request_id = ${requestId}`),
+    )
+
+  describe('organization A cannot reach organization B’s customers', () => {
+    it('through the page reads (list, detail, history)', async () => {
+      const list = await listCustomers(database.db, alice)
+      expect(list.customers.map((c) => c.id)).not.toContain(bobsCustomerId)
+      expect(await getCustomer(database.db, alice, bobsCustomerId)).toBeNull()
+      const history = await listAuditEvents(database.db, alice.orgId, { subject: { type: 'customer', id: bobsCustomerId } })
+      expect(history.entries).toEqual([])
+      // …while Bob sees his own.
+      expect((await getCustomer(database.db, bob, bobsCustomerId))?.name).toBe('Bob Customer')
+    })
+
+    it('through the edit action', async () => {
+      current.session = alice
+      const state = await saveCustomerAction({ status: 'idle' }, form({ id: bobsCustomerId, name: 'Taken over', email: 'evil@a.example' }))
+      expect(state).toEqual({ status: 'refused', message: 'This customer no longer exists.' })
+      expect(await bobsCustomer()).toMatchObject({ name: 'Bob Customer', email: 'secret@b.example' })
+      expect(await updateCustomer(database.db, alice, bobsCustomerId, { name: 'x', email: 'x@x.example' })).toBeNull()
+    })
+
+    it('through the delete action', async () => {
+      current.session = alice
+      const state = await deleteCustomerAction({ status: 'idle' }, form({ id: bobsCustomerId }))
+      expect(state).toEqual({ status: 'refused', message: 'This customer no longer exists.' })
+      expect(await deleteCustomer(database.db, alice, bobsCustomerId)).toBe(false)
+      expect(await bobsCustomer()).toBeDefined()
+    })
+
+    it('through the API: an organization ID in the body is ignored', async () => {
+      current.session = alice
+      const response = await POST(apiRequest(JSON.stringify({ name: 'Planted', email: 'p@a.example', orgId: bob.orgId, source: 'manual' })))
+      expect(response.status).toBe(201)
+      const { customer } = (await response.json()) as { customer: { id: string; source: string } }
+      expect(customer.source).toBe('api')
+      const [row] = await database.db.select().from(customers).where(eq(customers.id, customer.id))
+      expect(row?.orgId).toBe(alice.orgId)
+      expect(await getCustomer(database.db, bob, customer.id)).toBeNull()
+    })
+
+    it('nor with an ID that is not a UUID', async () => {
+      expect(await getCustomer(database.db, alice, "1' or '1'='1")).toBeNull()
+      expect(await deleteCustomer(database.db, alice, '../..')).toBe(false)
+    })
+  })
+
+  describe('without a session', () => {
+    it('the save action refuses before reading the form and writes nothing', async () => {
+      const before = await database.db.$count(customers)
+      const created = await saveCustomerAction({ status: 'idle' }, form({ name: 'Anon', email: 'anon@example.com' }))
+      const edited = await saveCustomerAction({ status: 'idle' }, form({ id: bobsCustomerId, name: 'Anon', email: 'anon@example.com' }))
+      for (const state of [created, edited]) expect(state).toEqual({ status: 'refused', message: 'Your session has ended. Sign in again to continue.' })
+      expect(await database.db.$count(customers)).toBe(before)
+      expect(await bobsCustomer()).toMatchObject({ name: 'Bob Customer' })
+      expect(queue.pending).toBe(0)
+    })
+
+    it('the delete action refuses', async () => {
+      const state = await deleteCustomerAction({ status: 'idle' }, form({ id: bobsCustomerId }))
+      expect(state.status).toBe('refused')
+      expect(await bobsCustomer()).toBeDefined()
+    })
+
+    it('the API answers 401 whatever the body', async () => {
+      const before = await database.db.$count(customers)
+      for (const body of [JSON.stringify({ name: 'Anon', email: 'anon@example.com' }), '{not json']) {
+        const response = await POST(apiRequest(body))
+        expect(response.status).toBe(401)
+        expect(await response.json()).toMatchObject({ error: 'unauthorized' })
+      }
+      expect(await database.db.$count(customers)).toBe(before)
+    })
+  })
+
+  describe('validation', () => {
+    it('the drawer action returns field errors and what was typed', async () => {
+      current.session = alice
+      const state = await saveCustomerAction({ status: 'idle' }, form({ name: '  ', email: 'not-an-email' }))
+      expect(state).toEqual({
+        status: 'invalid',
+        fieldErrors: { name: ['Enter a name'], email: ['Enter a valid email address'] },
+        values: { name: '  ', email: 'not-an-email' },
+      })
+    })
+
+    it('the API answers 400 for bad JSON and for bad fields, 415 for a non-JSON body', async () => {
+      current.session = alice
+      const badJson = await POST(apiRequest('{"name": '))
+      expect(badJson.status).toBe(400)
+      expect(await badJson.json()).toMatchObject({ error: 'invalid_json' })
+
+      const badFields = await POST(apiRequest(JSON.stringify({ email: 'nope' })))
+      expect(badFields.status).toBe(400)
+      expect(await badFields.json()).toEqual({
+        error: 'invalid_fields',
+        fieldErrors: { name: ['Enter a name'], email: ['Enter a valid email address'] },
+      })
+
+      const array = await POST(apiRequest('[]'))
+      expect(array.status).toBe(400)
+
+      const formPost = await POST(apiRequest('{"name":"x","email":"x@example.com"}', 'text/plain'))
+      expect(formPost.status).toBe(415)
+    })
+  })
+
+  describe('each mutation leaves exactly one audit row with the request’s ID', () => {
+    it('create (drawer), update, delete, create (API)', async () => {
+      current.session = alice
+      const created = await inRequest('req-create', () =>
+        saveCustomerAction({ status: 'idle' }, form({ name: 'Ada Lovelace', email: 'ada@example.com' })),
+      )
+      expect(created.status).toBe('saved')
+      const id = (created as { customerId: string }).customerId
+
+      const updated = await inRequest('req-update', () =>
+        saveCustomerAction({ status: 'idle' }, form({ id, name: 'Ada Lovelace', email: 'ada@analytical.example' })),
+      )
+      expect(updated.status).toBe('saved')
+      const deleted = await inRequest('req-delete', () => deleteCustomerAction({ status: 'idle' }, form({ id })))
+      expect(deleted.status).toBe('deleted')
+      const response = await inRequest('req-api', () => POST(apiRequest(JSON.stringify({ name: 'Via API', email: 'api@example.com' }))))
+      expect(response.status).toBe(201)
+
+      // Nothing is written until the responses are done.
+      for (const requestId of ['req-create', 'req-update', 'req-delete', 'req-api']) expect(await auditRowsFor(requestId)).toEqual([])
+      await queue.flush()
+
+      const expected = [
+        ['req-create', 'customer.created', { source: 'manual', fields: ['name', 'email'] }],
+        ['req-update', 'customer.updated', { fields: ['email'] }],
+        ['req-delete', 'customer.deleted', { source: 'manual' }],
+        ['req-api', 'customer.created', { source: 'api', fields: ['name', 'email'] }],
+      ] as const
+      for (const [requestId, action, metadata] of expected) {
+        const rows = await auditRowsFor(requestId)
+        expect(rows).toHaveLength(1)
+        expect(rows[0]).toMatchObject({ action, org_id: alice.orgId, actor_id: alice.userId, metadata })
+        expect(JSON.stringify(rows[0])).not.toMatch(/@(analytical\.)?example\.com/)
+      }
+      expect((await auditRowsFor('req-create'))[0]?.subject_id).toBe(id)
+    })
+
+    it('an edit that changes nothing writes nothing and records nothing', async () => {
+      current.session = alice
+      const customer = await createCustomer(database.db, alice, { name: 'Same', email: 'same@example.com' }, 'manual')
+      await queue.flush()
+      const state = await inRequest('req-noop', () =>
+        saveCustomerAction({ status: 'idle' }, form({ id: customer.id, name: ' Same ', email: 'same@example.com' })),
+      )
+      expect(state.status).toBe('saved')
+      await queue.flush()
+      expect(await auditRowsFor('req-noop')).toEqual([])
+    })
+  })
+
+  it('lists newest first, a page at a time', async () => {
+    const carol = await createTestUser(database.db, 'Carol')
+    for (let i = 1; i <= CUSTOMERS_PAGE_SIZE + 2; i++) {
+      await createCustomer(database.db, carol, { name: `Customer ${i}`, email: `c${i}@example.com` }, 'api')
+    }
+    await queue.flush()
+    const first = await listCustomers(database.db, carol, { page: 1 })
+    expect(first).toMatchObject({ page: 1, pageCount: 2, total: CUSTOMERS_PAGE_SIZE + 2 })
+    expect(first.customers[0]?.name).toBe(`Customer ${CUSTOMERS_PAGE_SIZE + 2}`)
+    const second = await listCustomers(database.db, carol, { page: 2 })
+    expect(second.customers.map((c) => c.name)).toEqual(['Customer 2', 'Customer 1'])
+    expect((await listCustomers(database.db, carol, { page: 99 })).page).toBe(2)
+  })
+})
