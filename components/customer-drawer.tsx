@@ -1,6 +1,9 @@
 'use client'
 
 import { useActionState, useEffect, useId, useRef, useState } from 'react'
+import Link from 'next/link'
+import { track } from '@/lib/analytics/client'
+import { useFlag } from '@/lib/flags/client'
 import type { CustomerFormState } from '@/lib/customers/form'
 import { Field, buttonClass, secondaryButtonClass } from './field'
 
@@ -27,7 +30,11 @@ export function CustomerDrawerButton({
   const [open, setOpen] = useState(false)
   return (
     <>
-      <button type="button" aria-label={ariaLabel} className={className ?? buttonClass} onClick={() => setOpen(true)}>
+      <button type="button" aria-label={ariaLabel} className={className ?? buttonClass} onClick={() => {
+          setOpen(true)
+          track('customers_drawer_opened', { feature: 'customers', surface: 'customers_drawer', mode: customer ? 'edit' : 'create' })
+        }}
+      >
         {children}
       </button>
       {open && <CustomerDrawer action={action} customer={customer} onClose={() => setOpen(false)} />}
@@ -50,6 +57,7 @@ function CustomerDrawer({ action, customer, onClose }: { action: SaveAction; cus
     dialog.current?.showModal()
   }, [])
 
+  const showHistory = useFlag('customer_history')
   const values = state.status === 'invalid' ? state.values : customer
   const fieldErrors = state.status === 'invalid' ? state.fieldErrors : undefined
 
@@ -72,6 +80,11 @@ function CustomerDrawer({ action, customer, onClose }: { action: SaveAction; cus
         {customer && <input type="hidden" name="id" value={customer.id} />}
         <Field label="Name" name="name" autoComplete="off" defaultValue={values?.name} errors={fieldErrors?.name} />
         <Field label="Email" name="email" type="email" autoComplete="off" defaultValue={values?.email} errors={fieldErrors?.email} />
+        {customer && showHistory && (
+          <Link href={`/customers/${customer.id}`} className="text-sm text-emerald-700 underline">
+            Who changed this customer?
+          </Link>
+        )}
         <div className="mt-auto flex justify-end gap-3">
           <button type="button" className={secondaryButtonClass} onClick={() => dialog.current?.close()}>
             Cancel

@@ -1,12 +1,21 @@
 import Link from 'next/link'
+import { SignOutButton } from '@/components/sign-out-button'
+import { SignedInTelemetry } from '@/components/signed-in-telemetry'
 import { getSession } from '@/lib/auth'
+import { evaluateAllFlags } from '@/lib/flags'
+import { FlagsProvider } from '@/lib/flags/client'
+import { defaultFlagValues } from '@/lib/flags/registry'
 import { signOutAction } from './actions'
 
 // The signed-in shell. It does not guard anything: each page and action checks the session
 // itself (a layout does not re-render on every navigation, so it cannot be the gate).
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const session = await getSession()
+  // Evaluated once per render on the server (bounded, never throws) and handed to client
+  // components and posthog-js, so nothing flickers while the browser asks.
+  const flags = session ? await evaluateAllFlags(session.userId, session.orgId) : defaultFlagValues()
   return (
+    <FlagsProvider values={flags}>
     <div className="min-h-screen">
       <header className="border-b border-stone-200 bg-white">
         <div className="mx-auto flex max-w-5xl items-center gap-6 px-6 py-3">
@@ -23,15 +32,13 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">
             {session && <span className="text-stone-600">{session.name ?? session.email}</span>}
-            <form action={signOutAction}>
-              <button type="submit" className="rounded-md border border-stone-300 px-3 py-1 hover:bg-stone-100">
-                Sign out
-              </button>
-            </form>
+            <SignOutButton action={signOutAction} />
           </div>
         </div>
       </header>
       <main className="mx-auto max-w-5xl px-6 py-8">{children}</main>
+      {session && <SignedInTelemetry userId={session.userId} orgId={session.orgId} flags={flags} />}
     </div>
+    </FlagsProvider>
   )
 }

@@ -1,28 +1,66 @@
 'use client'
 
-// track() for client components. Same signature as the server's track() in
-// lib/analytics/server.ts. Events sent before PostHog has loaded are queued, not lost; with no
-// key they are only printed in development.
+// Analytics for client components. track() has the same signature as the server's track() in
+// lib/analytics/server.ts. Everything called before posthog-js has loaded is kept and replayed
+// once it has; without NEXT_PUBLIC_POSTHOG_KEY nothing is loaded or sent.
 import type { EventName, EventProps } from './events'
+import type { BrowserIdentity } from './posthog-browser'
 
 export type { EventName, EventProps } from './events'
+export type { BrowserIdentity } from './posthog-browser'
 
-type Capture = <E extends EventName>(event: E, properties: EventProps<E>) => void
+type Sdk = typeof import('./posthog-browser')
 
-let capture: Capture | undefined
-const queue: [EventName, EventProps<EventName>][] = []
+const KEY = process.env.NEXT_PUBLIC_POSTHOG_KEY
 
-export function track<E extends EventName>(event: E, properties: EventProps<E>): void {
-  if (capture) return capture(event, properties)
-  if (!process.env.NEXT_PUBLIC_POSTHOG_KEY) {
-    if (process.env.NODE_ENV === 'development') console.debug('[analytics]', event, properties)
-    return
-  }
-  if (queue.length < 100) queue.push([event, properties])
+let sdk: Sdk | undefined
+let starting = false
+const queue: ((loaded: Sdk) => void)[] = []
+// What the signed-in shell told us before the SDK started: used to bootstrap it (no flicker).
+let pendingIdentity: BrowserIdentity = null
+let pendingFlags: Record<string, boolean> = {}
+
+function run(call: (loaded: Sdk) => void): void {
+  if (!KEY) return
+  if (sdk) call(sdk)
+  else if (queue.length < 100) queue.push(call)
 }
 
-/** Called by the provider once posthog-js is ready: flushes what was queued. */
-export function attachCapture(ready: Capture): void {
-  capture = ready
-  for (const [event, properties] of queue.splice(0)) ready(event, properties)
+export function track<E extends EventName>(event: E, properties: EventProps<E>): void {
+  if (!KEY && process.env.NODE_ENV === 'development') console.debug('[analytics]', event, properties)
+  run((loaded) => loaded.capture(event, properties))
+}
+
+/** The signed-in user (IDs only) and the flags the server evaluated for them. */
+export function identify(identity: NonNullable<BrowserIdentity>, flags: Record<string, boolean>): void {
+  if (!sdk) {
+    pendingIdentity = identity
+    pendingFlags = flags
+  }
+  run((loaded) => loaded.setIdentity(identity))
+}
+
+/** On sign-out: the next person on this browser starts anonymous. */
+export function forgetIdentity(): void {
+  pendingIdentity = null
+  run((loaded) => loaded.setIdentity(null))
+}
+
+/** Loads posthog-js as its own chunk when the browser is idle after hydration. */
+export function startAnalytics(): void {
+  if (!KEY || starting) return
+  starting = true
+  const start = () =>
+    void import('./posthog-browser').then(
+      (loaded) => {
+        loaded.startPostHog(KEY, { identity: pendingIdentity, flags: pendingFlags })
+        sdk = loaded
+        for (const call of queue.splice(0)) call(loaded)
+      },
+      () => {
+        starting = false // chunk failed to load (offline, mid-deploy): try again on the next page
+      },
+    )
+  if ('requestIdleCallback' in window) window.requestIdleCallback(start, { timeout: 2000 })
+  else setTimeout(start, 1)
 }

@@ -3,6 +3,7 @@ import 'server-only'
 import { eq } from 'drizzle-orm'
 import { z } from 'zod'
 import { logAuditEvent } from '../audit'
+import { track } from '../analytics/server'
 import type { Database } from '../db'
 import { users } from '../db/schema'
 import { logger } from '../observability'
@@ -77,6 +78,11 @@ export async function registerUser(
     subject: { type: 'user', id: created.id },
     metadata: { provider: 'credentials' },
   })
+  await track(
+    'signed_up',
+    { feature: 'auth', surface: 'sign_up_form', method: 'credentials', org_id: created.orgId },
+    { distinctId: created.id },
+  )
   return { ok: true, user: { id: created.id, email, orgId: created.orgId } }
 }
 

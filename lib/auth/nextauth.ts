@@ -6,6 +6,7 @@ import NextAuth, { AuthError, CredentialsSignin, type NextAuthConfig } from 'nex
 import Credentials from 'next-auth/providers/credentials'
 import GitHub from 'next-auth/providers/github'
 import { logAuditEvent } from '../audit'
+import { track } from '../analytics/server'
 import { getDb, type Database } from '../db'
 import { accounts, sessions, users, verificationTokens } from '../db/schema'
 import { env } from '../env'
@@ -120,13 +121,20 @@ function configFor(db: Database): NextAuthConfig {
     events: {
       async signIn({ user, account }) {
         if (!user.id) return
+        const orgId = user.orgId ?? (await ensureOrganization(db, user.id))
+        const method = account?.provider === 'github' ? 'github' : 'credentials'
         await logAuditEvent(db, {
           action: 'user.signed_in',
-          orgId: user.orgId ?? (await ensureOrganization(db, user.id)),
+          orgId,
           actorId: user.id,
           subject: { type: 'user', id: user.id },
           metadata: { provider: account?.provider ?? 'unknown' },
         })
+        await track(
+          'signed_in',
+          { feature: 'auth', surface: method === 'github' ? 'github_oauth' : 'sign_in_form', method, org_id: orgId },
+          { distinctId: user.id },
+        )
       },
       async signOut(message) {
         const token = 'token' in message ? message.token : null
@@ -137,6 +145,7 @@ function configFor(db: Database): NextAuthConfig {
           actorId: token.sub,
           subject: { type: 'user', id: token.sub },
         })
+        await track('signed_out', { feature: 'auth', surface: 'app_shell', ...(token.orgId ? { org_id: token.orgId } : {}) }, { distinctId: token.sub })
       },
     },
     logger: {

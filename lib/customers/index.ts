@@ -5,6 +5,7 @@ import 'server-only'
 import { and, count, desc, eq } from 'drizzle-orm'
 import { z } from 'zod'
 import { logAuditEvent } from '../audit'
+import { track } from '../analytics/server'
 import type { Actor } from '../auth/session'
 import type { Database } from '../db'
 import { customers } from '../db/schema'
@@ -74,6 +75,11 @@ export async function createCustomer(db: Database, actor: Actor, input: Customer
     subject: { type: 'customer', id: customer.id },
     metadata: { source, fields: Object.keys(input) },
   })
+  await track(
+    'customer_created',
+    { feature: 'customers', surface: source === 'api' ? 'api' : 'customers_drawer', source, org_id: actor.orgId },
+    { distinctId: actor.userId },
+  )
   return customer
 }
 
@@ -108,6 +114,11 @@ export async function updateCustomer(
       subject: { type: 'customer', id },
       metadata: { fields: result.changed },
     })
+    await track(
+      'customer_updated',
+      { feature: 'customers', surface: 'customers_drawer', changed_fields: result.changed.length, org_id: actor.orgId },
+      { distinctId: actor.userId },
+    )
   }
   return result
 }
@@ -124,5 +135,6 @@ export async function deleteCustomer(db: Database, actor: Actor, id: string): Pr
     subject: { type: 'customer', id },
     metadata: { source: deleted.source },
   })
+  await track('customer_deleted', { feature: 'customers', surface: 'customers_list', org_id: actor.orgId }, { distinctId: actor.userId })
   return true
 }

@@ -113,7 +113,8 @@ test.describe('error tracking with a DSN', () => {
     expect(events).toHaveLength(1)
     const [event] = events
     expect(event?.tags?.request_id).toBe(response?.headers()['x-request-id'])
-    expect(event?.tags?.digest).toBe(await page.getByTestId('reference').textContent())
+    expect(event?.tags?.digest).toBe(await page.getByTestId('error-digest').textContent())
+    await expect(page.getByTestId('reference')).toHaveText(response!.headers()['x-request-id']!)
     expect(event?.user).toBeUndefined()
     expectNothingPlanted(recorder)
   })

@@ -34,8 +34,8 @@ describe.each(testDatabaseKinds())('audit log on $label', ({ create }) => {
     const customer = await inRequest('req-audit-1', () =>
       createCustomer(database.db, actor, { name: 'Grace Hopper', email: 'grace@example.com' }, 'manual'),
     )
-    // The mutation has returned; its audit row is still waiting for the response to finish.
-    expect(queue.pending).toBe(1)
+    // The mutation has returned; its audit row and its analytics event wait for the response.
+    expect(queue.pending).toBe(2)
     expect(await countFor('req-audit-1')).toBe(0)
     await queue.flush()
     expect(await countFor('req-audit-1')).toBe(1)

@@ -7,6 +7,7 @@ import { listAuditEvents } from '@/lib/audit'
 import { requireSession } from '@/lib/auth'
 import { getCustomer } from '@/lib/customers'
 import { getDb } from '@/lib/db'
+import { isEnabled } from '@/lib/flags'
 
 export const metadata: Metadata = { title: 'Customer' }
 
@@ -16,9 +17,10 @@ export default async function CustomerPage({ params }: PageProps<'/customers/[id
   const { id } = await params
   const session = await requireSession(`/customers/${id}`)
   const db = await getDb()
-  const [customer, history] = await Promise.all([
+  const [customer, history, showHistory] = await Promise.all([
     getCustomer(db, session, id),
     listAuditEvents(db, session.orgId, { subject: { type: 'customer', id } }),
+    isEnabled('customer_history', { distinctId: session.userId, orgId: session.orgId }),
   ])
   if (!customer && history.entries.length === 0) notFound()
 
@@ -38,8 +40,12 @@ export default async function CustomerPage({ params }: PageProps<'/customers/[id
       ) : (
         <h1 className="text-2xl font-semibold">Deleted customer</h1>
       )}
-      <h2 className="text-lg font-semibold">Who changed this?</h2>
-      <AuditTable entries={history.entries} showSubject={false} />
+      {showHistory && (
+        <>
+          <h2 className="text-lg font-semibold">Who changed this?</h2>
+          <AuditTable entries={history.entries} showSubject={false} />
+        </>
+      )}
     </section>
   )
 }
