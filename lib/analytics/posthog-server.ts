@@ -22,8 +22,23 @@ export class PostHogAnalytics implements AnalyticsAdapter {
   readonly name = 'posthog'
   constructor(private readonly client: PostHog) {}
 
-  /** Sends at once (called from after()), so a frozen serverless function loses nothing. */
+  /**
+   * Sends at once (called from after()), so a frozen serverless function loses nothing.
+   * posthog-node reports a failed send on its 'error' event rather than by rejecting; it is
+   * turned into a rejection here so the caller can log and count it.
+   */
   async capture({ event, properties, distinctId }: AnalyticsEvent) {
+    const failures: unknown[] = []
+    const stopListening = this.client.on('error', (error: unknown) => failures.push(error))
+    try {
+      await this.send({ event, properties, distinctId })
+    } finally {
+      stopListening()
+    }
+    if (failures.length > 0) throw failures[0]
+  }
+
+  private async send({ event, properties, distinctId }: AnalyticsEvent) {
     await this.client.captureImmediate({
       distinctId: distinctId ?? properties.request_id ?? 'anonymous',
       event,

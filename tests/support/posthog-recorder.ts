@@ -9,6 +9,8 @@ export type RecordedEvent = { event: string; properties: Record<string, unknown>
 export type PostHogRecorder = {
   url: string
   events: RecordedEvent[]
+  /** Every decoded body received, to search for values that must never arrive. */
+  bodies: string[]
   requests: { method: string; path: string }[]
   close: () => Promise<void>
 }
@@ -33,13 +35,17 @@ function eventsOf(payload: unknown): Omit<RecordedEvent, 'path'>[] {
   const object = payload as Record<string, unknown>
   if (Array.isArray(object.batch)) return object.batch.flatMap(eventsOf)
   if (typeof object.event === 'string') {
-    return [{ event: object.event, properties: (object.properties as Record<string, unknown>) ?? {}, distinct_id: object.distinct_id as string | undefined }]
+    const properties = (object.properties as Record<string, unknown>) ?? {}
+    // posthog-node sends distinct_id beside the properties, posthog-js inside them.
+    const distinctId = (object.distinct_id ?? properties.distinct_id) as string | undefined
+    return [{ event: object.event, properties, distinct_id: distinctId }]
   }
   return []
 }
 
 export async function startPostHogRecorder(): Promise<PostHogRecorder> {
   const events: RecordedEvent[] = []
+  const bodies: string[] = []
   const requests: { method: string; path: string }[] = []
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = []
@@ -49,7 +55,9 @@ export async function startPostHogRecorder(): Promise<PostHogRecorder> {
       requests.push({ method: request.method ?? 'GET', path })
       if (request.method === 'POST') {
         try {
-          for (const event of eventsOf(decode(Buffer.concat(chunks), request))) events.push({ ...event, path })
+          const payload = decode(Buffer.concat(chunks), request)
+          bodies.push(JSON.stringify(payload))
+          for (const event of eventsOf(payload)) events.push({ ...event, path })
         } catch {
           // flags and config requests are not events
         }
@@ -63,6 +71,7 @@ export async function startPostHogRecorder(): Promise<PostHogRecorder> {
   return {
     url: `http://127.0.0.1:${port}`,
     events,
+    bodies,
     requests,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
   }
