@@ -1,7 +1,8 @@
 'use server'
 
 import { signOut } from '@/lib/auth'
+import { withActionInstrumentation } from '@/lib/observability'
 
-export async function signOutAction(): Promise<void> {
+export const signOutAction = withActionInstrumentation('signOut', async (): Promise<void> => {
   await signOut({ redirectTo: '/sign-in' })
-}
+})

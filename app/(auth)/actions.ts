@@ -12,6 +12,7 @@ import {
   tooManyAttemptsMessage,
 } from '@/lib/auth'
 import { getDb } from '@/lib/db'
+import { withActionInstrumentation } from '@/lib/observability'
 
 export type AuthFormState = {
   error?: string
@@ -26,7 +27,7 @@ const text = (formData: FormData, name: string) => {
 }
 
 /** Signs in with email and password; on success Auth.js redirects (a thrown NEXT_REDIRECT). */
-export async function signInAction(_previous: AuthFormState, formData: FormData): Promise<AuthFormState> {
+export const signInAction = withActionInstrumentation('signIn', async (_previous: AuthFormState, formData: FormData): Promise<AuthFormState> => {
   const email = text(formData, 'email')
   try {
     await signIn('credentials', {
@@ -40,9 +41,9 @@ export async function signInAction(_previous: AuthFormState, formData: FormData)
     throw error
   }
   return {}
-}
+})
 
-export async function signUpAction(_previous: AuthFormState, formData: FormData): Promise<AuthFormState> {
+export const signUpAction = withActionInstrumentation('signUp', async (_previous: AuthFormState, formData: FormData): Promise<AuthFormState> => {
   const values = { name: text(formData, 'name'), email: text(formData, 'email') }
   const password = text(formData, 'password')
   const result = await registerUser(await getDb(), { ...values, password }, { ip: clientIpFrom(await headers()) })
@@ -54,8 +55,8 @@ export async function signUpAction(_previous: AuthFormState, formData: FormData)
     throw error
   }
   return {}
-}
+})
 
-export async function signInWithGitHubAction(formData: FormData): Promise<void> {
+export const signInWithGitHubAction = withActionInstrumentation('signInWithGitHub', async (formData: FormData): Promise<void> => {
   await signIn('github', { redirectTo: safeCallbackPath(formData.get('callbackUrl')) })
-}
+})

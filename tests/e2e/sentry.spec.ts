@@ -165,6 +165,47 @@ test.describe('error tracking with a DSN', () => {
     expect(events[0]?.exception?.values?.[0]?.mechanism?.type).toMatch(/onunhandledrejection/)
   })
 
+  test('events of a signed-in user carry that user (ID and organization only), never another, under concurrency', async ({ browser }) => {
+    const users: { context: Awaited<ReturnType<typeof browser.newContext>>; id: string; orgId: string; email: string }[] = []
+    for (const name of ['alice', 'bob']) {
+      const context = await browser.newContext()
+      const page = await context.newPage()
+      const email = `${name}-${Date.now()}@example.com`
+      await page.goto(`${app.url}/sign-up`)
+      await page.getByLabel('Name').fill(name)
+      await page.getByLabel('Email').fill(email)
+      await page.getByLabel('Password').fill('a long enough password')
+      await page.getByRole('button', { name: 'Create account' }).click()
+      await expect(page).toHaveURL(`${app.url}/customers`)
+      const session = (await (await context.request.get(`${app.url}/api/auth/session`)).json()) as { user: { id: string }; orgId: string }
+      users.push({ context, id: session.user.id, orgId: session.orgId, email })
+    }
+    expect(users[0]!.id).not.toBe(users[1]!.id)
+
+    // Interleaved failing requests from both users at once: each event must name its own user.
+    const calls = Array.from({ length: 20 }, (_, i) => ({ user: users[i % 2]!, requestId: `user-scope-${i}-${Date.now()}` }))
+    await Promise.all(calls.map((call) => call.user.context.request.get(`${app.url}/api/debug/sentry`, { headers: { 'x-request-id': call.requestId } })))
+    const byRequest = () => new Map(recorder.eventsWithMessage('Planted server error from /api/debug/sentry').map((e) => [e.tags?.request_id, e]))
+    await recorder.waitFor(() => calls.every((call) => byRequest().has(call.requestId)), 20_000)
+    for (const call of calls) {
+      const event = byRequest().get(call.requestId)!
+      expect(event.user).toEqual({ id: call.user.id })
+      expect(event.tags?.org_id).toBe(call.user.orgId)
+    }
+
+    // In the browser, once the signed-in shell has loaded, errors carry the user too.
+    const page = await users[0]!.context.newPage()
+    await page.goto(`${app.url}/customers`)
+    await page.waitForTimeout(1000) // the SDK chunk and the user arrive after hydration
+    await page.evaluate(() => setTimeout(() => {
+      throw new Error('Planted browser error on a signed-in page')
+    }, 0))
+    const [browserEvent] = await eventsFor(recorder, 'Planted browser error on a signed-in page')
+    expect(browserEvent?.user).toEqual({ id: users[0]!.id })
+    for (const user of users) expect(recorder.allText()).not.toContain(user.email)
+    for (const user of users) await user.context.close()
+  })
+
   test('the tunnel refuses envelopes for another DSN (400) and bodies over 1 MB (413)', async ({ request }) => {
     const foreign = await request.post(`${app.url}/monitoring`, {
       data: envelopeFor(`http://otherkey@127.0.0.1:${recorder.port}/2`, '{"message":"refused: foreign dsn"}'),

@@ -4,18 +4,25 @@ import { revalidatePath } from 'next/cache'
 import { getSession } from '@/lib/auth'
 import { deleteCustomerFromForm, saveCustomerFromForm, type CustomerFormState, type DeleteCustomerState } from '@/lib/customers/form'
 import { getDb } from '@/lib/db'
+import { withActionInstrumentation } from '@/lib/observability'
 
 // Each action reads the session itself: a server action is a public POST endpoint, and the
 // proxy in front of the page is not a guard for it. A null session is refused by lib/customers.
 
-export async function saveCustomerAction(_previous: CustomerFormState, formData: FormData): Promise<CustomerFormState> {
-  const state = await saveCustomerFromForm(await getDb(), await getSession(), formData)
-  if (state.status === 'saved') revalidatePath('/customers', 'layout')
-  return state
-}
+export const saveCustomerAction = withActionInstrumentation(
+  'saveCustomer',
+  async (_previous: CustomerFormState, formData: FormData): Promise<CustomerFormState> => {
+    const state = await saveCustomerFromForm(await getDb(), await getSession(), formData)
+    if (state.status === 'saved') revalidatePath('/customers', 'layout')
+    return state
+  },
+)
 
-export async function deleteCustomerAction(_previous: DeleteCustomerState, formData: FormData): Promise<DeleteCustomerState> {
-  const state = await deleteCustomerFromForm(await getDb(), await getSession(), formData)
-  if (state.status === 'deleted') revalidatePath('/customers', 'layout')
-  return state
-}
+export const deleteCustomerAction = withActionInstrumentation(
+  'deleteCustomer',
+  async (_previous: DeleteCustomerState, formData: FormData): Promise<DeleteCustomerState> => {
+    const state = await deleteCustomerFromForm(await getDb(), await getSession(), formData)
+    if (state.status === 'deleted') revalidatePath('/customers', 'layout')
+    return state
+  },
+)

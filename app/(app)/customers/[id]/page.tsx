@@ -2,6 +2,7 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
 import { AuditTable } from '@/components/audit-table'
+import { ErrorBoundary } from '@/components/error-boundary'
 import { Time } from '@/components/time'
 import { listAuditEvents } from '@/lib/audit'
 import { requireSession } from '@/lib/auth'
@@ -43,7 +44,13 @@ export default async function CustomerPage({ params }: PageProps<'/customers/[id
       {showHistory && (
         <>
           <h2 className="text-lg font-semibold">Who changed this?</h2>
-          <AuditTable entries={history.entries} showSubject={false} />
+          {/* If the history fails to render, the customer above stays usable. */}
+          <ErrorBoundary
+            name="customer-history"
+            fallback={<p className="rounded-md bg-stone-100 px-3 py-2 text-sm text-stone-600">The history is unavailable right now.</p>}
+          >
+            <AuditTable entries={history.entries} showSubject={false} />
+          </ErrorBoundary>
         </>
       )}
     </section>
