@@ -14,6 +14,9 @@ export default defineConfig({
   },
   test: {
     environment: 'node',
+    // Tests that inject failures would otherwise print their expected error lines; spies on the
+    // logger still see every call. The logger's own tests choose their level.
+    env: { LOG_LEVEL: 'silent' },
     include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,

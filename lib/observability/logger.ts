@@ -16,9 +16,9 @@ function defaultLevel(): pino.Level {
   return isDevelopment ? 'debug' : 'info'
 }
 
-export function createLogger(destination?: pino.DestinationStream): Logger {
+export function createLogger(destination?: pino.DestinationStream, level: pino.LevelWithSilent = defaultLevel()): Logger {
   const options: pino.LoggerOptions = {
-    level: defaultLevel(),
+    level,
     base: {
       service: SERVICE_NAME,
       env: SERVICE_ENV,

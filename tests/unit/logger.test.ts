@@ -14,7 +14,7 @@ function capture() {
       done()
     },
   })
-  return { logger: createLogger(stream), lines, raw }
+  return { logger: createLogger(stream, 'trace'), lines, raw }
 }
 
 describe('logger', () => {
