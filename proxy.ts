@@ -31,6 +31,7 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Everything but static assets and the telemetry forwarding paths (/ingest, /monitoring).
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|robots.txt|sitemap.xml|ingest|monitoring).*)'],
+  // Everything but static assets and the telemetry forwarding paths (/ingest/…, /monitoring),
+  // matched as whole path segments so /monitoring-status still gets the proxy.
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|robots.txt|sitemap.xml|ingest(?:/|$)|monitoring(?:/|$)).*)'],
 }

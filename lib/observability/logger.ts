@@ -3,16 +3,19 @@
 import pino, { type Logger } from 'pino'
 import pretty from 'pino-pretty'
 import { currentRequestContext } from './context'
-import { redact } from './redact'
+import { redact, redactText } from './redact'
 import { SERVICE_ENV, SERVICE_NAME, SERVICE_VERSION } from './release'
+import { traceIdsFor } from './trace-ids'
 
 export type { Logger } from 'pino'
 
 const isDevelopment = process.env.NODE_ENV === 'development'
 
-function defaultLevel(): pino.Level {
+function defaultLevel(): pino.LevelWithSilent {
   const configured = process.env.LOG_LEVEL?.trim()
-  if (configured) return configured as pino.Level // validated by lib/env at start-up
+  // An unknown level falls back here instead of throwing at import: lib/env then stops the
+  // server with a line that names LOG_LEVEL, rather than pino's own message.
+  if (configured && (configured === 'silent' || configured in pino.levels.values)) return configured as pino.LevelWithSilent
   return isDevelopment ? 'debug' : 'info'
 }
 
@@ -31,16 +34,28 @@ export function createLogger(destination?: pino.DestinationStream, level: pino.L
       bindings: (bindings) => redact(bindings) as Record<string, unknown>,
       log: (object) => redact(object) as Record<string, unknown>,
     },
-    // Lines written inside a request carry its ID and user without anyone passing them.
+    // Lines written inside a request carry its ID and user, and lines written inside a span its
+    // trace, without anyone passing them: logs and traces link both ways.
     mixin: () => {
       const context = currentRequestContext()
-      if (!context) return {}
-      return context.userId
-        ? { request_id: context.requestId, user_id: context.userId }
-        : { request_id: context.requestId }
+      const ids = traceIdsFor(context)
+      if (!context) return ids ?? {}
+      return {
+        request_id: context.requestId,
+        ...(context.userId ? { user_id: context.userId } : {}),
+        ...ids,
+      }
     },
     mixinMergeStrategy: (mergeObject, mixinObject) => ({ ...mixinObject, ...mergeObject }),
     serializers: { err: (error: unknown) => redact(error) },
+    // The message itself (`logger.error(obj, \`failed: ${error.message}\`)`) is not seen by the
+    // formatters above: the strings of every call are redacted here.
+    hooks: {
+      logMethod(args, method) {
+        const redacted = args.map((arg) => (typeof arg === 'string' ? redactText(arg) : arg))
+        return method.apply(this, redacted as Parameters<typeof method>)
+      },
+    },
   }
   const instance = destination
     ? pino(options, destination)

@@ -51,11 +51,13 @@ export function isSecretKey(key: string): boolean {
 
 // Credentials that turn up inside free text: bearer/basic tokens and user:password@ in URLs.
 // Drizzle's query errors end with `params: <the bound values>` (customer emails, password
-// hashes…): the SQL text stays, the values go.
+// hashes…): the SQL text stays, the values go. Query strings keep their names, never their
+// values (`/reset?token=…` → `/reset?token=`), wherever a URL turns up in text.
 const SECRET_IN_TEXT = [
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
   [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s:/@]+:[^\s@/]+@/gi, `$1${REDACTED}@`],
-  [/(\nparams: )[\s\S]*?(?=\n\s+at |$)/g, `$1${REDACTED}`],
+  [/((?:^|\n)params: )[\s\S]*?(?=\n\s+at |$)/g, `$1${REDACTED}`],
+  [/([?&][^=&\s#"'<>?]+=)[^&\s#"'<>]*/g, '$1'],
 ] as const
 
 export function redactText(text: string): string {

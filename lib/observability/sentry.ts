@@ -115,11 +115,10 @@ export function dataCollection() {
 // request bodies and cookies, the user object, and e-mail addresses in free text.
 
 const EMAIL_IN_TEXT = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g
-const QUERY_PAIR_IN_TEXT = /([?&][^=&\s#"'<>?]+=)[^&\s#"'<>]*/g
 
-/** Free text (messages, span names, breadcrumbs): credentials, query values and e-mails go. */
+/** Free text (messages, span names, breadcrumbs): credentials, query values (redact.ts) and e-mails go. */
 export function scrubText(text: string): string {
-  return redactText(text).replace(QUERY_PAIR_IN_TEXT, '$1').replace(EMAIL_IN_TEXT, '[email]')
+  return redactText(text).replace(EMAIL_IN_TEXT, '[email]')
 }
 
 /** `a=1&b=2` (with or without a leading `?`) → `a=&b=`. */

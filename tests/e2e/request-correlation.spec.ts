@@ -57,6 +57,16 @@ for (const { name, path, status, route } of cases) {
   })
 }
 
+test('the proxy skips only the telemetry forwarding paths, as whole segments', async ({ request }) => {
+  // The proxy marks what it handled with `Server-Timing: rid;desc=…`; the Node hook alone does not.
+  const handledByProxy = async (path: string) =>
+    /\brid;desc=/.test((await request.get(`${app.url}${path}`, { maxRedirects: 0 })).headers()['server-timing'] ?? '')
+  expect(await handledByProxy('/monitoring')).toBe(false)
+  expect(await handledByProxy('/monitoring-status')).toBe(true)
+  expect(await handledByProxy('/ingestion')).toBe(true)
+  expect(await handledByProxy('/no-such-page')).toBe(true)
+})
+
 test('a missing ID is generated, echoed, and equals the access line', async ({ request }) => {
   const response = await request.get(`${app.url}/api/health`)
   const id = response.headers()['x-request-id']

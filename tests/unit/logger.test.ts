@@ -1,6 +1,6 @@
 // The real pino pipeline, captured in memory: what would reach stdout.
 import { Writable } from 'node:stream'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { requestContextStorage } from '@/lib/observability/context'
 import { createLogger } from '@/lib/observability/logger'
 
@@ -58,5 +58,34 @@ describe('logger', () => {
     const output = raw.join('')
     for (const secret of planted) expect(output).not.toContain(secret)
     expect(output).toContain('[REDACTED]')
+  })
+
+  it('redacts the message too, not only the fields: credentials, bound query params and query values', () => {
+    const { logger, raw } = capture()
+    const error = new Error('Failed query: select * from users where email = $1\nparams: ada@planted.example,tok-planted-456')
+    logger.error({ err: error }, `${error.name}: ${error.message}`)
+    logger.warn('upstream answered 401 to Bearer tok-planted-456')
+    logger.info('redirecting to /reset?token=tok-planted-456&step=2')
+    const output = raw.join('')
+    expect(output).not.toContain('tok-planted-456')
+    expect(output).not.toContain('ada@planted.example')
+    expect(JSON.parse(raw[2]!)).toMatchObject({ msg: 'redirecting to /reset?token=&step=' })
+  })
+})
+
+describe('LOG_LEVEL', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs()
+    vi.resetModules()
+  })
+
+  it('an unknown level does not crash at import, so the env check can name the variable', async () => {
+    vi.stubEnv('LOG_LEVEL', 'loud')
+    vi.resetModules()
+    const { createLogger: fresh } = await import('@/lib/observability/logger')
+    expect(fresh(new Writable({ write: (_c, _e, done) => done() })).level).toBe('info')
+    const { parseEnv, EnvError } = await import('@/lib/env')
+    expect(() => parseEnv()).toThrow(EnvError)
+    expect(() => parseEnv()).toThrow(/^LOG_LEVEL /)
   })
 })
