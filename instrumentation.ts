@@ -5,7 +5,7 @@ export async function register() {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     await import('./sentry.server.config')
     const { startNodeServer } = await import('./lib/startup')
-    startNodeServer()
+    await startNodeServer()
   }
   if (process.env.NEXT_RUNTIME === 'edge') {
     await import('./sentry.edge.config')

@@ -26,8 +26,19 @@ const nextConfig = {
     : {}),
   // Packages that must stay plain Node requires instead of being bundled: pino's worker
   // threads break under Turbopack bundling, PGlite loads its WASM and data files from disk,
-  // and prom-client keeps process-wide state.
-  serverExternalPackages: ['pino', 'pino-pretty', '@electric-sql/pglite', 'prom-client'],
+  // prom-client keeps process-wide state, and the OpenTelemetry SDK hooks Node's modules and
+  // must be one instance per process.
+  serverExternalPackages: [
+    'pino',
+    'pino-pretty',
+    '@electric-sql/pglite',
+    'prom-client',
+    '@opentelemetry/sdk-trace-node',
+    '@opentelemetry/exporter-trace-otlp-http',
+    '@opentelemetry/instrumentation',
+    '@opentelemetry/instrumentation-undici',
+    '@opentelemetry/resources',
+  ],
   // PostHog's API paths end in a slash; redirecting them would break ingestion.
   skipTrailingSlashRedirect: true,
   async rewrites() {

@@ -78,6 +78,17 @@ export const ENV_VARS = {
     purpose: 'local feature-flag values, e.g. "customer_history=false"; when set they replace PostHog flags',
     requiredInProduction: false,
   },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    schema: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://localhost:4318' })),
+    purpose:
+      'the OTLP/HTTP endpoint traces are exported to (Jaeger, Tempo, Honeycomb, Grafana Cloud…; /v1/traces is appended); unset means no trace export',
+    requiredInProduction: false,
+  },
+  OTEL_SERVICE_NAME: {
+    schema: optional(z.string().regex(/^[\w.-]{1,64}$/, 'must be 1 to 64 letters, digits, dots, dashes or underscores')),
+    purpose: 'the service name on traces and log lines (default signalbox)',
+    requiredInProduction: false,
+  },
   METRICS_TOKEN: {
     schema: optional(z.string().min(16, 'must be at least 16 characters')),
     purpose: 'the bearer token Prometheus sends to scrape /api/metrics; without it the endpoint is off in production',

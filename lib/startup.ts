@@ -4,23 +4,30 @@ import { getDb } from './db'
 import { logger } from './observability'
 import { installHttpHook, onRequestFinished } from './observability/http-hook'
 import { recordHttpRequest } from './observability/metrics'
+import { sentryOtlpTarget } from './observability/sentry-server'
 
 /**
  * Called from instrumentation.ts when a Node server starts. A production server with a
  * missing or invalid variable stops here with one line per problem, instead of failing later
  * on a request (or writing data to an ephemeral disk). Then the request hook goes in, and the
  * database is opened in the background so the embedded database's boot and migrations do not
- * land on the first request.
+ * land on the first request. Tracing starts here when an OTLP endpoint is configured.
  */
-export function startNodeServer(): void {
+export async function startNodeServer(): Promise<void> {
+  let config: ReturnType<typeof parseEnv>
   try {
-    parseEnv()
+    config = parseEnv()
   } catch (error) {
     if (!(error instanceof EnvError)) throw error
     for (const line of error.message.split('\n')) console.error(`Signalbox cannot start: ${line}`)
     process.exit(1)
   }
   if (process.env.NEXT_PHASE === 'phase-production-build') return
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    // Imported only when asked for: without an endpoint the OpenTelemetry SDK is never loaded.
+    const { startTracing } = await import('./observability/tracing')
+    startTracing({ sentry: sentryOtlpTarget() })
+  }
   installHttpHook()
   onRequestFinished(recordHttpRequest)
   getDb().catch((error: unknown) => logger.error({ err: error }, 'database_open_failed'))

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import * as schema from './schema'
+import { traceDatabaseQueries } from './tracing'
 import type { DatabaseTarget } from './url'
 
 /** Both drivers give the same query API; app code only sees this type. */
@@ -18,6 +19,7 @@ const MIGRATIONS_FOLDER = path.join(process.cwd(), 'drizzle')
  * Drivers are imported on demand so a PostgreSQL deployment never loads PGlite's WASM.
  */
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
+  traceDatabaseQueries()
   if (target.driver === 'postgres') {
     const { default: postgres } = await import('postgres')
     const { drizzle } = await import('drizzle-orm/postgres-js')

@@ -10,6 +10,16 @@ export type RequestContext = {
   /** Set once the session is known (setRequestUser). */
   userId?: string
   orgId?: string
+  /** The trace this request belongs to, once its first span has started (for the access line). */
+  traceId?: string
+  spanId?: string
+  /** Whether the request's entry span has been seen (its IDs are then in traceId/spanId). */
+  entrySeen?: boolean
+  /**
+   * The request's server spans, so facts learnt later (the user) can be put on them. Next makes
+   * two when the proxy runs: the proxy pass (the entry, which ends early) and the render pass.
+   */
+  serverSpans?: Array<{ setAttribute(key: string, value: string): unknown }>
 }
 
 // One instance per process: Next bundles this module into several chunks (instrumentation,
@@ -20,4 +30,39 @@ export const requestContextStorage: AsyncLocalStorage<RequestContext> = (globalS
 
 export function currentRequestContext(): RequestContext | undefined {
   return requestContextStorage.getStore()
+}
+
+type StartedSpan = {
+  traceId: string
+  spanId: string
+  /** No parent in this process: the request's own root (its parent, if any, is remote). */
+  isEntry: boolean
+  /** A span for the request as a whole (kind SERVER), not for a part of its work. */
+  isServer: boolean
+  setAttribute(key: string, value: string): unknown
+}
+
+/**
+ * Called by the tracing adapters (OpenTelemetry's, or Sentry's when it owns tracing) for every
+ * span that starts: spans of a request carry its ID, the request remembers its entry span so
+ * the access line names the same trace, and its server spans get the user once known.
+ */
+export function noteSpanStarted(span: StartedSpan): void {
+  const context = requestContextStorage.getStore()
+  if (!context) return
+  span.setAttribute('request_id', context.requestId)
+  if (span.isEntry && !context.entrySeen) {
+    context.entrySeen = true
+    context.traceId = span.traceId
+    context.spanId = span.spanId
+  }
+  if (!span.isEntry && !span.isServer) return
+  ;(context.serverSpans ??= []).push(span)
+  if (context.userId) span.setAttribute('user_id', context.userId)
+  if (context.orgId) span.setAttribute('org_id', context.orgId)
+}
+
+/** Puts a fact learnt mid-request (the user) on the request's server spans. */
+export function annotateServerSpans(key: string, value: string): void {
+  for (const span of requestContextStorage.getStore()?.serverSpans ?? []) span.setAttribute(key, value)
 }

@@ -70,6 +70,8 @@ function writeAccessLine(req: http.IncomingMessage, res: http.ServerResponse, co
       kind: 'access',
       request_id: context.requestId,
       ...(context.userId ? { user_id: context.userId } : {}),
+      // The request's own trace (its entry span), not whatever span happens to be active here.
+      ...(context.traceId ? { trace_id: context.traceId, span_id: context.spanId } : {}),
       method: record.method,
       path: record.path,
       route: record.route ?? null,

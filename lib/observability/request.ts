@@ -1,7 +1,7 @@
 // What server components, server actions and route handlers call to correlate their work.
 import 'server-only'
 import { headers } from 'next/headers'
-import { currentRequestContext } from './context'
+import { annotateServerSpans, currentRequestContext } from './context'
 import { logger, type Logger } from './logger'
 import { REQUEST_ID_HEADER, isValidRequestId } from './request-id'
 import { setErrorTrackingUser } from './sentry-server'
@@ -43,4 +43,6 @@ export function setRequestUser(user: { userId: string; orgId?: string }): void {
   if (!context) return
   context.userId = user.userId
   if (user.orgId) context.orgId = user.orgId
+  annotateServerSpans('user_id', user.userId)
+  if (user.orgId) annotateServerSpans('org_id', user.orgId)
 }

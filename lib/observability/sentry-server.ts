@@ -1,12 +1,12 @@
 // The Sentry adapter for server code (Node server and edge): the only server module that
-// imports the SDK. App code calls `captureException`, `withActionInstrumentation` and
-// `setRequestUser` (request.ts), never `@sentry/nextjs`.
+// imports the SDK. App code calls `captureException`, `withActionInstrumentation` (actions.ts)
+// and `setRequestUser` (request.ts), never `@sentry/nextjs`.
 import 'server-only'
 import * as Sentry from '@sentry/nextjs'
 import type { Instrumentation } from 'next'
 import { headers } from 'next/headers'
 import { EnvError, parseEnv } from '../env'
-import { currentRequestContext } from './context'
+import { currentRequestContext, noteSpanStarted } from './context'
 import { REQUEST_ID_HEADER, isValidRequestId } from './request-id'
 import {
   dataCollection,
@@ -44,12 +44,18 @@ export function startErrorTracking(): void {
   const dsn = config.NEXT_PUBLIC_SENTRY_DSN
   const spotlight = spotlightFrom(config.SENTRY_SPOTLIGHT, process.env.NODE_ENV)
   if (!dsn && !spotlight) return
+  // With an OTLP endpoint, OpenTelemetry owns tracing (tracing.ts) and Sentry links its events
+  // to the active OpenTelemetry span instead of tracing on its own: one tracer provider, no
+  // span recorded twice. Sentry still gets the spans, from the OTLP exporter (sentryOtlpTarget).
+  const linkedToOpenTelemetry = Boolean(config.OTEL_EXPORTER_OTLP_ENDPOINT)
 
-  Sentry.init({
+  const client = Sentry.init({
     dsn,
     environment: sentryEnvironment(process.env),
     release: sentryRelease(process.env),
-    tracesSampleRate: config.SENTRY_TRACES_SAMPLE_RATE ?? tracesSampleRate(undefined),
+    ...(linkedToOpenTelemetry
+      ? { enableOpenTelemetrySetup: false, integrations: [Sentry.openTelemetryIntegration()] }
+      : { tracesSampleRate: config.SENTRY_TRACES_SAMPLE_RATE ?? tracesSampleRate(undefined) }),
     // Transactions, not streamed spans: self-hosted Sentry before 26.4 and GlitchTip ingest
     // transactions only, and it keeps one scrubbing hook (beforeSendTransaction) for them.
     traceLifecycle: 'static',
@@ -61,6 +67,24 @@ export function startErrorTracking(): void {
     beforeSendTransaction: (event) => scrubEvent(event, currentRequestId()),
     beforeBreadcrumb: (breadcrumb) => scrubBreadcrumb(breadcrumb),
   })
+  // When Sentry traces on its own, its spans carry the request ID and the access line names
+  // the trace, as with OpenTelemetry.
+  client?.on('spanStart', (span) => {
+    const { traceId, spanId } = span.spanContext()
+    const isEntry = Sentry.getRootSpan(span) === span
+    noteSpanStarted({ traceId, spanId, isEntry, isServer: isEntry, setAttribute: (key, value) => span.setAttribute(key, value) })
+  })
+}
+
+/**
+ * Where OpenTelemetry sends Sentry its spans when it owns tracing: Sentry's OTLP endpoint for
+ * the DSN. None without a DSN, or with SENTRY_TRACES_SAMPLE_RATE=0 (e.g. a GlitchTip that
+ * takes no OTLP): errors are still linked to the trace.
+ */
+export function sentryOtlpTarget(): { url: string; headers: Record<string, string> } | undefined {
+  const config = parseEnv()
+  if (!config.NEXT_PUBLIC_SENTRY_DSN || config.SENTRY_TRACES_SAMPLE_RATE === 0) return undefined
+  return Sentry.getOtlpTracesEndpoint(config.NEXT_PUBLIC_SENTRY_DSN)
 }
 
 /**
@@ -99,10 +123,11 @@ export function setErrorTrackingUser(user: { userId: string; orgId?: string } | 
 
 /**
  * Wraps a server action so a failure is an event named after the action (`serverAction/<name>`,
- * tag `server_action`), with the request's ID, and a span when the request is traced. The
+ * tag `server_action`), with the request's ID, and a span when Sentry traces the request. The
  * error still reaches Next (and the error page) unchanged; form data is never recorded.
+ * App code uses `withActionInstrumentation` (actions.ts), which adds the OpenTelemetry span.
  */
-export function withActionInstrumentation<Args extends unknown[], Result>(
+export function withActionErrorTracking<Args extends unknown[], Result>(
   name: string,
   action: (...args: Args) => Promise<Result>,
 ): (...args: Args) => Promise<Result> {

@@ -43,7 +43,12 @@ test('in production without METRICS_TOKEN the endpoint does not exist', async ()
   }
 })
 
-test('route labels are patterns: many distinct paths keep series bounded', async () => {
+test('route labels are patterns: 500 customer URLs and 500 unknown paths keep series bounded', async () => {
+  // Signed out, each customer page answers with the sign-in redirect, but it is still the
+  // /customers/[id] route: the label is the pattern, whatever the ID.
+  await Promise.all(
+    Array.from({ length: 500 }, async () => (await fetch(`${app.url}/customers/${crypto.randomUUID()}`, { redirect: 'manual' })).text()),
+  )
   await Promise.all(
     Array.from({ length: 500 }, async (_, i) => (await fetch(`${app.url}/no-such-customer/${i}-${Math.random()}`)).text()),
   )
@@ -59,6 +64,8 @@ test('route labels are patterns: many distinct paths keep series bounded', async
   expect(series.length).toBeLessThan(20)
   expect(text).toMatch(/http_server_requests_total\{method="GET",route="unmatched",status="404"\} (\d+)/)
   expect(Number(/route="unmatched",status="404"\} (\d+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(500)
+  expect(Number(/route="\/customers\/\[id\]",status="307"\} (\d+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(500)
+  expect(text).not.toMatch(/route="\/customers\/[0-9a-f]{8}-/)
   expect(text).toContain('route="/status",status="200"')
   for (const name of ['http_server_request_duration_seconds_bucket', 'audit_log_writes_total', 'analytics_events_total', 'feature_flag_evaluations_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds']) {
     expect(text).toContain(name)

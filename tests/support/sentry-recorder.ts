@@ -5,6 +5,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
+import { spansFromOtlpJson, type ReceivedSpan } from './otlp-receiver'
 
 export type RecordedItem = {
   type: string
@@ -42,6 +43,8 @@ export type SentryRecorder = {
   /** Every HTTP request that reached the recorder, accepted or not. */
   requests: Array<{ method: string; path: string }>
   envelopes: RecordedEnvelope[]
+  /** Spans posted to the project's OTLP traces endpoint (what OpenTelemetry sends Sentry). */
+  otlpSpans: ReceivedSpan[]
   /** Every item of these types across all envelopes, in arrival order. */
   items: (...types: string[]) => RecordedItem[]
   /** Error events (`event` items, and bodies posted to the store endpoint). */
@@ -114,6 +117,7 @@ export function parseEnvelope(body: Buffer): { header: Record<string, unknown>; 
 
 export async function startSentryRecorder({ projectId = '1', publicKey = 'publickey' } = {}): Promise<SentryRecorder> {
   const envelopes: RecordedEnvelope[] = []
+  const otlpSpans: ReceivedSpan[] = []
   const requests: SentryRecorder['requests'] = []
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -121,6 +125,11 @@ export async function startSentryRecorder({ projectId = '1', publicKey = 'public
     req.on('end', () => {
       const path = (req.url ?? '/').split('?')[0] ?? '/'
       requests.push({ method: req.method ?? 'GET', path })
+      if (req.method === 'POST' && path === `/api/${projectId}/integration/otlp/v1/traces/`) {
+        otlpSpans.push(...spansFromOtlpJson(decodeBody(Buffer.concat(chunks), req.headers['content-encoding']).toString('utf8')))
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}')
+        return
+      }
       const match = /\/api\/(\d+)\/(envelope|store)\/?$/.exec(path)
       if (req.method !== 'POST' || !match || match[1] !== projectId) {
         res.writeHead(404).end()
@@ -153,6 +162,7 @@ export async function startSentryRecorder({ projectId = '1', publicKey = 'public
     dsn: `http://${publicKey}@127.0.0.1:${port}/${projectId}`,
     requests,
     envelopes,
+    otlpSpans,
     items,
     errorEvents,
     eventsWithMessage: (text) => errorEvents().filter((event) => event.exception?.values?.some((value) => value.value?.includes(text))),
@@ -169,6 +179,7 @@ export async function startSentryRecorder({ projectId = '1', publicKey = 'public
     },
     clear: () => {
       envelopes.length = 0
+      otlpSpans.length = 0
       requests.length = 0
     },
     close: () =>

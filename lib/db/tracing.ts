@@ -1,0 +1,42 @@
+// A span for every database query, for both drivers (postgres.js and PGlite). Drizzle has no
+// tracing hook of its own, but every query of every driver, transactions included, runs through
+// `PgPreparedQuery#queryWithCache`, so wrapping that one method covers them all. The span carries
+// the SQL text with its `$n` placeholders, never the bound values.
+import { PgPreparedQuery } from 'drizzle-orm/pg-core'
+import { hasActiveSpan, inSpan } from '../observability/spans'
+
+type QueryWithCache = (this: PgPreparedQuery<never>, queryString: string, params: unknown[], query: () => Promise<unknown>) => Promise<unknown>
+
+const INSTALLED = Symbol.for('signalbox.dbQuerySpans')
+
+/** `select "id" from "customers" where …` → operation SELECT, table customers. */
+export function describeQuery(sql: string): { operation: string; table: string | undefined } {
+  const operation = (/^\s*(\w+)/.exec(sql)?.[1] ?? 'QUERY').toUpperCase()
+  const table = /\b(?:from|into|update|join)\s+"?([A-Za-z_][\w]*)"?/i.exec(sql)?.[1]
+  return { operation, table }
+}
+
+export function traceDatabaseQueries(): void {
+  const proto = PgPreparedQuery.prototype as unknown as { queryWithCache: QueryWithCache; [INSTALLED]?: true }
+  if (proto[INSTALLED]) return
+  proto[INSTALLED] = true
+  const original = proto.queryWithCache
+  proto.queryWithCache = function queryWithCache(queryString, params, query) {
+    // Outside a traced request (start-up migrations, scripts) there is nothing to attach to.
+    if (!hasActiveSpan()) return original.call(this, queryString, params, query)
+    const { operation, table } = describeQuery(queryString)
+    return inSpan(
+      table ? `${operation} ${table}` : operation,
+      {
+        kind: 'client',
+        attributes: {
+          'db.system.name': 'postgresql',
+          'db.operation.name': operation,
+          ...(table ? { 'db.collection.name': table } : {}),
+          'db.query.text': queryString,
+        },
+      },
+      () => original.call(this, queryString, params, query),
+    )
+  }
+}

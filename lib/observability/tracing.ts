@@ -1,0 +1,105 @@
+// OpenTelemetry for the Node server: the only module that imports the OpenTelemetry SDK. Loaded
+// only when OTEL_EXPORTER_OTLP_ENDPOINT is set; then this provider is the one tracer provider of
+// the process. Next's own spans (request, render, route handler), our spans (server actions,
+// database queries) and outgoing fetch calls all go through it, and each sampled span is
+// exported over OTLP/HTTP to the endpoint and, with a Sentry DSN, to Sentry's OTLP endpoint,
+// so both sides see the same spans and nothing is instrumented twice.
+import 'server-only'
+import { SpanKind, trace } from '@opentelemetry/api'
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
+import { registerInstrumentations } from '@opentelemetry/instrumentation'
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
+import { resourceFromAttributes } from '@opentelemetry/resources'
+import {
+  BatchSpanProcessor,
+  NodeTracerProvider,
+  type ReadableSpan,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-node'
+import { noteSpanStarted } from './context'
+import { SERVICE_ENV, SERVICE_NAME, SERVICE_VERSION } from './release'
+import { scrubData, scrubText } from './sentry'
+import { markOpenTelemetryAsTracer } from './spans'
+
+export type OtlpTarget = { url: string; headers: Record<string, string> }
+
+/** Spans of a request carry its ID; its entry span is remembered for the access line. */
+const requestSpans: SpanProcessor = {
+  onStart(span, parentContext) {
+    const parent = trace.getSpanContext(parentContext)
+    const { traceId, spanId } = span.spanContext()
+    noteSpanStarted({
+      traceId,
+      spanId,
+      isEntry: !parent || parent.isRemote === true,
+      isServer: span.kind === SpanKind.SERVER,
+      setAttribute: (key, value) => span.setAttribute(key, value),
+    })
+  },
+  onEnd() {},
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+}
+
+/**
+ * What leaves the process is scrubbed like log lines and error events: secret-looking keys,
+ * credentials, e-mail addresses and query-string values go (Next names its first span after the
+ * raw URL, and `http.target`/`url.full` carry the query). The SDK's span is left as it is; the
+ * exporter gets a view of it with the scrubbed fields in front.
+ */
+export function scrubbedSpan(span: ReadableSpan): ReadableSpan {
+  return Object.create(span, {
+    name: { value: scrubText(span.name) },
+    attributes: { value: scrubData(span.attributes) },
+    events: { value: span.events.map((event) => (event.attributes ? { ...event, attributes: scrubData(event.attributes) } : event)) },
+    status: { value: span.status.message ? { ...span.status, message: scrubText(span.status.message) } : span.status },
+  }) as ReadableSpan
+}
+
+class ScrubbingExporter implements SpanExporter {
+  constructor(private readonly inner: SpanExporter) {}
+  export(spans: ReadableSpan[], done: Parameters<SpanExporter['export']>[1]): void {
+    this.inner.export(spans.map(scrubbedSpan), done)
+  }
+  shutdown(): Promise<void> {
+    return this.inner.shutdown()
+  }
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve()
+  }
+}
+
+const STARTED = Symbol.for('signalbox.tracingStarted')
+
+/**
+ * Registers the tracer provider, the W3C propagators (an incoming `traceparent` continues its
+ * trace; outgoing fetch calls carry ours) and the fetch instrumentation. The exporter reads the
+ * standard variables itself: OTEL_EXPORTER_OTLP_ENDPOINT (with `/v1/traces` appended),
+ * OTEL_EXPORTER_OTLP_HEADERS for API keys, and the sampler comes from OTEL_TRACES_SAMPLER /
+ * OTEL_TRACES_SAMPLER_ARG (default: every trace, or as the incoming parent decided).
+ */
+export function startTracing(options: { sentry?: OtlpTarget } = {}): void {
+  const store = globalThis as unknown as { [STARTED]?: NodeTracerProvider }
+  if (store[STARTED]) return
+  const exporters: SpanExporter[] = [new OTLPTraceExporter()]
+  if (options.sentry) exporters.push(new OTLPTraceExporter(options.sentry))
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({
+      'service.name': SERVICE_NAME,
+      'service.version': SERVICE_VERSION,
+      'deployment.environment.name': SERVICE_ENV,
+    }),
+    spanProcessors: [requestSpans, ...exporters.map((exporter) => new BatchSpanProcessor(new ScrubbingExporter(exporter)))],
+  })
+  provider.register()
+  registerInstrumentations({ tracerProvider: provider, instrumentations: [new UndiciInstrumentation()] })
+  // Next wraps fetch in a span of its own; the undici instrumentation already makes one (and,
+  // unlike Next's, propagates the trace), so Next's would be a duplicate.
+  process.env.NEXT_OTEL_FETCH_DISABLED = '1'
+  markOpenTelemetryAsTracer()
+  store[STARTED] = provider
+  // Best effort for the spans still in the batch when the server stops: Next exits soon after
+  // SIGTERM, but a flush started here usually gets out first.
+  process.once('SIGTERM', () => void provider.forceFlush().catch(() => {}))
+}

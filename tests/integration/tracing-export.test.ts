@@ -1,0 +1,92 @@
+// The tracer provider the app starts when OTEL_EXPORTER_OTLP_ENDPOINT is set, for real: spans
+// leave through the OpenTelemetry exporter to a local OTLP receiver, an incoming `traceparent`
+// is continued, an outgoing fetch carries the trace, and spans carry the request ID.
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { context, propagation, trace } from '@opentelemetry/api'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { requestContextStorage, type RequestContext } from '@/lib/observability/context'
+import { setRequestUser } from '@/lib/observability/request'
+import { startTracing } from '@/lib/observability/tracing'
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver'
+
+let receiver: OtlpReceiver
+let downstream: http.Server
+const downstreamHeaders: http.IncomingHttpHeaders[] = []
+let downstreamUrl: string
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver()
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.endpoint
+  process.env.OTEL_BSP_SCHEDULE_DELAY = '50'
+  startTracing()
+  downstream = http.createServer((req, res) => {
+    downstreamHeaders.push(req.headers)
+    res.end('ok')
+  })
+  await new Promise<void>((resolve) => downstream.listen(0, '127.0.0.1', resolve))
+  downstreamUrl = `http://127.0.0.1:${(downstream.address() as AddressInfo).port}`
+})
+afterAll(async () => {
+  delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT
+  delete process.env.OTEL_BSP_SCHEDULE_DELAY
+  await new Promise((resolve) => downstream.close(resolve))
+  await receiver.close()
+})
+
+const tracer = () => trace.getTracer('test')
+
+describe('OTLP trace export', () => {
+  it('continues an incoming traceparent, tags the entry span with the request ID, and propagates to fetch', async () => {
+    const incomingTraceId = '4bf92f3577b34da6a3ce929d0e0e4736'
+    const incomingSpanId = '00f067aa0ba902b7'
+    const request: RequestContext = { requestId: 'req-otel-1', startedAt: 0 }
+    const remote = propagation.extract(context.active(), { traceparent: `00-${incomingTraceId}-${incomingSpanId}-01` })
+
+    await requestContextStorage.run(request, () =>
+      context.with(remote, () =>
+        tracer().startActiveSpan('GET /customers', async (span) => {
+          await fetch(`${downstreamUrl}/hook?token=tok-planted-1`)
+          span.end()
+        }),
+      ),
+    )
+
+    // Outgoing: the downstream service got our trace, as a child of the request.
+    const traceparent = String(downstreamHeaders.at(-1)?.traceparent)
+    expect(traceparent).toMatch(new RegExp(`^00-${incomingTraceId}-[0-9a-f]{16}-01$`))
+
+    await receiver.waitFor((spans) => spans.filter((s) => s.traceId === incomingTraceId).length >= 2)
+    const spans = receiver.spans.filter((s) => s.traceId === incomingTraceId)
+    const entry = spans.find((s) => s.name === 'GET /customers')!
+    expect(entry.parentSpanId).toBe(incomingSpanId)
+    expect(entry.attributes.request_id).toBe('req-otel-1')
+    expect(entry.resource['service.name']).toBe('signalbox')
+    const fetchSpan = spans.find((s) => s.scope.includes('undici'))!
+    expect(fetchSpan.parentSpanId).toBe(entry.spanId)
+    expect(traceparent.split('-')[2]).toBe(fetchSpan.spanId)
+
+    // The request remembers its entry span, for the access line.
+    expect(request).toMatchObject({ traceId: incomingTraceId, spanId: entry.spanId })
+    // Query values never leave the process, not even inside the fetch span's URL.
+    expect(receiver.bodies.join('\n')).not.toContain('tok-planted-1')
+  })
+
+  it('a request without traceparent starts its own trace; the user, once known, lands on the entry span', async () => {
+    const request: RequestContext = { requestId: 'req-otel-2', startedAt: 0 }
+    await requestContextStorage.run(request, () =>
+      tracer().startActiveSpan('POST /customers', async (span) => {
+        await tracer().startActiveSpan('child', async (child) => child.end())
+        setRequestUser({ userId: 'user-7', orgId: 'org-3' })
+        span.end()
+      }),
+    )
+    await receiver.waitFor((spans) => spans.some((s) => s.name === 'POST /customers'))
+    const entry = receiver.spans.find((s) => s.name === 'POST /customers')!
+    expect(entry.parentSpanId).toBeUndefined()
+    expect(entry.traceId).toBe(request.traceId)
+    expect(entry.attributes).toMatchObject({ request_id: 'req-otel-2', user_id: 'user-7', org_id: 'org-3' })
+    await receiver.waitFor((spans) => spans.some((s) => s.name === 'child'))
+    expect(receiver.spans.find((s) => s.name === 'child')!.attributes.request_id).toBe('req-otel-2')
+  })
+})
