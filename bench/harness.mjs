@@ -1,8 +1,9 @@
-// Shared pieces of the benchmarks: build a variant of the app in its own folder, start it on
-// loopback, load it with autocannon, and print side-by-side tables. Everything is bounded in
-// time and talks only to 127.0.0.1.
+// Shared pieces of the benchmarks: build a variant of an app in its own folder, start it on
+// loopback, load it with autocannon, read its memory, and print side-by-side tables.
+// Everything is bounded in time and talks only to 127.0.0.1.
 import { execFileSync, spawn } from 'node:child_process'
-import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,22 +13,24 @@ export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname)
 // Outside the repository: a copy inside it would make Next pick the repository as workspace root.
 export const WORK = path.join(os.tmpdir(), 'signalbox-bench')
 
-const log = (...args) => console.error('[bench]', ...args)
+export const log = (...args) => console.error('[bench]', ...args)
 
 /**
- * Copies the working tree (tracked and untracked, not ignored) into bench/.work/<name>,
- * hard-links node_modules, lets `mutate(dir)` change it, and runs a production build there.
+ * Copies a source tree (tracked and untracked files, not ignored ones) into WORK/<name>,
+ * hard-links the repository's node_modules, lets `mutate(dir)` change the copy, and, unless
+ * `build` is false, runs a production build there. Returns the folder.
  */
-export function buildVariant(name, mutate = () => {}, { sourceDir = ROOT, env = {} } = {}) {
+export function buildVariant(name, mutate = () => {}, { sourceDir = ROOT, env = {}, build = true } = {}) {
   const dir = path.join(WORK, name)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
-  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: sourceDir, encoding: 'utf8' })
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '.'], { cwd: sourceDir, encoding: 'utf8' })
     .split('\n')
     .filter((f) => f && existsSync(path.join(sourceDir, f)))
   for (const file of files) cpSync(path.join(sourceDir, file), path.join(dir, file), { recursive: true })
-  execFileSync('cp', ['-al', path.join(sourceDir, 'node_modules'), path.join(dir, 'node_modules')])
+  execFileSync('cp', ['-al', path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules')])
   mutate(dir)
+  if (!build) return dir
   log(`building ${name}…`)
   const started = Date.now()
   execFileSync(path.join(dir, 'node_modules', '.bin', 'next'), ['build'], {
@@ -39,8 +42,13 @@ export function buildVariant(name, mutate = () => {}, { sourceDir = ROOT, env = 
   return dir
 }
 
-export function writeFile(dir, file, text) {
-  writeFileSync(path.join(dir, file), text)
+/** Replaces `pattern` in `file` of `dir`; throws when it is not there, so a refactor cannot silently void a variant. */
+export function rewrite(dir, file, pattern, replacement) {
+  const target = path.join(dir, file)
+  const source = readFileSync(target, 'utf8')
+  const changed = source.replace(pattern, replacement)
+  if (changed === source) throw new Error(`bench variant: ${pattern} not found in ${file}`)
+  writeFileSync(target, changed)
 }
 
 export async function freePort() {
@@ -55,30 +63,38 @@ export async function freePort() {
 }
 
 /**
- * Starts `next start` in `dir`. Its output goes to a file, as with a container runtime's log
- * driver: a pipe drained by this (busy) process would measure our own backpressure instead.
+ * Starts `next start` in `dir` and waits until `readyPath` answers 200. Its output goes to a
+ * file, as with a container runtime's log driver: a pipe drained by this (busy) process would
+ * measure our own backpressure instead.
  */
-export async function startApp(dir, env = {}) {
+export async function startApp(dir, env = {}, { readyPath = '/api/ready' } = {}) {
   const port = await freePort()
+  mkdirSync(WORK, { recursive: true })
   const logFile = path.join(WORK, `server-${port}.log`)
   const fd = openSync(logFile, 'w')
   const child = spawn(path.join(dir, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: dir,
-    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      AUTH_SECRET: randomBytes(32).toString('base64url'),
+      ...env,
+    },
     stdio: ['ignore', fd, fd],
   })
   closeSync(fd)
   const errors = () => readFileSync(logFile, 'utf8').slice(-4000)
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 30_000
+  const deadline = Date.now() + 60_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server in ${dir} exited: ${errors()}`)
     try {
-      if ((await fetch(`${url}/api/ready`)).ok) break // ready: the database has booted too
+      if ((await fetch(`${url}${readyPath}`)).ok) break // ready: the database has booted too
     } catch {
       /* not yet listening */
     }
-    if (Date.now() > deadline) throw new Error(`server in ${dir} not healthy in 30 s: ${errors()}`)
+    if (Date.now() > deadline) throw new Error(`server in ${dir} not ready in 60 s: ${errors()}`)
     await new Promise((r) => setTimeout(r, 100))
   }
   return {
@@ -86,10 +102,36 @@ export async function startApp(dir, env = {}) {
     pid: child.pid,
     logFile,
     stop: async () => {
+      if (child.exitCode !== null) return
       child.kill('SIGTERM')
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)))
     },
   }
+}
+
+/** Resident memory of a process and its descendants, in MiB (Linux /proc). */
+export function rssMiB(pid) {
+  const parents = new Map()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  const tree = [pid]
+  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child)
+  let kib = 0
+  for (const member of tree) {
+    try {
+      kib += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${member}/status`, 'utf8'))?.[1] ?? 0)
+    } catch {
+      /* gone */
+    }
+  }
+  return kib / 1024
 }
 
 /** One autocannon run: req/s and latency percentiles in ms. */
@@ -105,15 +147,19 @@ export async function load(url, { duration = 5, connections = 10, method = 'GET'
   }
 }
 
-/** Warms each target, then runs `rounds` interleaved A/B/… rounds against the same path. */
-export async function interleaved(targets, path, { rounds = 3, duration = 5, connections = 10, warmup = 2 } = {}) {
-  for (const target of targets) await load(`${target.url}${path}`, { duration: warmup, connections })
+/**
+ * Warms each target, then runs `rounds` interleaved rounds, alternating which target goes
+ * first. `targets` are `{ name, url, path }`: the same kind of route may have a different path
+ * on each app.
+ */
+export async function interleaved(targets, { rounds = 3, duration = 5, connections = 10, warmup = 2 } = {}) {
+  for (const target of targets) await load(`${target.url}${target.path}`, { duration: warmup, connections })
   const results = Object.fromEntries(targets.map((t) => [t.name, []]))
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? targets : [...targets].reverse() // alternate who goes first
+    const order = round % 2 === 0 ? targets : [...targets].reverse()
     for (const target of order) {
-      const r = await load(`${target.url}${path}`, { duration, connections })
-      if (r.failed > 0) log(`${target.name} ${path}: ${r.failed} failed responses in round ${round + 1}`)
+      const r = await load(`${target.url}${target.path}`, { duration, connections })
+      if (r.failed > 0) log(`${target.name} ${target.path}: ${r.failed} failed responses in round ${round + 1}`)
       results[target.name].push(r)
     }
   }
@@ -124,6 +170,11 @@ export const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = Math.floor(sorted.length / 2)
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+export const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 }
 
 export const ratio = (a, b) => (b === 0 ? NaN : a / b)

@@ -1,22 +1,17 @@
 // What do the proxy and the access log cost? req/s of a dynamic page (/status, which reads
 // request headers) with the proxy and logging on, vs a build whose proxy matches nothing,
 // vs that build with logging silenced. Same machine, same run, interleaved rounds.
-//   node bench/proxy-cost.mjs [--smoke]
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+//   npm run bench:proxy [-- --smoke]
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { buildVariant, interleaved, machineDescription, markdownTable, median, ratio, startApp, writeFile } from './harness.mjs'
+import { buildVariant, interleaved, machineDescription, markdownTable, median, ratio, rewrite, startApp } from './harness.mjs'
 
 const smoke = process.argv.includes('--smoke')
 const settings = smoke ? { rounds: 1, duration: 2, warmup: 1 } : { rounds: 3, duration: 5, warmup: 2 }
 
 const withProxy = buildVariant('proxy-on')
-const withoutProxy = buildVariant('proxy-off', (dir) => {
-  const source = readFileSync(path.join(dir, 'proxy.ts'), 'utf8')
-  const disabled = source.replace(/matcher: \[[^\]]*\]/, "matcher: ['/__proxy_disabled__']")
-  if (disabled === source) throw new Error('could not find the proxy matcher to disable')
-  writeFile(dir, 'proxy.ts', disabled)
-})
+const withoutProxy = buildVariant('proxy-off', (dir) => rewrite(dir, 'proxy.ts', /matcher: \[[^\]]*\]/, "matcher: ['/__proxy_disabled__']"))
 
 const dbDirs = []
 const database = () => {
@@ -30,7 +25,7 @@ const targets = [
   { name: 'no proxy, silent', ...(await startApp(withoutProxy, { DATABASE_URL: database(), LOG_LEVEL: 'silent' })) },
 ]
 try {
-  const results = await interleaved(targets, '/status', settings)
+  const results = await interleaved(targets.map((t) => ({ ...t, path: '/status' })), settings)
   const base = median(results['no proxy, silent'].map((r) => r.rps))
   const rows = targets.map(({ name }) => {
     const runs = results[name]

@@ -2,7 +2,7 @@
 // when TEST_DATABASE_URL is set. Each test gets its own database, dropped afterwards, so
 // tests never touch the developer's data.
 import { openDatabase, type DatabaseHandle } from '@/lib/db/client'
-import { createThrowawayPostgres } from './postgres'
+import { createThrowawayPostgres } from './postgres.mjs'
 
 export type TestDatabase = DatabaseHandle & { label: string; url: string }
 

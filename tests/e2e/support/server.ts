@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { createThrowawayPostgres } from '../../support/postgres'
+import { createThrowawayPostgres } from '../../support/postgres.mjs'
 
 export type AppServer = {
   url: string

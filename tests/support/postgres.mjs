@@ -1,15 +1,21 @@
-// A throwaway PostgreSQL database next to TEST_DATABASE_URL's, migrated from empty and
-// dropped afterwards. Plain postgres.js, so both Vitest and Playwright can use it.
+// A throwaway PostgreSQL database next to a server's URL, migrated from empty and dropped
+// afterwards. Plain JavaScript and postgres.js, so Vitest, Playwright and the benchmarks
+// (plain Node) share it.
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import postgres from 'postgres'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 
-export type ThrowawayPostgres = { url: string; drop: () => Promise<void> }
+/** @typedef {{ url: string, drop: () => Promise<void> }} ThrowawayPostgres */
 
-export async function createThrowawayPostgres(serverUrl: string, { migrated = true } = {}): Promise<ThrowawayPostgres> {
-  const name = `signalbox_test_${process.pid}_${randomBytes(4).toString('hex')}`
+/**
+ * @param {string} serverUrl e.g. postgres://postgres@127.0.0.1:5432/test
+ * @param {{ migrated?: boolean, prefix?: string }} [options]
+ * @returns {Promise<ThrowawayPostgres>}
+ */
+export async function createThrowawayPostgres(serverUrl, { migrated = true, prefix = 'signalbox_test' } = {}) {
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
   await admin.unsafe(`create database "${name}"`)
   const url = new URL(serverUrl)

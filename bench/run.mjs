@@ -1,0 +1,229 @@
+// `npm run bench`: what observability costs, side by side with a bare Next.js app of the same
+// version (bench/baseline), in one run on this machine. See docs/performance.md.
+//   npm run bench                 the full run (a few minutes on 2 cores), writes bench/results/latest.md
+//   npm run bench -- --smoke      seconds of load per part, reuses .next: proves the harness works (CI)
+// Needs PostgreSQL (BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)
+// for the server-action part, and Chromium (CHROMIUM_PATH, else /usr/bin/chromium).
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
+import path from 'node:path'
+import postgres from 'postgres'
+import { createThrowawayPostgres } from '../tests/support/postgres.mjs'
+import { recordSaveCustomerRequest, replay } from './actions.mjs'
+import { firstLoadJs, lighthouseScore } from './client-cost.mjs'
+import {
+  ROOT,
+  buildVariant,
+  interleaved,
+  log,
+  machineDescription,
+  markdownTable,
+  median,
+  percentile,
+  ratio,
+  rewrite,
+  rssMiB,
+  startApp,
+} from './harness.mjs'
+
+const smoke = process.argv.includes('--smoke')
+const settings = smoke
+  ? { rounds: 1, duration: 1, warmup: 1, connections: 10, actionRounds: 1, actionsPerRound: 3, actionWarmup: 2 }
+  : { rounds: 3, duration: 5, warmup: 2, connections: 10, actionRounds: 5, actionsPerRound: 30, actionWarmup: 15 }
+const startedAt = Date.now()
+const cleanups = []
+const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–')
+
+/** Accepts whatever PostHog's or OpenTelemetry's exporters send and counts it. */
+async function startSink() {
+  const received = new Map()
+  const server = http.createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      const key = `${req.method} ${(req.url ?? '/').split('?')[0]}`
+      received.set(key, (received.get(key) ?? 0) + 1)
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":1}')
+    })
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)))
+  return { url: `http://127.0.0.1:${server.address().port}`, received }
+}
+
+async function main() {
+  const serverUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
+  try {
+    const probe = postgres(serverUrl, { max: 1, connect_timeout: 5, onnotice: () => {} })
+    await probe`select 1`
+    await probe.end()
+  } catch (error) {
+    throw new Error(`npm run bench needs PostgreSQL at ${serverUrl} (set BENCH_DATABASE_URL): ${error.message}`)
+  }
+  const database = async () => {
+    const db = await createThrowawayPostgres(serverUrl, { prefix: 'signalbox_bench' })
+    cleanups.push(db.drop)
+    return db.url
+  }
+
+  // --- Builds: the template as it is, the template with audit and analytics compiled out, the baseline.
+  const template = smoke && existsSync(path.join(ROOT, '.next', 'BUILD_ID')) ? ROOT : buildVariant('template')
+  const quiet = buildVariant(
+    'template-no-audit-analytics',
+    (dir) => {
+      rewrite(dir, 'lib/audit/index.ts', /(export async function logAuditEvent\([^)]*\): Promise<void> \{)/, '$1\n  if (Date.now() > 0) return // bench: audit off\n')
+      rewrite(dir, 'lib/analytics/server.ts', /(export async function track<E extends EventName>\([^)]*\): Promise<void> \{)/s, '$1\n  if (Date.now() > 0) return // bench: analytics off\n')
+    },
+    { build: !smoke },
+  )
+  const baseline = buildVariant('baseline', () => {}, { sourceDir: path.join(ROOT, 'bench', 'baseline') })
+
+  // --- Servers, each with its own database. Analytics is on (a key, a local PostHog stand-in);
+  // flags come from FEATURE_FLAGS so no flag lookup sits in the measured path.
+  const sink = await startSink()
+  const appEnv = {
+    LOG_LEVEL: 'info',
+    NEXT_PUBLIC_POSTHOG_KEY: 'phc_bench',
+    POSTHOG_HOST: sink.url,
+    FEATURE_FLAGS: 'customer_history=true',
+  }
+  const start = async (name, dir, env, options) => {
+    const app = await startApp(dir, env, options)
+    cleanups.push(app.stop)
+    return { name, databaseUrl: env.DATABASE_URL, ...app }
+  }
+  const T = await start('template', template, { ...appEnv, DATABASE_URL: await database() })
+  const TT = await start('template + tracing', template, { ...appEnv, DATABASE_URL: await database(), OTEL_EXPORTER_OTLP_ENDPOINT: sink.url })
+  const Q = smoke ? undefined : await start('template, audit + analytics off', quiet, { ...appEnv, DATABASE_URL: await database() })
+  const B = await start('baseline', baseline, {}, { readyPath: '/api/health' })
+  const sections = []
+
+  // --- Throughput: the same three kinds of route, interleaved rounds.
+  const routes = [
+    { kind: 'static page', targets: [[T, '/'], [B, '/']] },
+    { kind: 'dynamic page (reads request headers)', targets: [[T, '/status'], [TT, '/status'], [B, '/dynamic']] },
+    { kind: 'JSON route handler', targets: [[T, '/api/health'], [TT, '/api/health'], [B, '/api/health']] },
+  ]
+  const throughputRows = []
+  for (const { kind, targets } of routes) {
+    log(`load: ${kind}`)
+    const results = await interleaved(targets.map(([app, p]) => ({ name: app.name, url: app.url, path: p })), settings)
+    const bare = results[B.name]
+    for (const [app, p] of targets) {
+      const runs = results[app.name]
+      const perRound = runs.map((r, i) => ratio(r.rps, bare[i].rps))
+      throughputRows.push([
+        kind,
+        `${app.name} \`${p}\``,
+        runs.map((r) => fmt(r.rps)).join(' / '),
+        fmt(median(runs.map((r) => r.rps))),
+        fmt(median(runs.map((r) => r.p50)), 1),
+        fmt(median(runs.map((r) => r.p99)), 1),
+        app === B ? '1' : `${perRound.map((x) => fmt(x, 2)).join(' / ')} → **${fmt(median(perRound), 3)}**`,
+      ])
+    }
+  }
+  sections.push(
+    `### Throughput (${settings.rounds} interleaved rounds of ${settings.duration} s, ${settings.connections} connections, autocannon)\n\n` +
+      markdownTable(['route', 'app', 'req/s per round', 'median req/s', 'p50 ms', 'p99 ms', 'ratio to baseline per round → median'], throughputRows),
+  )
+
+  // --- Memory after the load.
+  const memoryRows = [T, TT, B].map((app) => [app.name, fmt(rssMiB(app.pid))])
+
+  // --- Server-action latency: creating a customer in the drawer, replayed.
+  log('server actions')
+  const onRequest = await recordSaveCustomerRequest(T.url, 'bench-on@example.com')
+  const offRequest = Q ? await recordSaveCustomerRequest(Q.url, 'bench-off@example.com') : undefined
+  const sql = postgres(T.databaseUrl, { max: 1, onnotice: () => {} })
+  cleanups.push(() => sql.end())
+  await sql`create or replace function bench_sleep_500ms() returns trigger language plpgsql as $$ begin perform pg_sleep(0.5); return new; end $$`
+  const setDelay = async (on) => {
+    await sql`drop trigger if exists bench_audit_slow on audit_log`
+    if (on) await sql`create trigger bench_audit_slow before insert on audit_log for each row execute function bench_sleep_500ms()`
+  }
+  const auditRows = async () => (await sql`select count(*)::int as n from audit_log where action = 'customer.created'`)[0].n
+  // after() work of one mode (a delayed round queues seconds of inserts) finishes before the next starts.
+  const drain = async (expected) => {
+    const deadline = Date.now() + 120_000
+    while ((await auditRows()) < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+  }
+  for (let i = 0; i < settings.actionWarmup; i++) {
+    await replay(onRequest)
+    if (offRequest) await replay(offRequest)
+  }
+  let expectedRows = settings.actionWarmup + 1
+  await drain(expectedRows)
+  const modes = [
+    { name: 'audit + analytics on', request: onRequest, delayed: false },
+    ...(offRequest ? [{ name: 'audit + analytics off', request: offRequest, delayed: false }] : []),
+    { name: 'on, audit insert +500 ms', request: onRequest, delayed: true },
+  ]
+  const samples = Object.fromEntries(modes.map((m) => [m.name, []]))
+  for (let round = 0; round < settings.actionRounds; round++) {
+    const order = round % 2 === 0 ? modes : [...modes].reverse()
+    for (const mode of order) {
+      await setDelay(mode.delayed)
+      for (let i = 0; i < settings.actionsPerRound; i++) samples[mode.name].push(await replay(mode.request))
+      if (mode.request === onRequest) expectedRows += settings.actionsPerRound
+      await drain(expectedRows)
+      await setDelay(false)
+    }
+  }
+  const rowsWritten = await auditRows()
+  const onMedian = median(samples['audit + analytics on'])
+  const actionRows = modes.map(({ name }) => {
+    const values = samples[name]
+    const mean = values.reduce((a, b) => a + b, 0) / values.length
+    const base = samples['audit + analytics off'] ? median(samples['audit + analytics off']) : NaN
+    return [name, values.length, fmt(median(values), 1), fmt(percentile(values, 95), 1), fmt(mean, 1), fmt(ratio(median(values), base), 3), fmt(ratio(median(values), onMedian), 3)]
+  })
+  sections.push(
+    `### Server action: create a customer (saveCustomerAction, replayed; ${settings.actionRounds} interleaved rounds of ${settings.actionsPerRound})\n\n` +
+      markdownTable(['mode', 'n', 'median ms', 'p95 ms', 'mean ms', 'median vs off', 'median vs on'], actionRows) +
+      `\n\nAudit rows written for the replays: ${rowsWritten - 1} of ${expectedRows - 1} expected; PostHog stand-in received ${[...sink.received].filter(([k]) => k.includes('/batch')).reduce((a, [, n]) => a + n, 0)} batch requests.`,
+  )
+
+  // --- Client cost.
+  log('client cost')
+  const cookie = onRequest.headers.cookie
+  const jsRows = []
+  const baselineJs = await firstLoadJs(B.url, '/')
+  for (const [app, p, headers] of [[T, '/'], [T, '/sign-in'], [T, '/customers', { cookie }], [T, '/status'], [B, '/'], [B, '/dynamic']]) {
+    const js = await firstLoadJs(app.url, p, headers)
+    jsRows.push([`${app.name} \`${p}\``, js.files, fmt(js.gzipKiB, 1), app === B ? '' : `${js.gzipKiB - baselineJs.gzipKiB >= 0 ? '+' : ''}${fmt(js.gzipKiB - baselineJs.gzipKiB, 1)}`])
+  }
+  sections.push(`### First-load JavaScript (gzipped; what the HTML loads before it is interactive)\n\n` + markdownTable(['page', 'scripts', 'KiB gzip', 'vs baseline `/`'], jsRows))
+
+  const lighthouseTargets = smoke ? [[T, '/']] : [[T, '/'], [T, '/sign-in'], [B, '/']]
+  const lighthouseRows = []
+  for (const [app, p] of lighthouseTargets) {
+    log(`lighthouse ${app.name} ${p}`)
+    const result = await lighthouseScore(`${app.url}${p}`)
+    lighthouseRows.push([`${app.name} \`${p}\``, result.score, fmt(result.tbtMs), fmt(result.lcpMs)])
+  }
+  sections.push(`### Lighthouse (performance, default mobile profile, system Chromium)\n\n` + markdownTable(['page', 'score', 'total blocking time ms', 'LCP ms'], lighthouseRows))
+
+  if (Q) memoryRows.push([Q.name, fmt(rssMiB(Q.pid))])
+  sections.push(`### Memory after the load (RSS of the server process tree)\n\n` + markdownTable(['app', 'RSS MiB'], memoryRows))
+
+  const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1)
+  const report = [
+    `## Signalbox vs a bare Next.js app${smoke ? ' (smoke run: numbers are not meaningful)' : ''}`,
+    '',
+    `${new Date().toISOString()} · ${machineDescription()} · finished in ${minutes} min`,
+    '',
+    sections.join('\n\n'),
+    '',
+  ].join('\n')
+  console.log(`\n${report}`)
+  mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true })
+  const file = path.join(ROOT, 'bench', 'results', smoke ? 'smoke.md' : 'latest.md')
+  writeFileSync(file, report)
+  log(`written to ${path.relative(ROOT, file)}`)
+}
+
+try {
+  await main()
+} finally {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => log(`cleanup: ${error.message}`))
+}
