@@ -7,12 +7,15 @@ import { gunzipSync } from 'node:zlib'
 
 export type RecordedEvent = { event: string; properties: Record<string, unknown>; distinct_id?: string; path: string }
 
+export type RecordedRequest = { method: string; path: string; cookie?: string }
+
 export type PostHogRecorder = {
   url: string
   events: RecordedEvent[]
   /** Every decoded body received, to search for values that must never arrive. */
   bodies: string[]
-  requests: { method: string; path: string }[]
+  /** Every request, with the Cookie header it carried (the /ingest rewrite forwards the browser's). */
+  requests: RecordedRequest[]
   close: () => Promise<void>
 }
 
@@ -70,13 +73,13 @@ function flagsAnswer(values: Record<string, boolean>) {
 export async function startPostHogRecorder({ flags = {}, delayMs = 0 }: RecorderOptions = {}): Promise<PostHogRecorder> {
   const events: RecordedEvent[] = []
   const bodies: string[] = []
-  const requests: { method: string; path: string }[] = []
+  const requests: RecordedRequest[] = []
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = []
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
     request.on('end', () => {
       const path = new URL(request.url ?? '/', 'http://recorder').pathname
-      requests.push({ method: request.method ?? 'GET', path })
+      requests.push({ method: request.method ?? 'GET', path, ...(request.headers.cookie ? { cookie: request.headers.cookie } : {}) })
       let payload: unknown
       if (request.method === 'POST') {
         try {
