@@ -1,12 +1,10 @@
 // The only browser file that imports posthog-js. Loaded with a dynamic import after
 // hydration (lib/analytics/provider.tsx), so the SDK never costs first paint.
 import posthog from 'posthog-js'
-import { stripQueryValues } from '../observability/redact'
+import { stripQueryValuesFromUrls } from '../observability/redact'
 import type { EventName, EventProps } from './events'
 
 export type BrowserIdentity = { userId: string; orgId: string } | null
-
-const URL_PROPERTIES = ['$current_url', '$referrer', '$initial_current_url', '$initial_referrer', '$prev_pageview_pathname']
 
 export function startPostHog(key: string, options: { flags: Record<string, boolean>; identity: BrowserIdentity }) {
   posthog.init(key, {
@@ -19,28 +17,19 @@ export function startPostHog(key: string, options: { flags: Record<string, boole
     disable_session_recording: true,
     disable_surveys: true,
     disable_external_dependency_loading: true,
-    // Server-evaluated flags: no flicker, and no flags request on load.
+    // Not in a cookie: cookies go with every request to our origin, and the /ingest rewrite
+    // forwards them to PostHog (the first URL of a visit, query and all, would ride along).
+    persistence: 'localStorage',
+    // Server-evaluated flags: no flicker, and no /flags request from the browser ever. Its
+    // body carries person properties (the initial URL) that before_send never sees.
     bootstrap: { featureFlags: options.flags, ...(options.identity ? { distinctID: options.identity.userId, isIdentifiedID: true } : {}) },
-    advanced_disable_feature_flags_on_first_load: true,
-    before_send: (event) => {
-      if (!event) return event
-      for (const key of URL_PROPERTIES) {
-        const value = event.properties[key]
-        if (typeof value === 'string') event.properties[key] = stripUrlQuery(value)
-      }
-      return event
-    },
+    advanced_disable_flags: true,
+    // No query-string values anywhere in an event: every URL-valued property, at any depth
+    // ($current_url, $session_entry_url, $referrer, $initial_* inside $set_once…), keeps only
+    // its parameter names. A callbackUrl or a search box's q= can carry emails and tokens.
+    before_send: (event) => (event ? stripQueryValuesFromUrls(event) : event),
   })
   setIdentity(options.identity)
-}
-
-function stripUrlQuery(value: string): string {
-  try {
-    const url = new URL(value)
-    return `${url.origin}${stripQueryValues(url.pathname + url.search)}`
-  } catch {
-    return stripQueryValues(value)
-  }
 }
 
 export function setIdentity(identity: BrowserIdentity) {

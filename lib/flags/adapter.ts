@@ -8,6 +8,14 @@ export interface FlagsAdapter {
   evaluate(flag: FlagName, context: FlagContext): Promise<boolean | undefined>
 }
 
+/** Thrown by an adapter whose backend gave up waiting (counted as `timeout`, not `error`). */
+export class FlagsTimeoutError extends Error {
+  constructor(flag: string, options?: ErrorOptions) {
+    super(`flags backend timed out evaluating "${flag}"`, options)
+    this.name = 'FlagsTimeoutError'
+  }
+}
+
 /** Values from FEATURE_FLAGS, or given directly in tests. */
 export class MemoryFlags implements FlagsAdapter {
   readonly name = 'memory'

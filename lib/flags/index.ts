@@ -6,7 +6,7 @@ import { cache } from 'react'
 import { env } from '../env'
 import { logger } from '../observability/logger'
 import { metrics } from '../observability/metrics'
-import { MemoryFlags, type FlagContext, type FlagsAdapter } from './adapter'
+import { FlagsTimeoutError, MemoryFlags, type FlagContext, type FlagsAdapter } from './adapter'
 import { FLAG_NAMES, FLAGS, parseFlagOverrides, type FlagName, type FlagValues } from './registry'
 
 export { FLAGS, type FlagName, type FlagValues } from './registry'
@@ -47,8 +47,9 @@ export async function evaluateFlag(
 ): Promise<boolean> {
   const fallback = FLAGS[flag].default
   let timer: ReturnType<typeof setTimeout> | undefined
-  let outcome: Outcome = 'backend'
+  let outcome: Outcome
   let value: boolean = fallback
+  let failure: unknown
   try {
     const answer = await Promise.race([
       (backend ?? (await adapter())).evaluate(flag, context),
@@ -56,14 +57,20 @@ export async function evaluateFlag(
     ])
     if (answer === 'timeout') outcome = 'timeout'
     else if (answer === undefined) outcome = 'default'
-    else value = answer
+    else {
+      outcome = 'backend'
+      value = answer
+    }
   } catch (error) {
-    outcome = 'error'
-    logger.warn({ err: error, flag }, 'feature_flag_fallback')
+    // The backend's own timeout (shorter or equal to ours) is still a timeout.
+    outcome = error instanceof FlagsTimeoutError ? 'timeout' : 'error'
+    failure = error
   } finally {
     clearTimeout(timer)
   }
-  if (outcome === 'timeout') logger.warn({ flag, timeout_ms: timeoutMs }, 'feature_flag_fallback')
+  if (outcome === 'timeout' || outcome === 'error') {
+    logger.warn({ flag, result: outcome, timeout_ms: timeoutMs, ...(failure === undefined ? {} : { err: failure }) }, 'feature_flag_fallback')
+  }
   metrics().featureFlagEvaluations.inc({ flag, result: outcome })
   return value
 }

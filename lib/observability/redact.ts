@@ -85,6 +85,38 @@ export function stripQueryValues(pathWithQuery: string): string {
   return `${pathWithQuery.slice(0, at)}?${names.map((n) => `${n}=`).join('&')}`
 }
 
+/**
+ * One URL-valued string with its query values dropped (`https://h/a?x=1#f` → `https://h/a?x=`);
+ * any other string is returned as it is. A URL is an absolute http(s) URL or a path starting
+ * with `/`, without whitespace (free text that happens to contain a `?` is left alone).
+ */
+export function stripUrlQueryValues(value: string): string {
+  if (!value.includes('?') || /\s/.test(value)) return value
+  if (value.startsWith('/')) return stripQueryValues(value)
+  if (!/^https?:\/\//i.test(value)) return value
+  try {
+    const url = new URL(value)
+    return `${url.origin}${stripQueryValues(url.pathname + url.search)}`
+  } catch {
+    return stripQueryValues(value)
+  }
+}
+
+/**
+ * A copy of `value` in which every URL-valued string, at any depth, has lost its query values.
+ * One rule for every property rather than a list of property names: analytics SDKs keep adding
+ * URL properties (`$session_entry_url`, `$initial_referrer`, `$prev_pageview_url`…).
+ */
+export function stripQueryValuesFromUrls<T>(value: T, depth = 0): T {
+  if (typeof value === 'string') return stripUrlQueryValues(value) as T
+  if (value === null || typeof value !== 'object' || depth > 8) return value
+  if (Array.isArray(value)) return value.map((item) => stripQueryValuesFromUrls(item, depth + 1)) as T
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value
+  const out: Record<string, unknown> = {}
+  for (const [key, inner] of Object.entries(value)) out[key] = stripQueryValuesFromUrls(inner, depth + 1)
+  return out as T
+}
+
 function headerBag(value: unknown): Record<string, unknown> | undefined {
   if (typeof Headers !== 'undefined' && value instanceof Headers) return Object.fromEntries(value.entries())
   if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>

@@ -1,22 +1,42 @@
 // Product analytics end to end: the real posthog-js (browser, through /ingest) and posthog-node
 // (server) against a local server that records what arrives. PostHog's hosts are read at build
 // time (the /ingest rewrite) and the key is inlined into the browser bundle, so this spec makes
-// one extra production build into its own directory; the default build stays key-free.
+// one extra production build into its own directory; the default build stays key-free, and the
+// two builds side by side also measure what analytics adds to each page's first-load JS.
+import { spawnSync } from 'node:child_process'
 import { expect, test, type Page } from '@playwright/test'
 import { startPostHogRecorder, type PostHogRecorder, type RecordedEvent } from '../support/posthog-recorder'
+import { jsonLines } from './support/logs'
 import { buildApp, startServer, type AppServer } from './support/server'
 
 const DIST_DIR = '.next-e2e-posthog'
+const DEFAULT_DIST_DIR = '.next' // what tests/e2e/run.mjs builds (key-free)
 const PLANTED_EMAIL = 'planted.analytics.person@example.com'
 const PLANTED_CUSTOMER_EMAIL = 'planted.customer.email@example.com'
+const PLANTED_API_EMAIL = 'planted.api.email@example.com'
+// A session that starts on a URL whose query carries a value (here a callbackUrl holding
+// another URL's query): the value must not reach PostHog in any property, encoded or not.
+const PLANTED_QUERY_VALUE = 'planted123'
+const PLANTED_ENTRY_PATH = `/sign-in?callbackUrl=${encodeURIComponent(`/customers?secret=${PLANTED_QUERY_VALUE}`)}`
+/** The issue's budget: what analytics may add to a page's first-load JS, gzipped. */
+const FIRST_LOAD_BUDGET_BYTES = 5 * 1024
 
-async function signUpAndCreateCustomer(page: Page, app: AppServer, email: string) {
+/** `value` as it may appear in a payload: plain, URL-encoded once or twice, form-encoded. */
+const encodings = (value: string) => [
+  ...new Set([value, encodeURIComponent(value), encodeURIComponent(encodeURIComponent(value)), encodeURIComponent(value).replace(/%20/g, '+')]),
+]
+
+async function signUp(page: Page, app: AppServer, email: string) {
   await page.goto(`${app.url}/sign-up`)
   await page.getByLabel('Name').fill('Ada Lovelace')
   await page.getByLabel('Email').fill(email)
   await page.getByLabel('Password').fill('a long enough password')
   await page.getByRole('button', { name: 'Create account' }).click()
   await expect(page).toHaveURL(`${app.url}/customers`)
+}
+
+async function signUpAndCreateCustomer(page: Page, app: AppServer, email: string) {
+  await signUp(page, app, email)
   await page.getByRole('button', { name: 'New customer' }).click()
   const drawer = page.getByRole('dialog', { name: 'New customer' })
   await drawer.getByLabel('Name').fill('Grace Hopper')
@@ -40,8 +60,20 @@ function watchBrowser(page: Page, app: AppServer) {
   return { foreign, pageErrors }
 }
 
-const pageviewsOf = (events: RecordedEvent[], pathname: string) =>
-  events.filter((e) => e.event === '$pageview' && new URL(String(e.properties.$current_url)).pathname === pathname)
+const pathnameOf = (event: RecordedEvent) => new URL(String(event.properties.$current_url)).pathname
+const pageviewsOf = (events: RecordedEvent[], pathname: string) => events.filter((e) => e.event === '$pageview' && pathnameOf(e) === pathname)
+
+type FirstLoad = Record<string, { files: string[]; raw: number; gzip: number; htmlMatches?: boolean }>
+
+function firstLoadJs(distDir: string): FirstLoad {
+  const run = spawnSync(process.execPath, ['scripts/first-load-js.mjs', '--json', distDir], { encoding: 'utf8' })
+  if (run.status !== 0) throw new Error(`first-load-js.mjs ${distDir} failed:\n${run.stderr}`)
+  return (JSON.parse(run.stdout) as { routes: FirstLoad }).routes
+}
+
+/** The script files an HTML page loads, as the manifest names them (`static/chunks/…`). */
+const scriptsOf = (html: string) =>
+  [...new Set([...html.matchAll(/<script[^>]*\ssrc="([^"]+)"[^>]*>/g)].filter((m) => !/\snomodule/i.test(m[0])).map((m) => m[1]!.replace(/^\/_next\//, '')))].sort()
 
 // posthog-js drops events from browsers that look automated (a HeadlessChrome user agent,
 // navigator.webdriver); the people this measures browse with ordinary ones.
@@ -66,9 +98,18 @@ test.describe('analytics with a PostHog key', () => {
     await recorder?.close()
   })
 
-  test('client and server events arrive through /ingest, tagged, with no PII and no other origin', async ({ page }) => {
+  test('client and server events arrive through /ingest, tagged, with no PII or query value and no other origin', async ({ page }) => {
     const browser = watchBrowser(page, app)
+    // The session starts on a URL with a planted query value; posthog-js keeps it as the
+    // session's entry URL and the person's initial URL for every later event.
+    await page.goto(`${app.url}${PLANTED_ENTRY_PATH}`)
+    await expect.poll(() => pageviewsOf(recorder.events, '/sign-in').length, { timeout: 15_000 }).toBeGreaterThan(0)
+
     const { actionRequestId } = await signUpAndCreateCustomer(page, app, PLANTED_EMAIL)
+    // The same creation over the API (the browser's session cookie, JSON).
+    const viaApi = await page.request.post(`${app.url}/api/customers`, { data: { name: 'Via API', email: PLANTED_API_EMAIL } })
+    expect(viaApi.status()).toBe(201)
+    const apiRequestId = viaApi.headers()['x-request-id']
     await page.getByRole('link', { name: 'Activity' }).click()
     await expect(page.getByRole('heading', { name: 'Activity' })).toBeVisible()
     await page.goto(`${app.url}/customers?page=1&q=${encodeURIComponent(PLANTED_EMAIL)}`)
@@ -77,6 +118,7 @@ test.describe('analytics with a PostHog key', () => {
     await expect
       .poll(() => ['$pageview', 'customers_drawer_opened', 'customer_created', 'signed_up', 'signed_in'].every(has), { timeout: 20_000 })
       .toBe(true)
+    await expect.poll(() => recorder.events.filter((e) => e.properties.request_id === apiRequestId).length, { timeout: 15_000 }).toBe(1)
     await expect.poll(() => pageviewsOf(recorder.events, '/activity').length, { timeout: 15_000 }).toBeGreaterThan(0)
     await page.waitForTimeout(1500) // a duplicate pageview would arrive by now
 
@@ -94,17 +136,21 @@ test.describe('analytics with a PostHog key', () => {
     }
     const listViews = pageviewsOf(recorder.events, '/customers')
     expect(listViews.some((v) => String(v.properties.$current_url).includes('page=&q='))).toBe(true)
+    // The entry URL is kept, by parameter name only, wherever posthog-js carries it.
+    const later = recorder.events.find((e) => e.event === 'customers_drawer_opened')!
+    expect(String(later.properties.$session_entry_url)).toBe(`${app.url}/sign-in?callbackUrl=`)
 
-    // The server's event is tagged with feature, surface, source, organization and request.
-    const created = recorder.events.find((e) => e.event === 'customer_created')!
-    expect(created.properties).toMatchObject({
-      feature: 'customers',
-      surface: 'customers_drawer',
-      source: 'manual',
-      request_id: actionRequestId,
-    })
+    // The server's events are tagged with feature, surface, source, organization and request.
+    const created = recorder.events.find((e) => e.event === 'customer_created' && e.properties.request_id === actionRequestId)!
+    expect(created.properties).toMatchObject({ feature: 'customers', surface: 'customers_drawer', source: 'manual' })
     expect(created.properties.org_id).toEqual(expect.any(String))
     expect(created.distinct_id).toEqual(expect.any(String))
+    const createdViaApi = recorder.events.find((e) => e.properties.request_id === apiRequestId)!
+    expect(createdViaApi).toMatchObject({
+      event: 'customer_created',
+      distinct_id: created.distinct_id,
+      properties: { feature: 'customers', surface: 'api', source: 'api', org_id: created.properties.org_id, $groups: { organization: created.properties.org_id } },
+    })
     const signedUp = recorder.events.find((e) => e.event === 'signed_up')!
     expect(signedUp.properties).toMatchObject({ feature: 'auth', surface: 'sign_up_form', method: 'credentials' })
 
@@ -112,11 +158,42 @@ test.describe('analytics with a PostHog key', () => {
     // organization as a group.
     expect(opened.distinct_id).toBe(created.distinct_id)
     expect(opened.properties.$groups).toEqual({ organization: created.properties.org_id })
-    const everything = recorder.bodies.join('\n')
-    expect(everything).not.toContain(PLANTED_EMAIL)
-    expect(everything).not.toContain(PLANTED_CUSTOMER_EMAIL)
-    expect(everything).not.toContain('Ada Lovelace')
+
+    // Nothing planted arrives anywhere: not in a body, not in a cookie the rewrite forwarded.
+    const everything = [...recorder.bodies, ...recorder.requests.map((r) => r.cookie ?? '')].join('\n')
+    for (const planted of [PLANTED_QUERY_VALUE, PLANTED_EMAIL, PLANTED_CUSTOMER_EMAIL, PLANTED_API_EMAIL, 'Ada Lovelace']) {
+      for (const form of encodings(planted)) expect(everything, `${form} reached PostHog`).not.toContain(form)
+    }
     expect(browser.pageErrors).toEqual([])
+
+    // Signing out resets posthog-js: the next page view belongs to a new, anonymous visitor.
+    const beforeSignOut = recorder.events.length
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await expect(page).toHaveURL(new RegExp(`^${app.url}/sign-in`))
+    await expect.poll(() => pageviewsOf(recorder.events.slice(beforeSignOut), '/sign-in').length, { timeout: 15_000 }).toBeGreaterThan(0)
+    const afterSignOut = pageviewsOf(recorder.events.slice(beforeSignOut), '/sign-in')[0]!
+    expect(afterSignOut.distinct_id).toEqual(expect.any(String))
+    expect(afterSignOut.distinct_id).not.toBe(created.distinct_id)
+    expect(afterSignOut.properties.$process_person_profile).toBe(false)
+    expect(afterSignOut.properties.$groups ?? {}).toEqual({})
+  })
+
+  test('each page’s first-load JavaScript grows by at most 5 KB gzipped with analytics on', async ({ page }) => {
+    const withKey = firstLoadJs(DIST_DIR)
+    const without = firstLoadJs(DEFAULT_DIST_DIR)
+    // The manifests name what the HTML loads: checked on prerendered pages by the script, and
+    // here on dynamic ones as served, signed out and signed in.
+    for (const route of Object.keys(withKey)) if (withKey[route]!.htmlMatches !== undefined) expect(withKey[route]!.htmlMatches, route).toBe(true)
+    expect(scriptsOf(await (await page.request.get(`${app.url}/sign-in`)).text())).toEqual(withKey['/sign-in']!.files)
+    await signUp(page, app, `budget-${Date.now()}@example.com`)
+    expect(scriptsOf(await (await page.request.get(`${app.url}/customers`)).text())).toEqual(withKey['/customers']!.files)
+
+    expect(Object.keys(withKey).sort()).toEqual(Object.keys(without).sort())
+    expect(Object.keys(withKey)).toEqual(expect.arrayContaining(['/', '/sign-in', '/sign-up', '/customers', '/customers/[id]', '/activity']))
+    const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`
+    const rows = Object.keys(without).map((route) => ({ route, without: without[route]!.gzip, with: withKey[route]!.gzip, added: withKey[route]!.gzip - without[route]!.gzip }))
+    console.log(['first-load JS, gzipped: route, default build, PostHog build, added', ...rows.map((r) => `${r.route.padEnd(18)} ${kb(r.without).padStart(9)} ${kb(r.with).padStart(9)} ${String(r.added).padStart(6)} B`)].join('\n'))
+    for (const row of rows) expect(row.added, `${row.route} grew by ${row.added} bytes`).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_BYTES)
   })
 
   test('with PostHog down, the same flow passes: no failed action, no page error', async ({ page }) => {
@@ -136,21 +213,42 @@ test.describe('analytics with a PostHog key', () => {
 
 test.describe('analytics without a key', () => {
   let app: AppServer
+  let recorder: PostHogRecorder
   test.beforeAll(async () => {
-    app = await startServer({ env: { FEATURE_FLAGS: 'customer_history=false' } })
+    // PostHog's hosts point at a live recorder, so anything the server tried to send would arrive.
+    recorder = await startPostHogRecorder()
+    app = await startServer({
+      env: {
+        NEXT_PUBLIC_POSTHOG_KEY: undefined,
+        POSTHOG_HOST: recorder.url,
+        POSTHOG_ASSETS_HOST: recorder.url,
+        FEATURE_FLAGS: 'customer_history=false',
+        LOG_LEVEL: 'debug', // the console adapter's analytics_event lines show track() ran
+      },
+    })
   })
   test.afterAll(async () => {
     await app?.stop()
+    await recorder?.close()
   })
 
-  test('nothing is loaded or sent, and a flag set to off hides what it gates', async ({ page }) => {
+  test('nothing is loaded or sent, by the browser or the server, and a flag set to off hides what it gates', async ({ page }) => {
     const requests: string[] = []
     page.on('request', (request) => requests.push(request.url()))
-    await signUpAndCreateCustomer(page, app, `nokey-${Date.now()}@example.com`)
+    const { actionRequestId } = await signUpAndCreateCustomer(page, app, `nokey-${Date.now()}@example.com`)
     await page.getByRole('link', { name: 'Grace Hopper' }).click()
     await expect(page.getByRole('heading', { name: 'Grace Hopper' })).toBeVisible()
     await expect(page.getByRole('heading', { name: 'Who changed this?' })).toHaveCount(0)
     expect(requests.filter((url) => new URL(url).pathname.startsWith('/ingest'))).toEqual([])
     expect(requests.filter((url) => new URL(url).origin !== app.url)).toEqual([])
+
+    // The server did record the events (after each response), only to its log.
+    await expect
+      .poll(() => jsonLines(app).filter((l) => l.msg === 'analytics_event').map((l) => l.event), { timeout: 10_000 })
+      .toEqual(expect.arrayContaining(['signed_up', 'customer_created']))
+    const created = jsonLines(app).find((l) => l.msg === 'analytics_event' && l.event === 'customer_created')
+    expect(created).toMatchObject({ properties: { request_id: actionRequestId, feature: 'customers' } })
+    await page.waitForTimeout(1000) // a send scheduled with after() would have arrived by now
+    expect(recorder.requests).toEqual([])
   })
 })

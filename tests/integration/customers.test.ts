@@ -1,7 +1,8 @@
 // The customers feature through the code each entry point runs: the lib functions pages call,
 // the server actions themselves (app/(app)/customers/actions.ts) and the route handler
 // (app/api/customers/route.ts). Only the session lookup, the database handle and Next's
-// after()/revalidatePath are replaced, so each case states whose session is asking.
+// after()/revalidatePath are replaced, so each case states whose session is asking. Server
+// analytics go to the in-memory adapter, behind the same track() the app calls.
 import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Session } from '@/lib/auth/session'
@@ -25,6 +26,8 @@ const { saveCustomerAction, deleteCustomerAction } = await import('@/app/(app)/c
 const { POST } = await import('@/app/api/customers/route')
 const { createCustomer, deleteCustomer, getCustomer, listCustomers, updateCustomer, CUSTOMERS_PAGE_SIZE } = await import('@/lib/customers')
 const { listAuditEvents } = await import('@/lib/audit')
+const { setAnalyticsAdapter } = await import('@/lib/analytics/server')
+const { MemoryAnalytics } = await import('@/lib/analytics/adapter')
 
 function form(fields: Record<string, string>): FormData {
   const data = new FormData()
@@ -42,8 +45,10 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
   let bob: Session // organization B
   let bobsCustomerId: string
   const queue = createAfterQueue()
+  const analytics = new MemoryAnalytics()
 
   beforeAll(async () => {
+    setAnalyticsAdapter(analytics)
     database = await create()
     current.db = database.db
     current.after = queue.after
@@ -60,6 +65,7 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
     await queue.flush()
   })
 
+  const eventsFor = (requestId: string) => analytics.events.filter((e) => e.properties.request_id === requestId)
   const bobsCustomer = async () => (await database.db.select().from(customers).where(eq(customers.id, bobsCustomerId)))[0]
   const auditRowsFor = async (requestId: string) =>
     rowsOf<{ action: string; org_id: string; actor_id: string; subject_id: string; metadata: Record<string, unknown> }>(
@@ -188,8 +194,11 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
       const response = await inRequest('req-api', () => POST(apiRequest(JSON.stringify({ name: 'Via API', email: 'api@example.com' }))))
       expect(response.status).toBe(201)
 
-      // Nothing is written until the responses are done.
-      for (const requestId of ['req-create', 'req-update', 'req-delete', 'req-api']) expect(await auditRowsFor(requestId)).toEqual([])
+      // Nothing is written or sent until the responses are done.
+      for (const requestId of ['req-create', 'req-update', 'req-delete', 'req-api']) {
+        expect(await auditRowsFor(requestId)).toEqual([])
+        expect(eventsFor(requestId)).toEqual([])
+      }
       await queue.flush()
 
       const expected = [
@@ -205,6 +214,20 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
         expect(JSON.stringify(rows[0])).not.toMatch(/@(analytical\.)?example\.com/)
       }
       expect((await auditRowsFor('req-create'))[0]?.subject_id).toBe(id)
+
+      // One analytics event per mutation, sent as the signed-in user, tagged with the feature,
+      // the surface, the organization and the request.
+      const tagged = { feature: 'customers', org_id: alice.orgId }
+      const expectedEvents = [
+        ['req-create', 'customer_created', { ...tagged, surface: 'customers_drawer', source: 'manual' }],
+        ['req-update', 'customer_updated', { ...tagged, surface: 'customers_drawer', changed_fields: 1 }],
+        ['req-delete', 'customer_deleted', { ...tagged, surface: 'customers_list' }],
+        ['req-api', 'customer_created', { ...tagged, surface: 'api', source: 'api' }],
+      ] as const
+      for (const [requestId, event, properties] of expectedEvents) {
+        expect(eventsFor(requestId)).toEqual([{ event, distinctId: alice.userId, properties: { ...properties, request_id: requestId } }])
+      }
+      expect(JSON.stringify(analytics.events)).not.toMatch(/@(analytical\.)?example\.com|Ada Lovelace|Via API/)
     })
 
     it('an edit that changes nothing writes nothing and records nothing', async () => {
@@ -217,6 +240,7 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
       expect(state.status).toBe('saved')
       await queue.flush()
       expect(await auditRowsFor('req-noop')).toEqual([])
+      expect(eventsFor('req-noop')).toEqual([])
     })
   })
 

@@ -1,17 +1,21 @@
 // A stand-in for PostHog's ingestion API: records every event that arrives, decoding the
-// encodings the SDKs use (gzip, base64 form bodies, plain JSON). Never talks to the internet.
+// encodings the SDKs use (gzip, base64 form bodies, plain JSON), and answers /flags with the
+// values it is given, with a 500, or not at all. Never talks to the internet.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { gunzipSync } from 'node:zlib'
 
 export type RecordedEvent = { event: string; properties: Record<string, unknown>; distinct_id?: string; path: string }
 
+export type RecordedRequest = { method: string; path: string; cookie?: string }
+
 export type PostHogRecorder = {
   url: string
   events: RecordedEvent[]
   /** Every decoded body received, to search for values that must never arrive. */
   bodies: string[]
-  requests: { method: string; path: string }[]
+  /** Every request, with the Cookie header it carried (the /ingest rewrite forwards the browser's). */
+  requests: RecordedRequest[]
   close: () => Promise<void>
 }
 
@@ -43,27 +47,65 @@ function eventsOf(payload: unknown): Omit<RecordedEvent, 'path'>[] {
   return []
 }
 
-export async function startPostHogRecorder(): Promise<PostHogRecorder> {
+type FlagsBehaviour = Record<string, boolean> | 'error' | 'hang'
+
+export type RecorderOptions = {
+  /**
+   * What /flags answers: these values (default: no flags), a 500, or nothing ever ('hang');
+   * or, given the distinct ID asked about, one of those.
+   */
+  flags?: FlagsBehaviour | ((distinctId: string) => FlagsBehaviour)
+  /** Holds every successful answer this long (to keep requests in flight together). */
+  delayMs?: number
+}
+
+/** A /flags (v2) answer as PostHog sends it. */
+function flagsAnswer(values: Record<string, boolean>) {
+  const flags = Object.fromEntries(
+    Object.entries(values).map(([key, enabled], i) => [
+      key,
+      { key, enabled, variant: null, reason: { code: 'condition_match', description: 'Matched condition set 1' }, metadata: { id: i + 1, version: 1 } },
+    ]),
+  )
+  return JSON.stringify({ flags, errorsWhileComputingFlags: false, requestId: 'recorder-request' })
+}
+
+export async function startPostHogRecorder({ flags = {}, delayMs = 0 }: RecorderOptions = {}): Promise<PostHogRecorder> {
   const events: RecordedEvent[] = []
   const bodies: string[] = []
-  const requests: { method: string; path: string }[] = []
+  const requests: RecordedRequest[] = []
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = []
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
     request.on('end', () => {
       const path = new URL(request.url ?? '/', 'http://recorder').pathname
-      requests.push({ method: request.method ?? 'GET', path })
+      requests.push({ method: request.method ?? 'GET', path, ...(request.headers.cookie ? { cookie: request.headers.cookie } : {}) })
+      let payload: unknown
       if (request.method === 'POST') {
         try {
-          const payload = decode(Buffer.concat(chunks), request)
+          payload = decode(Buffer.concat(chunks), request)
           bodies.push(JSON.stringify(payload))
           for (const event of eventsOf(payload)) events.push({ ...event, path })
         } catch {
-          // flags and config requests are not events
+          // a body that is not JSON is not an event
         }
       }
-      response.writeHead(200, { 'content-type': 'application/json' })
-      response.end(path.startsWith('/flags') || path.startsWith('/decide') ? '{"featureFlags":{},"flags":{}}' : '{"status":1}')
+      const answer = (status: number, body: string) => {
+        const send = () => {
+          response.writeHead(status, { 'content-type': 'application/json' })
+          response.end(body)
+        }
+        if (status === 200 && delayMs > 0) setTimeout(send, delayMs)
+        else send()
+      }
+      if (path.startsWith('/flags') || path.startsWith('/decide')) {
+        const asked = String((payload as { distinct_id?: unknown } | undefined)?.distinct_id ?? '')
+        const behaviour = typeof flags === 'function' ? flags(asked) : flags
+        if (behaviour === 'hang') return // never answers; close() drops the connection
+        if (behaviour === 'error') return answer(500, '{"type":"server_error","detail":"recorder says no"}')
+        return answer(200, flagsAnswer(behaviour))
+      }
+      answer(200, '{"status":1}')
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { REDACTED, isSecretKey, redact, redactText, stripQueryValues } from '@/lib/observability/redact'
+import { REDACTED, isSecretKey, redact, redactText, stripQueryValues, stripQueryValuesFromUrls, stripUrlQueryValues } from '@/lib/observability/redact'
 
 describe('isSecretKey', () => {
   it.each([
@@ -66,4 +66,48 @@ describe('stripQueryValues', () => {
     ['/a?flag&x=1', '/a?flag=&x='],
     ['/a?', '/a?'],
   ])('%s → %s', (input, expected) => expect(stripQueryValues(input)).toBe(expected))
+})
+
+describe('stripUrlQueryValues', () => {
+  it.each([
+    ['https://app.example/customers?q=ada%40example.com#top', 'https://app.example/customers?q='],
+    ['http://127.0.0.1:3000/sign-in?callbackUrl=%2Fcustomers%3Fsecret%3Dx', 'http://127.0.0.1:3000/sign-in?callbackUrl='],
+    ['/sign-in?callbackUrl=%2Fcustomers', '/sign-in?callbackUrl='],
+    ['https://app.example/customers', 'https://app.example/customers'],
+    ['$direct', '$direct'],
+    ['what? no', 'what? no'],
+    ['customer_created', 'customer_created'],
+  ])('%s → %s', (input, expected) => expect(stripUrlQueryValues(input)).toBe(expected))
+})
+
+describe('stripQueryValuesFromUrls', () => {
+  it('strips every URL-valued property at any depth, whatever its name, and leaves the rest', () => {
+    const planted = 'https://app.example/sign-in?callbackUrl=%2Fcustomers%3Fsecret%3Dplanted123'
+    const event = {
+      uuid: '0190-uuid',
+      event: '$pageview',
+      properties: {
+        $current_url: planted,
+        $session_entry_url: planted,
+        $referrer: 'https://search.example/?q=planted123',
+        $pathname: '/sign-in',
+        a_property_posthog_adds_next_year: planted,
+        $groups: { organization: 'org-1' },
+        feature: 'customers',
+        list: [planted, 3],
+      },
+      $set_once: { $initial_current_url: planted, $initial_referrer: '$direct' },
+      $set: { $current_url: planted },
+      timestamp: new Date(0),
+    }
+    const out = stripQueryValuesFromUrls(event)
+    expect(JSON.stringify(out)).not.toContain('planted123')
+    expect(out.properties.$session_entry_url).toBe('https://app.example/sign-in?callbackUrl=')
+    expect(out.properties.$referrer).toBe('https://search.example/?q=')
+    expect(out.$set_once).toEqual({ $initial_current_url: 'https://app.example/sign-in?callbackUrl=', $initial_referrer: '$direct' })
+    expect(out.properties.list).toEqual(['https://app.example/sign-in?callbackUrl=', 3])
+    expect(out.properties).toMatchObject({ $pathname: '/sign-in', $groups: { organization: 'org-1' }, feature: 'customers' })
+    expect(out.timestamp).toBe(event.timestamp)
+    expect(event.properties.$current_url).toBe(planted) // the SDK's own object is not changed
+  })
 })
