@@ -9,10 +9,10 @@ const distDir = process.env.NEXT_DIST_DIR?.trim() || undefined
 const uploadSourceMaps = Boolean(process.env.SENTRY_AUTH_TOKEN?.trim())
 const commitSha = process.env.VERCEL_GIT_COMMIT_SHA?.trim() || process.env.GIT_COMMIT_SHA?.trim() || undefined
 
-// PostHog is reached through /ingest on our own origin (ad-blockers drop ~30% of direct
-// calls, and the CSP can keep connect-src 'self'). Read at build time.
-const posthogHost = (process.env.POSTHOG_HOST || 'https://us.i.posthog.com').replace(/\/$/, '')
-const posthogAssetsHost = (process.env.POSTHOG_ASSETS_HOST || 'https://us-assets.i.posthog.com').replace(/\/$/, '')
+// PostHog is reached through /ingest on our own origin (app/ingest: a route handler, not a
+// rewrite, so the browser's cookies are not forwarded). The API host is read here only for the
+// toolbar's links back to PostHog's UI.
+const posthogHost = process.env.POSTHOG_HOST?.trim() || 'https://us.i.posthog.com'
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
@@ -39,14 +39,8 @@ const nextConfig = {
     '@opentelemetry/instrumentation-undici',
     '@opentelemetry/resources',
   ],
-  // PostHog's API paths end in a slash; redirecting them would break ingestion.
+  // PostHog's API paths end in a slash (/ingest/e/); redirecting them would break ingestion.
   skipTrailingSlashRedirect: true,
-  async rewrites() {
-    return [
-      { source: '/ingest/static/:path*', destination: `${posthogAssetsHost}/static/:path*` },
-      { source: '/ingest/:path*', destination: `${posthogHost}/:path*` },
-    ]
-  },
   async redirects() {
     // The names people type for the auth pages.
     return [

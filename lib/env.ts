@@ -65,7 +65,7 @@ export const ENV_VARS = {
   },
   POSTHOG_HOST: {
     schema: withDefault(z.url(), 'https://us.i.posthog.com'),
-    purpose: 'the PostHog ingestion host /ingest forwards to (EU: https://eu.i.posthog.com); read at build time for the rewrite',
+    purpose: 'the PostHog ingestion host /ingest forwards to (EU: https://eu.i.posthog.com)',
     requiredInProduction: false,
   },
   POSTHOG_ASSETS_HOST: {

@@ -8,7 +8,7 @@ export type BrowserIdentity = { userId: string; orgId: string } | null
 
 export function startPostHog(key: string, options: { flags: Record<string, boolean>; identity: BrowserIdentity }) {
   posthog.init(key, {
-    api_host: '/ingest', // same origin: see the rewrites in next.config.js
+    api_host: '/ingest', // same origin: app/ingest forwards to PostHog (lib/analytics/ingest.ts)
     ui_host: process.env.NEXT_PUBLIC_POSTHOG_UI_HOST,
     person_profiles: 'identified_only',
     capture_pageview: 'history_change', // one $pageview per App Router navigation
@@ -17,8 +17,8 @@ export function startPostHog(key: string, options: { flags: Record<string, boole
     disable_session_recording: true,
     disable_surveys: true,
     disable_external_dependency_loading: true,
-    // Not in a cookie: cookies go with every request to our origin, and the /ingest rewrite
-    // forwards them to PostHog (the first URL of a visit, query and all, would ride along).
+    // Not in a cookie: cookies go with every request to our origin (/ingest forwards none to
+    // PostHog, but there is no reason to keep the first URL of a visit, query and all, in one).
     persistence: 'localStorage',
     // Server-evaluated flags: no flicker, and no /flags request from the browser ever. Its
     // body carries person properties (the initial URL) that before_send never sees.

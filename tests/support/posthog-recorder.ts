@@ -14,7 +14,7 @@ export type PostHogRecorder = {
   events: RecordedEvent[]
   /** Every decoded body received, to search for values that must never arrive. */
   bodies: string[]
-  /** Every request, with the Cookie header it carried (the /ingest rewrite forwards the browser's). */
+  /** Every request, with the Cookie header it carried, if any (/ingest must forward none). */
   requests: RecordedRequest[]
   close: () => Promise<void>
 }
