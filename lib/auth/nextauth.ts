@@ -119,16 +119,30 @@ function configFor(db: Database): NextAuthConfig {
       },
     },
     events: {
-      async signIn({ user, account }) {
+      async signIn({ user, account, isNewUser }) {
         if (!user.id) return
         const orgId = user.orgId ?? (await ensureOrganization(db, user.id))
         const method = account?.provider === 'github' ? 'github' : 'credentials'
+        const provider = account?.provider ?? 'unknown'
+        // Auth.js created this user just now (an OAuth first sign-in; credential sign-ups are
+        // recorded by registerUser): the same two facts as a sign-up through the form, the
+        // account and then the session.
+        if (isNewUser) {
+          await logAuditEvent(db, {
+            action: 'user.signed_up',
+            orgId,
+            actorId: user.id,
+            subject: { type: 'user', id: user.id },
+            metadata: { provider },
+          })
+          await track('signed_up', { feature: 'auth', surface: 'github_oauth', method, org_id: orgId }, { distinctId: user.id })
+        }
         await logAuditEvent(db, {
           action: 'user.signed_in',
           orgId,
           actorId: user.id,
           subject: { type: 'user', id: user.id },
-          metadata: { provider: account?.provider ?? 'unknown' },
+          metadata: { provider },
         })
         await track(
           'signed_in',
