@@ -12,7 +12,7 @@ import { accounts, sessions, users, verificationTokens } from '../db/schema'
 import { env } from '../env'
 import { logger } from '../observability'
 import { authenticate } from './credentials'
-import { canRefresh, needsRefresh, refreshAccessToken } from './oauth-tokens'
+import { canRefresh, refreshAccessToken, shouldRefresh, TokenRefreshFailed } from './oauth-tokens'
 import { ensureOrganization } from './organizations'
 import { clientIpFrom } from './rate-limit'
 import { DEFAULT_SIGNED_IN_PATH, SIGN_IN_PATH, safeCallbackPath } from './routing'
@@ -31,7 +31,13 @@ declare module '@auth/core/jwt' {
   interface JWT {
     orgId?: string
     /** Expiry of the provider's access token (stored in `accounts`), for providers that refresh. */
-    oauth?: { provider: string; expiresAt: number; error?: 'refresh_failed' }
+    oauth?: {
+      provider: string
+      expiresAt: number
+      error?: 'refresh_failed'
+      /** After a failed refresh: not before this time (seconds since the epoch). */
+      retryAt?: number
+    }
   }
 }
 
@@ -90,14 +96,16 @@ function configFor(db: Database): NextAuthConfig {
               : undefined
           return token
         }
-        if (token.sub && token.oauth && needsRefresh(token.oauth.expiresAt)) {
+        if (token.sub && token.oauth && shouldRefresh(token.oauth)) {
           const { provider } = token.oauth
           try {
             token.oauth = { provider, expiresAt: await refreshAccessToken(db, token.sub, provider) }
           } catch (error) {
-            // The app session stays valid; calls to the provider will need a new sign-in.
-            logger.warn({ err: error, provider }, 'oauth_token_refresh_failed')
-            token.oauth = { ...token.oauth, error: 'refresh_failed' }
+            // The app session stays valid; calls to the provider fail until a later refresh
+            // works or the user signs in again. Until retryAt nobody tries (see oauth-tokens).
+            const retryAt = error instanceof TokenRefreshFailed ? error.retryAt : undefined
+            if (!(error instanceof TokenRefreshFailed) || error.attempted) logger.warn({ err: error, provider }, 'oauth_token_refresh_failed')
+            token.oauth = { ...token.oauth, error: 'refresh_failed', ...(retryAt ? { retryAt } : {}) }
           }
         }
         return token

@@ -7,10 +7,10 @@
 // and the only thing replaced is the host of the process's fetch() calls to github.com.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { eq, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Database } from '@/lib/db'
-import { memberships, users } from '@/lib/db/schema'
+import { accounts, memberships, users } from '@/lib/db/schema'
 import { createAfterQueue, inRequest } from '../support/requests'
 import { rowsOf, testDatabaseKinds, type TestDatabase } from '../support/databases'
 
@@ -31,9 +31,10 @@ vi.stubEnv('AUTH_GITHUB_SECRET', 'test-client-secret')
 
 const { handlers } = await import('@/lib/auth/nextauth')
 const { registerUser } = await import('@/lib/auth/credentials')
+const { REFRESH_BACKOFF_SECONDS } = await import('@/lib/auth/oauth-tokens')
 const { MemoryAnalytics } = await import('@/lib/analytics/adapter')
 const { setAnalyticsAdapter } = await import('@/lib/analytics/server')
-const { decode } = await import('next-auth/jwt')
+const { encode, decode } = await import('next-auth/jwt')
 
 const ORIGIN = 'http://localhost:3000'
 const SESSION_COOKIE = 'authjs.session-token'
@@ -293,6 +294,89 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
       await queue.flush()
       expect((await auditRowsFor('req-github-again')).map((row) => row.action)).toEqual(['user.signed_in'])
       expect(eventsFor('req-github-again').map((event) => event.event)).toEqual(['signed_in'])
+    })
+
+    describe('token refresh in the jwt callback', () => {
+      /**
+       * A signed-in GitHub user whose access token has expired, and a session cookie that says so
+       * (as the cookie of any session would, some hours after sign-in).
+       */
+      async function expiredGitHubSession() {
+        const user = await newAccount()
+        const expired = Math.floor(Date.now() / 1000) - 60
+        await database.db.insert(accounts).values({
+          userId: user.id,
+          type: 'oauth',
+          provider: 'github',
+          providerAccountId: `gh-${user.id}`,
+          access_token: 'gho_expired',
+          refresh_token: `ghr_${user.id}`,
+          expires_at: expired,
+        })
+        const cookie = await encode({
+          token: { sub: user.id, orgId: user.orgId, oauth: { provider: 'github', expiresAt: expired } },
+          secret: AUTH_SECRET,
+          salt: SESSION_COOKIE,
+        })
+        const browserWithCookie = () => {
+          const browser = new Browser(uniqueIp())
+          browser.cookies.set(SESSION_COOKIE, cookie)
+          return browser
+        }
+        const stored = async () =>
+          (await database.db.select().from(accounts).where(and(eq(accounts.userId, user.id), eq(accounts.provider, 'github'))))[0]
+        const refreshGrants = () => github.grants.filter((grant) => grant.get('grant_type') === 'refresh_token' && grant.get('refresh_token') === `ghr_${user.id}`).length
+        return { user, browserWithCookie, stored, refreshGrants }
+      }
+
+      it('50 concurrent session reads share one refresh, and the new token is stored', async () => {
+        github.refresh = { fail: false, delayMs: 200, expiresIn: 3600 }
+        const session = await expiredGitHubSession()
+        const browsers = Array.from({ length: 50 }, session.browserWithCookie)
+        const sessions = await Promise.all(browsers.map((browser) => browser.session()))
+        expect(sessions.every((s) => s?.user?.id === session.user.id)).toBe(true)
+        expect(session.refreshGrants()).toBe(1)
+        const account = await session.stored()
+        expect(account?.refresh_token).toBe('ghr_rotated')
+        expect(account?.access_token).toMatch(/^gho_refreshed_/)
+        // Every rewritten cookie carries the new expiry (and no error).
+        const token = await browsers[0]!.token()
+        expect(token?.oauth).toEqual({ provider: 'github', expiresAt: account?.expires_at })
+      })
+
+      it('after a failure nobody refreshes again until the backoff has passed, then one call tries', async () => {
+        github.refresh = { fail: true, delayMs: 100, expiresIn: 3600 }
+        const session = await expiredGitHubSession()
+
+        // Concurrent calls: one refresh, every caller sees the failure; the session stays valid.
+        const first = Array.from({ length: 20 }, session.browserWithCookie)
+        const sessions = await Promise.all(first.map((browser) => browser.session()))
+        expect(sessions.every((s) => s?.user?.id === session.user.id)).toBe(true)
+        expect(session.refreshGrants()).toBe(1)
+        const marked = await first[0]!.token()
+        expect(marked?.oauth).toMatchObject({ provider: 'github', error: 'refresh_failed', retryAt: expect.any(Number) })
+        expect(marked!.oauth!.retryAt! - Date.now() / 1000).toBeGreaterThan(REFRESH_BACKOFF_SECONDS - 10)
+
+        // Later calls within the backoff do not refresh: neither those whose cookie was rewritten
+        // with the failure, nor those still sending the old cookie (a server component cannot
+        // rewrite it, so only the process remembers).
+        github.refresh = { fail: false, delayMs: 0, expiresIn: 3600 }
+        await first[0]!.session()
+        await Promise.all(Array.from({ length: 10 }, () => session.browserWithCookie().session()))
+        expect(session.refreshGrants()).toBe(1)
+
+        // Once the backoff has passed, the next call tries again (and now succeeds).
+        const realNow = Date.now
+        const later = realNow() + (REFRESH_BACKOFF_SECONDS + 1) * 1000
+        const clock = vi.spyOn(Date, 'now').mockImplementation(() => later)
+        try {
+          await Promise.all([first[0]!.session(), session.browserWithCookie().session()])
+        } finally {
+          clock.mockRestore()
+        }
+        expect(session.refreshGrants()).toBe(2)
+        expect((await session.stored())?.refresh_token).toBe('ghr_rotated')
+      })
     })
   })
 })
