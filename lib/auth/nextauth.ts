@@ -11,7 +11,7 @@ import { getDb, type Database } from '../db'
 import { accounts, sessions, users, verificationTokens } from '../db/schema'
 import { env } from '../env'
 import { logger } from '../observability'
-import { authenticate } from './credentials'
+import { authenticate, tooManyAttemptsCode } from './credentials'
 import { canRefresh, refreshAccessToken, shouldRefresh, TokenRefreshFailed } from './oauth-tokens'
 import { ensureOrganization } from './organizations'
 import { clientIpFrom } from './rate-limit'
@@ -46,10 +46,14 @@ export class InvalidCredentials extends CredentialsSignin {
   override code = 'invalid_credentials'
 }
 
+/**
+ * Too many failures. The code carries the wait (`too_many_attempts_15m`) because Auth.js puts
+ * it in the URL when it redirects a direct POST to the sign-in page, which then says how long.
+ */
 export class TooManyAttempts extends CredentialsSignin {
-  override code = 'too_many_attempts'
   constructor(readonly retryAfterMinutes: number) {
     super()
+    this.code = tooManyAttemptsCode(retryAfterMinutes)
   }
 }
 

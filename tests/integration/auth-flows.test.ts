@@ -246,6 +246,18 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
     expect(browser.cookies.has(SESSION_COOKIE)).toBe(false)
   })
 
+  it('after 10 failures a direct POST is sent to the sign-in page with the wait in the code', async () => {
+    const user = await newAccount()
+    const browser = new Browser(uniqueIp())
+    for (let i = 0; i < 10; i++) await browser.signInWithPassword(user.email, `wrong ${i}`)
+    const response = await inRequest('req-flow-locked', () => browser.signInWithPassword(user.email, PASSWORD))
+    const location = new URL(response.headers.get('location') ?? '')
+    expect(location.pathname).toBe('/sign-in')
+    expect(location.searchParams.get('code')).toBe('too_many_attempts_15m')
+    await queue.flush()
+    expect(await auditRowsFor('req-flow-locked')).toEqual([])
+  }, 60_000)
+
   it('a sign-out writes exactly one user.signed_out row with the request ID, and ends the session', async () => {
     const user = await newAccount()
     const browser = new Browser(uniqueIp())

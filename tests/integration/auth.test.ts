@@ -11,7 +11,9 @@ import { rowsOf, testDatabaseKinds, type TestDatabase } from '../support/databas
 const current = vi.hoisted(() => ({ after: undefined as undefined | ((task: () => unknown) => void) }))
 vi.mock('next/server', () => ({ after: (task: () => unknown) => current.after?.(task) }))
 
-const { authenticate, registerUser, tooManyAttemptsMessage, INVALID_CREDENTIALS_MESSAGE } = await import('@/lib/auth/credentials')
+const { authenticate, registerUser, retryAfterMinutesFromCode, tooManyAttemptsCode, tooManyAttemptsMessage, INVALID_CREDENTIALS_MESSAGE } = await import(
+  '@/lib/auth/credentials'
+)
 const { ensureOrganization } = await import('@/lib/auth/organizations')
 const { passwordSchema } = await import('@/lib/auth/password')
 const { MAX_FAILURES, UNKNOWN_IP_KEY, keysFor, reserveSignInAttempt } = await import('@/lib/auth/rate-limit')
@@ -32,6 +34,17 @@ describe('password rules', () => {
     expect(tooManyAttemptsMessage(15)).toBe('Too many attempts, try again in 15 minutes.')
     expect(tooManyAttemptsMessage(1)).toBe('Too many attempts, try again in 1 minute.')
     expect(INVALID_CREDENTIALS_MESSAGE).toBe('Email or password is incorrect.')
+  })
+
+  it('carries the wait through the sign-in page URL, held to the window whatever the URL says', () => {
+    expect(tooManyAttemptsCode(4)).toBe('too_many_attempts_4m')
+    expect(retryAfterMinutesFromCode(tooManyAttemptsCode(4))).toBe(4)
+    expect(retryAfterMinutesFromCode('too_many_attempts_999m')).toBe(15)
+    expect(retryAfterMinutesFromCode('too_many_attempts_0m')).toBe(1)
+    expect(retryAfterMinutesFromCode('too_many_attempts')).toBe(15) // an older link: the whole window
+    expect(retryAfterMinutesFromCode('invalid_credentials')).toBeUndefined()
+    expect(retryAfterMinutesFromCode(['too_many_attempts_4m'])).toBeUndefined()
+    expect(retryAfterMinutesFromCode(undefined)).toBeUndefined()
   })
 })
 
