@@ -18,6 +18,9 @@ export default defineConfig({
     // logger still see every call. The logger's own tests choose their level.
     env: { LOG_LEVEL: 'silent' },
     include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+    // next-auth's ESM imports `next/server` without an extension, which Node's resolver refuses
+    // (next has no exports map); bundled by Vite, it resolves like it does inside Next.
+    server: { deps: { inline: ['next-auth'] } },
     testTimeout: 20_000,
     hookTimeout: 60_000,
     // PGlite boots a WASM Postgres per database; two workers keep a 2-core machine responsive.

@@ -9,13 +9,30 @@ import { users } from '../db/schema'
 import { logger } from '../observability'
 import { createOwnedOrganization, ensureOrganization, organizationIdFor } from './organizations'
 import { hashPassword, passwordSchema, verifyPassword } from './password'
-import { checkSignInLimit, clearSignInFailures, ipKeysFor, keysFor, recordSignInFailure } from './rate-limit'
+import { clearSignInFailures, ipKeysFor, keysFor, releaseSignInAttempt, reserveSignInAttempt, WINDOW_MINUTES } from './rate-limit'
 
 /** The one message for an unknown email and a wrong password: no account enumeration. */
 export const INVALID_CREDENTIALS_MESSAGE = 'Email or password is incorrect.'
 
 export function tooManyAttemptsMessage(minutes: number): string {
   return `Too many attempts, try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`
+}
+
+/** The Auth.js error code of a refused attempt, carrying the wait: `too_many_attempts_15m`. */
+export function tooManyAttemptsCode(minutes: number): string {
+  return `too_many_attempts_${minutes}m`
+}
+
+/**
+ * The wait a `code` from the sign-in page's URL names, within 1..15 minutes (the URL is typed
+ * by anyone; a code without a number, from an older link, means the whole window).
+ */
+export function retryAfterMinutesFromCode(code: unknown): number | undefined {
+  if (typeof code !== 'string') return undefined
+  const match = /^too_many_attempts(?:_(\d{1,3})m)?$/.exec(code)
+  if (!match) return undefined
+  const minutes = match[1] ? Number(match[1]) : WINDOW_MINUTES
+  return Math.min(Math.max(minutes, 1), WINDOW_MINUTES)
 }
 
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email('Enter a valid email address'))
@@ -38,29 +55,33 @@ const EMAIL_TAKEN = 'An account with this email already exists. Sign in instead.
  * Creates a user with a bcrypt password hash and their own organization (owner), in one
  * transaction. Without email verification a sign-up form cannot hide that an address is
  * registered, so each "already exists" answer counts against the caller's IP like a failed
- * sign-in: probing addresses here is held to the same 10 per 15 minutes.
+ * sign-in: probing addresses here is held to the same 10 per 15 minutes. The attempt is
+ * counted before the lookup (see rate-limit.ts) and taken back when the account is created.
+ *
+ * Audit: this writes `user.signed_up`; the sign-in that follows (signUpAction) writes its own
+ * `user.signed_in`. Two rows for one request, on purpose: one fact is "an account now
+ * exists", the other "a session was started", and every session start is a `user.signed_in`
+ * whichever form started it.
  */
 export async function registerUser(
   db: Database,
   input: Record<string, unknown>,
   { ip }: { ip: string | undefined },
 ): Promise<SignUpResult> {
-  const limit = await checkSignInLimit(db, ipKeysFor(ip))
-  if (limit.limited) return { ok: false, formError: tooManyAttemptsMessage(limit.retryAfterMinutes) }
-
   const parsed = signUpSchema.safeParse(input)
   if (!parsed.success) return { ok: false, fieldErrors: z.flattenError(parsed.error).fieldErrors }
   const { name, email, password } = parsed.data
 
-  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)
-  if (existing) {
-    await recordSignInFailure(db, ipKeysFor(ip))
-    return { ok: false, fieldErrors: { email: [EMAIL_TAKEN] } }
-  }
+  const reservation = await reserveSignInAttempt(db, ipKeysFor(ip))
+  if (reservation.limited) return { ok: false, formError: tooManyAttemptsMessage(reservation.retryAfterMinutes) }
 
-  const passwordHash = await hashPassword(password)
+  // From here an "already exists" answer keeps its count; any other outcome gives it back.
+  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)
+  if (existing) return { ok: false, fieldErrors: { email: [EMAIL_TAKEN] } }
+
   let created: { id: string; orgId: string }
   try {
+    const passwordHash = await hashPassword(password)
     created = await db.transaction(async (tx) => {
       const [user] = await tx.insert(users).values({ name, email, passwordHash }).returning({ id: users.id })
       if (!user) throw new Error('user insert returned no row')
@@ -68,8 +89,10 @@ export async function registerUser(
     })
   } catch (error) {
     if (isUniqueViolation(error)) return { ok: false, fieldErrors: { email: [EMAIL_TAKEN] } } // a concurrent sign-up won
+    await releaseSignInAttempt(db, reservation)
     throw error
   }
+  await releaseSignInAttempt(db, reservation)
 
   await logAuditEvent(db, {
     action: 'user.signed_up',
@@ -94,7 +117,8 @@ export type AuthenticateResult =
 /**
  * Checks an email and password. Refuses without checking once the email or the IP has 10
  * failures in 15 minutes; otherwise every failure is counted against both and recorded in
- * the audit log (against the account's organization when the account exists).
+ * the audit log (against the account's organization when the account exists). The attempt
+ * is counted before the password is compared, so parallel guesses cannot overrun the limit.
  */
 export async function authenticate(
   db: Database,
@@ -102,11 +126,11 @@ export async function authenticate(
 ): Promise<AuthenticateResult> {
   const email = rawEmail.trim().toLowerCase()
   const keys = keysFor({ email, ip })
-  const limit = await checkSignInLimit(db, keys)
-  if (limit.limited) {
+  const reservation = await reserveSignInAttempt(db, keys)
+  if (reservation.limited) {
     // Logged, not audited: refused attempts are unbounded and would let anyone flood the trail.
-    logger.warn({ retry_after_minutes: limit.retryAfterMinutes }, 'sign_in_rate_limited')
-    return { ok: false, reason: 'rate_limited', retryAfterMinutes: limit.retryAfterMinutes }
+    logger.warn({ retry_after_minutes: reservation.retryAfterMinutes }, 'sign_in_rate_limited')
+    return { ok: false, reason: 'rate_limited', retryAfterMinutes: reservation.retryAfterMinutes }
   }
 
   const [user] = email
@@ -119,7 +143,7 @@ export async function authenticate(
   const valid = await verifyPassword(password, user?.passwordHash)
 
   if (!user || !valid) {
-    await recordSignInFailure(db, keys)
+    // The reserved attempt is the recorded failure.
     await logAuditEvent(db, {
       action: 'user.sign_in_failed',
       orgId: user ? ((await organizationIdFor(db, user.id)) ?? null) : null,
@@ -130,7 +154,7 @@ export async function authenticate(
     return { ok: false, reason: 'invalid' }
   }
 
-  await clearSignInFailures(db, keys)
+  await clearSignInFailures(db, keys, reservation)
   return { ok: true, user: { id: user.id, name: user.name, email, orgId: await ensureOrganization(db, user.id) } }
 }
 

@@ -4,6 +4,6 @@ import 'server-only'
 
 export { auth, githubEnabled, handlers, InvalidCredentials, signIn, signOut, TooManyAttempts } from './nextauth'
 export { getSession, requireSession, type Actor, type Session } from './session'
-export { INVALID_CREDENTIALS_MESSAGE, registerUser, tooManyAttemptsMessage } from './credentials'
+export { INVALID_CREDENTIALS_MESSAGE, registerUser, retryAfterMinutesFromCode, tooManyAttemptsMessage } from './credentials'
 export { clientIpFrom } from './rate-limit'
 export { DEFAULT_SIGNED_IN_PATH, safeCallbackPath, signInPathFor } from './routing'

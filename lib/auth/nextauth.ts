@@ -11,8 +11,8 @@ import { getDb, type Database } from '../db'
 import { accounts, sessions, users, verificationTokens } from '../db/schema'
 import { env } from '../env'
 import { logger } from '../observability'
-import { authenticate } from './credentials'
-import { canRefresh, needsRefresh, refreshAccessToken } from './oauth-tokens'
+import { authenticate, tooManyAttemptsCode } from './credentials'
+import { canRefresh, refreshAccessToken, shouldRefresh, TokenRefreshFailed } from './oauth-tokens'
 import { ensureOrganization } from './organizations'
 import { clientIpFrom } from './rate-limit'
 import { DEFAULT_SIGNED_IN_PATH, SIGN_IN_PATH, safeCallbackPath } from './routing'
@@ -31,7 +31,13 @@ declare module '@auth/core/jwt' {
   interface JWT {
     orgId?: string
     /** Expiry of the provider's access token (stored in `accounts`), for providers that refresh. */
-    oauth?: { provider: string; expiresAt: number; error?: 'refresh_failed' }
+    oauth?: {
+      provider: string
+      expiresAt: number
+      error?: 'refresh_failed'
+      /** After a failed refresh: not before this time (seconds since the epoch). */
+      retryAt?: number
+    }
   }
 }
 
@@ -40,10 +46,14 @@ export class InvalidCredentials extends CredentialsSignin {
   override code = 'invalid_credentials'
 }
 
+/**
+ * Too many failures. The code carries the wait (`too_many_attempts_15m`) because Auth.js puts
+ * it in the URL when it redirects a direct POST to the sign-in page, which then says how long.
+ */
 export class TooManyAttempts extends CredentialsSignin {
-  override code = 'too_many_attempts'
   constructor(readonly retryAfterMinutes: number) {
     super()
+    this.code = tooManyAttemptsCode(retryAfterMinutes)
   }
 }
 
@@ -90,14 +100,16 @@ function configFor(db: Database): NextAuthConfig {
               : undefined
           return token
         }
-        if (token.sub && token.oauth && needsRefresh(token.oauth.expiresAt)) {
+        if (token.sub && token.oauth && shouldRefresh(token.oauth)) {
           const { provider } = token.oauth
           try {
             token.oauth = { provider, expiresAt: await refreshAccessToken(db, token.sub, provider) }
           } catch (error) {
-            // The app session stays valid; calls to the provider will need a new sign-in.
-            logger.warn({ err: error, provider }, 'oauth_token_refresh_failed')
-            token.oauth = { ...token.oauth, error: 'refresh_failed' }
+            // The app session stays valid; calls to the provider fail until a later refresh
+            // works or the user signs in again. Until retryAt nobody tries (see oauth-tokens).
+            const retryAt = error instanceof TokenRefreshFailed ? error.retryAt : undefined
+            if (!(error instanceof TokenRefreshFailed) || error.attempted) logger.warn({ err: error, provider }, 'oauth_token_refresh_failed')
+            token.oauth = { ...token.oauth, error: 'refresh_failed', ...(retryAt ? { retryAt } : {}) }
           }
         }
         return token
@@ -119,16 +131,30 @@ function configFor(db: Database): NextAuthConfig {
       },
     },
     events: {
-      async signIn({ user, account }) {
+      async signIn({ user, account, isNewUser }) {
         if (!user.id) return
         const orgId = user.orgId ?? (await ensureOrganization(db, user.id))
         const method = account?.provider === 'github' ? 'github' : 'credentials'
+        const provider = account?.provider ?? 'unknown'
+        // Auth.js created this user just now (an OAuth first sign-in; credential sign-ups are
+        // recorded by registerUser): the same two facts as a sign-up through the form, the
+        // account and then the session.
+        if (isNewUser) {
+          await logAuditEvent(db, {
+            action: 'user.signed_up',
+            orgId,
+            actorId: user.id,
+            subject: { type: 'user', id: user.id },
+            metadata: { provider },
+          })
+          await track('signed_up', { feature: 'auth', surface: 'github_oauth', method, org_id: orgId }, { distinctId: user.id })
+        }
         await logAuditEvent(db, {
           action: 'user.signed_in',
           orgId,
           actorId: user.id,
           subject: { type: 'user', id: user.id },
-          metadata: { provider: account?.provider ?? 'unknown' },
+          metadata: { provider },
         })
         await track(
           'signed_in',

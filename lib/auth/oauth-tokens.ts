@@ -30,15 +30,69 @@ export function needsRefresh(expiresAt: number, nowSeconds = Date.now() / 1000):
   return expiresAt - EARLY_SECONDS <= nowSeconds
 }
 
-// One queue per process: concurrent requests of the same user share one refresh.
+/**
+ * After a failed refresh, how long before the same user's token at the same provider is tried
+ * again. Without it every later auth() call (each page, each action) would re-run the refresh
+ * and wait up to the 5 s timeout for a provider that just refused or did not answer.
+ */
+export const REFRESH_BACKOFF_SECONDS = 5 * 60
+
+/** A refresh failed, now or within the backoff; `retryAt` (seconds) is when to try again. */
+export class TokenRefreshFailed extends Error {
+  constructor(
+    readonly retryAt: number,
+    /** False when this call did not try at all because an earlier failure is still backing off. */
+    readonly attempted: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(attempted ? 'OAuth token refresh failed' : 'OAuth token refresh backing off after a failure', options)
+  }
+}
+
+// One queue per process: concurrent requests of the same user share one refresh. Failures are
+// remembered per process too, because a server component's auth() cannot rewrite the cookie:
+// the token there never learns of the failure, so the process has to.
 const queue = createRefreshQueue<number>()
+const failedUntil = new Map<string, number>()
+
+function rememberFailure(key: string, retryAt: number): void {
+  failedUntil.set(key, retryAt)
+  if (failedUntil.size > 10_000) {
+    const now = Date.now() / 1000
+    for (const [other, until] of failedUntil) if (until <= now) failedUntil.delete(other)
+  }
+}
+
+/**
+ * Whether the `jwt` callback should refresh now: the access token is (about to be) expired,
+ * and no recent failure recorded in the session token asks to wait.
+ */
+export function shouldRefresh(oauth: { expiresAt: number; retryAt?: number }, nowSeconds = Date.now() / 1000): boolean {
+  if (oauth.retryAt !== undefined && nowSeconds < oauth.retryAt) return false
+  return needsRefresh(oauth.expiresAt, nowSeconds)
+}
 
 /**
  * Makes sure the stored access token of `userId` at `provider` is fresh; resolves to its new
- * expiry (seconds since the epoch). Called from the `jwt` callback.
+ * expiry (seconds since the epoch). Called from the `jwt` callback. Rejects with
+ * `TokenRefreshFailed`; after a failure, calls within REFRESH_BACKOFF_SECONDS reject at once
+ * without contacting the provider.
  */
-export function refreshAccessToken(db: Database, userId: string, provider: string): Promise<number> {
-  return queue.run(`${provider}:${userId}`, () => refreshStoredToken(db, userId, provider))
+export async function refreshAccessToken(db: Database, userId: string, provider: string): Promise<number> {
+  const key = `${provider}:${userId}`
+  const until = failedUntil.get(key)
+  if (until !== undefined && Date.now() / 1000 < until) throw new TokenRefreshFailed(until, false)
+  return queue.run(key, async () => {
+    try {
+      const expiresAt = await refreshStoredToken(db, userId, provider)
+      failedUntil.delete(key)
+      return expiresAt
+    } catch (error) {
+      const retryAt = Math.floor(Date.now() / 1000) + REFRESH_BACKOFF_SECONDS
+      rememberFailure(key, retryAt)
+      throw new TokenRefreshFailed(retryAt, true, { cause: error })
+    }
+  })
 }
 
 async function refreshStoredToken(db: Database, userId: string, provider: string): Promise<number> {

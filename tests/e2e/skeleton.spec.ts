@@ -5,7 +5,8 @@ import { startServer, type AppServer } from './support/server'
 test.describe('production server', () => {
   let app: AppServer
   test.beforeAll(async () => {
-    app = await startServer()
+    // Explicitly without DEBUG_ROUTES, whatever the developer's shell exports.
+    app = await startServer({ env: { DEBUG_ROUTES: undefined } })
   })
   test.afterAll(async () => {
     await app?.stop()
@@ -34,6 +35,18 @@ test.describe('production server', () => {
     const response = await page.goto(`${app.url}/no-such-page`)
     expect(response?.status()).toBe(404)
     await expect(page.getByRole('link', { name: 'Back to the start' })).toBeVisible()
+  })
+
+  test('without DEBUG_ROUTES the four debug routes answer 404 and fail nothing', async ({ request }) => {
+    for (const path of ['/api/debug/error', '/api/debug/sentry', '/debug/error', '/debug/sentry']) {
+      for (const method of ['GET', 'POST'] as const) {
+        const response = await request.fetch(`${app.url}${path}`, { method, maxRedirects: 0 })
+        expect(response.status(), `${method} ${path}`).toBe(404)
+        expect(await response.text(), `${method} ${path}`).not.toContain('Planted')
+      }
+    }
+    // A 404 is not an incident: none of them reached the error log.
+    expect(app.output.filter((line) => line.includes('Planted'))).toEqual([])
   })
 })
 

@@ -1,19 +1,22 @@
 // Email and password accounts on real databases: sign-up creates a user with a bcrypt hash and
 // their own organization; sign-in answers one generic failure; failed attempts are limited per
-// email and per IP (10 in 15 minutes) in the database; every outcome is audited.
+// email and per IP (10 in 15 minutes) in the database, atomically; every outcome is audited,
+// once, with the request's ID.
 import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { memberships, signInFailures, users } from '@/lib/db/schema'
-import { createAfterQueue } from '../support/requests'
+import { createAfterQueue, inRequest } from '../support/requests'
 import { rowsOf, testDatabaseKinds, type TestDatabase } from '../support/databases'
 
 const current = vi.hoisted(() => ({ after: undefined as undefined | ((task: () => unknown) => void) }))
 vi.mock('next/server', () => ({ after: (task: () => unknown) => current.after?.(task) }))
 
-const { authenticate, registerUser, tooManyAttemptsMessage, INVALID_CREDENTIALS_MESSAGE } = await import('@/lib/auth/credentials')
+const { authenticate, registerUser, retryAfterMinutesFromCode, tooManyAttemptsCode, tooManyAttemptsMessage, INVALID_CREDENTIALS_MESSAGE } = await import(
+  '@/lib/auth/credentials'
+)
 const { ensureOrganization } = await import('@/lib/auth/organizations')
 const { passwordSchema } = await import('@/lib/auth/password')
-const { MAX_FAILURES, keysFor, recordSignInFailure } = await import('@/lib/auth/rate-limit')
+const { MAX_FAILURES, UNKNOWN_IP_KEY, keysFor, reserveSignInAttempt } = await import('@/lib/auth/rate-limit')
 const { listAuditEvents } = await import('@/lib/audit')
 
 const PASSWORD = 'correct horse battery'
@@ -31,6 +34,17 @@ describe('password rules', () => {
     expect(tooManyAttemptsMessage(15)).toBe('Too many attempts, try again in 15 minutes.')
     expect(tooManyAttemptsMessage(1)).toBe('Too many attempts, try again in 1 minute.')
     expect(INVALID_CREDENTIALS_MESSAGE).toBe('Email or password is incorrect.')
+  })
+
+  it('carries the wait through the sign-in page URL, held to the window whatever the URL says', () => {
+    expect(tooManyAttemptsCode(4)).toBe('too_many_attempts_4m')
+    expect(retryAfterMinutesFromCode(tooManyAttemptsCode(4))).toBe(4)
+    expect(retryAfterMinutesFromCode('too_many_attempts_999m')).toBe(15)
+    expect(retryAfterMinutesFromCode('too_many_attempts_0m')).toBe(1)
+    expect(retryAfterMinutesFromCode('too_many_attempts')).toBe(15) // an older link: the whole window
+    expect(retryAfterMinutesFromCode('invalid_credentials')).toBeUndefined()
+    expect(retryAfterMinutesFromCode(['too_many_attempts_4m'])).toBeUndefined()
+    expect(retryAfterMinutesFromCode(undefined)).toBeUndefined()
   })
 })
 
@@ -55,8 +69,16 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     return result.user
   }
 
+  /** Failures counted the way authenticate() counts them (the tests above drive it for real). */
+  const countFailure = async (keys: string[]) => expect(await reserveSignInAttempt(database.db, keys)).toMatchObject({ limited: false })
+
+  const auditRowsFor = async (requestId: string) =>
+    rowsOf<{ action: string; org_id: string | null; actor_id: string | null; subject_id: string | null; metadata: Record<string, unknown> }>(
+      await database.db.execute(sql`select action, org_id, actor_id, subject_id, metadata from audit_log where request_id = ${requestId}`),
+    )
+
   it('sign-up stores a bcrypt hash (never the password) and makes the user owner of a new organization', async () => {
-    const user = await signUp('  Ada@Example.COM ')
+    const user = await inRequest('req-sign-up', () => signUp('  Ada@Example.COM '))
     expect(user.email).toBe('ada@example.com')
     const [row] = await database.db.select().from(users).where(eq(users.id, user.id))
     expect(row?.passwordHash).toMatch(/^\$2[aby]\$12\$/)
@@ -64,9 +86,27 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     const member = await database.db.select().from(memberships).where(eq(memberships.userId, user.id))
     expect(member).toEqual([expect.objectContaining({ orgId: user.orgId, role: 'owner' })])
 
+    // Exactly one row, written after the response, carrying the request's ID. (The sign-in that
+    // follows in signUpAction writes its own user.signed_in: tests/integration/auth-flows.test.ts.)
+    expect(await auditRowsFor('req-sign-up')).toEqual([])
     await queue.flush()
+    expect(await auditRowsFor('req-sign-up')).toEqual([
+      { action: 'user.signed_up', org_id: user.orgId, actor_id: user.id, subject_id: user.id, metadata: { provider: 'credentials' } },
+    ])
     const { entries } = await listAuditEvents(database.db, user.orgId)
-    expect(entries.map((e) => [e.action, e.actorId, e.subjectId])).toEqual([['user.signed_up', user.id, user.id]])
+    expect(entries.map((e) => [e.action, e.actorId, e.subjectId, e.requestId])).toEqual([['user.signed_up', user.id, user.id, 'req-sign-up']])
+  })
+
+  it('a refused sign-up (field errors, email taken) writes no audit row', async () => {
+    const email = uniqueEmail()
+    await signUp(email)
+    await queue.flush()
+    await inRequest('req-sign-up-refused', async () => {
+      await registerUser(database.db, { name: 'Other', email, password: PASSWORD }, { ip: uniqueIp() })
+      await registerUser(database.db, { name: '', email: 'nope', password: 'short' }, { ip: uniqueIp() })
+    })
+    await queue.flush()
+    expect(await auditRowsFor('req-sign-up-refused')).toEqual([])
   })
 
   it('sign-up answers field errors, including an email already registered (whatever its case)', async () => {
@@ -104,11 +144,21 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
   it('an unknown email and a wrong password get the same answer, and both are audited', async () => {
     const user = await signUp()
     await queue.flush()
-    const wrong = await authenticate(database.db, { email: user.email, password: 'not the password', ip: uniqueIp() })
-    const unknown = await authenticate(database.db, { email: uniqueEmail(), password: PASSWORD, ip: uniqueIp() })
+    const wrong = await inRequest('req-wrong-password', () =>
+      authenticate(database.db, { email: user.email, password: 'not the password', ip: uniqueIp() }),
+    )
+    const unknown = await inRequest('req-unknown-email', () => authenticate(database.db, { email: uniqueEmail(), password: PASSWORD, ip: uniqueIp() }))
     expect(wrong).toEqual({ ok: false, reason: 'invalid' })
     expect(unknown).toEqual(wrong)
     await queue.flush()
+
+    // One row per attempt, each with its own request's ID.
+    expect(await auditRowsFor('req-wrong-password')).toEqual([
+      { action: 'user.sign_in_failed', org_id: user.orgId, actor_id: null, subject_id: user.id, metadata: { provider: 'credentials', reason: 'wrong_password' } },
+    ])
+    expect(await auditRowsFor('req-unknown-email')).toEqual([
+      { action: 'user.sign_in_failed', org_id: null, actor_id: null, subject_id: null, metadata: { provider: 'credentials', reason: 'unknown_email' } },
+    ])
 
     // The account's organization sees the failed attempt on its user; nobody's email is stored.
     const { entries } = await listAuditEvents(database.db, user.orgId)
@@ -118,7 +168,8 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     )
     expect(orphan.map((r) => r.metadata.reason)).toContain('unknown_email')
     const stored = rowsOf<{ key: string }>(await database.db.execute(sql`select key from sign_in_failures`))
-    expect(stored.every((r) => /^(email|ip):[0-9a-f]{64}$/.test(r.key))).toBe(true)
+    expect(stored.length).toBeGreaterThan(0)
+    expect(stored.every((r) => /^(email|ip):[0-9a-f]{64}$/.test(r.key) || r.key === UNKNOWN_IP_KEY)).toBe(true)
   })
 
   it(`locks an email after ${MAX_FAILURES} failures in 15 minutes, from any IP, even with the right password`, async () => {
@@ -126,8 +177,48 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     for (let i = 0; i < MAX_FAILURES; i++) {
       expect(await authenticate(database.db, { email: user.email, password: `wrong ${i}`, ip: uniqueIp() })).toEqual({ ok: false, reason: 'invalid' })
     }
-    const locked = await authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() })
+    await queue.flush()
+    const locked = await inRequest('req-locked', () => authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() }))
     expect(locked).toEqual({ ok: false, reason: 'rate_limited', retryAfterMinutes: 15 })
+    // Refused attempts are logged, not audited (anyone could flood the trail with them).
+    await queue.flush()
+    expect(await auditRowsFor('req-locked')).toEqual([])
+  }, 60_000)
+
+  it('counts exactly 10 of 30 concurrent failed attempts; the other 20 are refused unchecked', async () => {
+    const user = await signUp()
+    const ip = '198.51.100.30'
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => authenticate(database.db, { email: user.email, password: `wrong ${i}`, ip })),
+    )
+    expect(results.filter((r) => r.ok === false && r.reason === 'invalid')).toHaveLength(MAX_FAILURES)
+    expect(results.filter((r) => r.ok === false && r.reason === 'rate_limited')).toHaveLength(30 - MAX_FAILURES)
+    for (const key of keysFor({ email: user.email, ip })) {
+      expect(await database.db.$count(signInFailures, eq(signInFailures.key, key))).toBe(MAX_FAILURES)
+    }
+    // Only the 10 counted attempts compared a password, so only they were audited.
+    await queue.flush()
+    const failed = rowsOf<{ n: number }>(
+      await database.db.execute(sql`select count(*)::int as n from audit_log where action = 'user.sign_in_failed' and subject_id = ${user.id}`),
+    )
+    expect(failed[0]?.n).toBe(MAX_FAILURES)
+  }, 120_000)
+
+  it('attempts whose IP is unknown share one per-IP limit', async () => {
+    const user = await signUp()
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      expect(await authenticate(database.db, { email: uniqueEmail(), password: PASSWORD, ip: undefined })).toEqual({ ok: false, reason: 'invalid' })
+    }
+    expect(await database.db.$count(signInFailures, eq(signInFailures.key, UNKNOWN_IP_KEY))).toBe(MAX_FAILURES)
+    // Any email, the right password even: refused while the shared bucket is full…
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: undefined })).toMatchObject({ reason: 'rate_limited' })
+    expect(await registerUser(database.db, { name: 'X', email: uniqueEmail(), password: PASSWORD }, { ip: undefined })).toMatchObject({
+      ok: false,
+      formError: expect.stringMatching(/^Too many attempts/),
+    })
+    // …and a request with an address is not affected.
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() })).toMatchObject({ ok: true })
+    await database.db.delete(signInFailures).where(eq(signInFailures.key, UNKNOWN_IP_KEY))
   }, 60_000)
 
   it(`locks an IP after ${MAX_FAILURES} failures, whatever the emails, and not other IPs`, async () => {
@@ -145,8 +236,7 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
 
   it('counts down as old failures leave the window, and lets the user back in after it', async () => {
     const user = await signUp()
-    // Failures recorded the way authenticate() records them (the test above drives it for real).
-    for (let i = 0; i < MAX_FAILURES; i++) await recordSignInFailure(database.db, keysFor({ email: user.email, ip: uniqueIp() }))
+    for (let i = 0; i < MAX_FAILURES; i++) await countFailure(keysFor({ email: user.email, ip: uniqueIp() }))
     // Pretend the failures happened 11 minutes ago: the oldest leaves the window in 4.
     await database.db.execute(sql`update sign_in_failures set created_at = now() - interval '11 minutes'`)
     expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() })).toEqual({
@@ -164,7 +254,7 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
 
   it('a successful sign-in resets the account’s own count', async () => {
     const user = await signUp()
-    for (let i = 0; i < MAX_FAILURES - 1; i++) await recordSignInFailure(database.db, keysFor({ email: user.email, ip: uniqueIp() }))
+    for (let i = 0; i < MAX_FAILURES - 1; i++) await countFailure(keysFor({ email: user.email, ip: uniqueIp() }))
     expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() })).toMatchObject({ ok: true })
     expect(await authenticate(database.db, { email: user.email, password: 'one typo', ip: uniqueIp() })).toMatchObject({ reason: 'invalid' })
     expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() })).toMatchObject({ ok: true })

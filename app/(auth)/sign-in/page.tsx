@@ -2,7 +2,7 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { redirect } from 'next/navigation'
 import { SignInForm } from '@/components/auth-forms'
-import { INVALID_CREDENTIALS_MESSAGE, getSession, githubEnabled, safeCallbackPath } from '@/lib/auth'
+import { INVALID_CREDENTIALS_MESSAGE, getSession, githubEnabled, retryAfterMinutesFromCode, safeCallbackPath, tooManyAttemptsMessage } from '@/lib/auth'
 import { signInAction, signInWithGitHubAction } from '../actions'
 
 export const metadata: Metadata = { title: 'Sign in' }
@@ -20,9 +20,10 @@ export default async function SignInPage({ searchParams }: PageProps<'/sign-in'>
   const { callbackUrl, error, code } = await searchParams
   const returnTo = safeCallbackPath(Array.isArray(callbackUrl) ? callbackUrl[0] : callbackUrl)
   if (await getSession()) redirect(returnTo)
+  const retryAfterMinutes = retryAfterMinutesFromCode(code)
   const redirectedError =
-    code === 'too_many_attempts'
-      ? 'Too many attempts, try again later.'
+    retryAfterMinutes !== undefined
+      ? tooManyAttemptsMessage(retryAfterMinutes)
       : typeof error === 'string'
         ? (SIGN_IN_ERRORS[error] ?? 'Sign-in failed. Try again.')
         : undefined
