@@ -35,8 +35,6 @@ const nextConfig = {
     'prom-client',
     '@opentelemetry/sdk-trace-node',
     '@opentelemetry/exporter-trace-otlp-http',
-    '@opentelemetry/instrumentation',
-    '@opentelemetry/instrumentation-undici',
     '@opentelemetry/resources',
   ],
   // PostHog's API paths end in a slash (/ingest/e/); redirecting them would break ingestion.

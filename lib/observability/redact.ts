@@ -43,10 +43,17 @@ const loggedHeaders = new Set<string>(LOGGED_HEADERS)
  * (`userPassword`, `password_hash`, `X-Api-Key`, `sessionToken`…). Erring towards redaction
  * is the point: a false positive costs a field, a false negative leaks a credential.
  */
+const secretKeyCache = new Map<string, boolean>()
+
 export function isSecretKey(key: string): boolean {
-  const k = normalise(key)
-  for (const secret of redactedKeys) if (k.includes(secret)) return true
-  return false
+  let secret = secretKeyCache.get(key)
+  if (secret === undefined) {
+    const k = normalise(key)
+    secret = [...redactedKeys].some((name) => k.includes(name))
+    // Keys come from code, not data, so there are few of them; the bound is for safety.
+    if (secretKeyCache.size < 10_000) secretKeyCache.set(key, secret)
+  }
+  return secret
 }
 
 // Credentials that turn up inside free text: bearer/basic tokens and user:password@ in URLs.

