@@ -12,13 +12,17 @@ import { REQUEST_ID_HEADER, requestIdFrom } from '@/lib/observability/request-id
  * actions and route handlers verify the session themselves.
  */
 export function proxy(request: NextRequest) {
-  const requestId = requestIdFrom(request.headers.get(REQUEST_ID_HEADER))
+  const incoming = request.headers.get(REQUEST_ID_HEADER)
+  const requestId = requestIdFrom(incoming)
   const { pathname, search } = request.nextUrl
   const signedOut = isProtectedPath(pathname) && !hasSessionCookie(request.cookies.getAll().map((c) => c.name))
 
   let response: NextResponse
   if (signedOut) {
     response = NextResponse.redirect(new URL(signInPathFor(`${pathname}${search}`), request.url))
+  } else if (requestId === incoming) {
+    // Already settled (on `next start`, the Node server's hook did it): nothing to rewrite.
+    response = NextResponse.next()
   } else {
     const headers = new Headers(request.headers)
     headers.set(REQUEST_ID_HEADER, requestId)

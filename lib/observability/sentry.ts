@@ -118,7 +118,8 @@ const EMAIL_IN_TEXT = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Z
 
 /** Free text (messages, span names, breadcrumbs): credentials, query values (redact.ts) and e-mails go. */
 export function scrubText(text: string): string {
-  return redactText(text).replace(EMAIL_IN_TEXT, '[email]')
+  const redacted = redactText(text)
+  return redacted.includes('@') ? redacted.replace(EMAIL_IN_TEXT, '[email]') : redacted
 }
 
 /** `a=1&b=2` (with or without a leading `?`) → `a=&b=`. */

@@ -42,19 +42,14 @@ const requestSpans: SpanProcessor = {
   shutdown: () => Promise.resolve(),
 }
 
-// Only text holding one of these can contain what scrubText removes (credentials, `params:`,
-// query pairs, e-mails): most attribute values skip the regular expressions altogether.
-const MAY_NEED_SCRUBBING = /[?&@]|bearer|basic|params: /i
-const scrubValue = (value: string) => (MAY_NEED_SCRUBBING.test(value) ? scrubText(value) : value)
-
 type Attributes = ReadableSpan['attributes']
 
 function scrubAttributes(attributes: Attributes): Attributes {
   const out: Attributes = {}
   for (const [key, value] of Object.entries(attributes)) {
     if (isSecretKey(key)) out[key] = REDACTED
-    else if (typeof value === 'string') out[key] = scrubValue(value)
-    else if (Array.isArray(value)) out[key] = value.map((item) => (typeof item === 'string' ? scrubValue(item) : item)) as typeof value
+    else if (typeof value === 'string') out[key] = scrubText(value)
+    else if (Array.isArray(value)) out[key] = value.map((item) => (typeof item === 'string' ? scrubText(item) : item)) as typeof value
     else out[key] = value
   }
   return out
@@ -68,10 +63,10 @@ function scrubAttributes(attributes: Attributes): Attributes {
  */
 export function scrubbedSpan(span: ReadableSpan): ReadableSpan {
   return Object.create(span, {
-    name: { value: scrubValue(span.name) },
+    name: { value: scrubText(span.name) },
     attributes: { value: scrubAttributes(span.attributes) },
     events: { value: span.events.map((event) => (event.attributes ? { ...event, attributes: scrubAttributes(event.attributes) } : event)) },
-    status: { value: span.status.message ? { ...span.status, message: scrubValue(span.status.message) } : span.status },
+    status: { value: span.status.message ? { ...span.status, message: scrubText(span.status.message) } : span.status },
   }) as ReadableSpan
 }
 
