@@ -30,7 +30,8 @@ export async function recordSaveCustomerRequest(appUrl, email) {
     const sent = page.waitForRequest((request) => request.method() === 'POST' && new URL(request.url()).pathname === '/customers')
     await drawer.getByRole('button', { name: 'Save customer' }).click()
     const request = await sent
-    await (await request.response())?.finished()
+    // Wait for the answer's headers only: Chromium may not report the streamed body as finished.
+    await request.response()
     const cookies = await page.context().cookies(appUrl)
     const headers = { ...(await request.allHeaders()) }
     for (const name of Object.keys(headers)) if (name.startsWith(':') || name === 'content-length' || name === 'cookie') delete headers[name]
