@@ -157,7 +157,7 @@ async function main() {
   }
   // Every replay of the audited servers must leave its row (TD's after its backlog drains).
   const expected = 1 + settings.actionWarmup + total
-  const rowsOf = async (app) => {
+  const auditRowsOf = async (app) => {
     const sql = postgres(app.databaseUrl, { max: 1, onnotice: () => {} })
     try {
       const deadline = Date.now() + 180_000
@@ -170,7 +170,7 @@ async function main() {
       await sql.end()
     }
   }
-  const rows = { on: await rowsOf(T), delayed: await rowsOf(TD) }
+  const rows = { on: await auditRowsOf(T), delayed: await auditRowsOf(TD) }
   const off = samples['audit + analytics off']
   const onMedian = median(samples['audit + analytics on'])
   const actionRows = modes.map(({ name }) => {

@@ -5,6 +5,7 @@
 // IP address (no x-forwarded-for) and its other headers never leave the app.
 import 'server-only'
 import { env } from '../env'
+import { readCapped, upstreamFailureStatus } from '../http'
 
 const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'content-encoding', 'user-agent'] as const
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'cache-control', 'etag', 'last-modified'] as const
@@ -24,21 +25,14 @@ export function upstreamUrlFor(requestUrl: string, hosts: PostHogHosts): string 
   return `${host.replace(/\/$/, '')}${rest}${url.search}`
 }
 
-class TooLarge extends Error {}
-
-async function boundedBody(request: Request): Promise<ArrayBuffer> {
-  const body = await request.arrayBuffer()
-  if (body.byteLength > MAX_INGEST_BYTES) throw new TooLarge()
-  return body
-}
-
 const configuredHosts = (): PostHogHosts => ({ api: env().POSTHOG_HOST, assets: env().POSTHOG_ASSETS_HOST })
 
 export async function forwardToPostHog(request: Request, hosts: PostHogHosts = configuredHosts()): Promise<Response> {
   const target = upstreamUrlFor(request.url, hosts)
   if (!target) return new Response('Not found', { status: 404 })
-  const declared = Number(request.headers.get('content-length') ?? 0)
-  if (declared > MAX_INGEST_BYTES) return new Response('Payload too large', { status: 413 })
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD'
+  const body = hasBody ? await readCapped(request, MAX_INGEST_BYTES) : undefined
+  if (hasBody && !body) return new Response('Payload too large', { status: 413 })
 
   const headers = new Headers()
   for (const name of FORWARDED_REQUEST_HEADERS) {
@@ -47,19 +41,16 @@ export async function forwardToPostHog(request: Request, hosts: PostHogHosts = c
   }
   let upstream: Response
   try {
-    const hasBody = request.method !== 'GET' && request.method !== 'HEAD'
     upstream = await fetch(target, {
       method: request.method,
       headers,
-      body: hasBody ? await boundedBody(request) : undefined,
+      body,
       redirect: 'manual',
       cache: 'no-store',
       signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
     })
   } catch (error) {
-    if (error instanceof TooLarge) return new Response('Payload too large', { status: 413 })
-    const name = (error as Error | undefined)?.name
-    return new Response(null, { status: name === 'TimeoutError' || name === 'AbortError' ? 504 : 502 })
+    return new Response(null, { status: upstreamFailureStatus(error) })
   }
   // fetch() has already decoded the body, so its encoding and length headers no longer apply.
   const responseHeaders = new Headers()

@@ -13,8 +13,6 @@ export type RequestContext = {
   /** The trace this request belongs to, once its first span has started (for the access line). */
   traceId?: string
   spanId?: string
-  /** Whether the request's entry span has been seen (its IDs are then in traceId/spanId). */
-  entrySeen?: boolean
   /**
    * The request's server spans, so facts learnt later (the user) can be put on them. Next makes
    * two when the proxy runs: the proxy pass (the entry, which ends early) and the render pass.
@@ -51,8 +49,7 @@ export function noteSpanStarted(span: StartedSpan): void {
   const context = requestContextStorage.getStore()
   if (!context) return
   span.setAttribute('request_id', context.requestId)
-  if (span.isEntry && !context.entrySeen) {
-    context.entrySeen = true
+  if (span.isEntry && context.traceId === undefined) {
     context.traceId = span.traceId
     context.spanId = span.spanId
   }

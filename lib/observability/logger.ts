@@ -5,7 +5,7 @@ import pretty from 'pino-pretty'
 import { currentRequestContext } from './context'
 import { redact, redactText } from './redact'
 import { SERVICE_ENV, SERVICE_NAME, SERVICE_VERSION } from './release'
-import { traceIdsFor } from './trace-ids'
+import { traceIdsFor } from './spans'
 
 export type { Logger } from 'pino'
 

@@ -5,7 +5,7 @@ import 'server-only'
 import * as Sentry from '@sentry/nextjs'
 import type { Instrumentation } from 'next'
 import { headers } from 'next/headers'
-import { EnvError, parseEnv } from '../env'
+import { EnvError, env, parseEnv } from '../env'
 import { currentRequestContext, noteSpanStarted } from './context'
 import { REQUEST_ID_HEADER, isValidRequestId } from './request-id'
 import {
@@ -82,7 +82,7 @@ export function startErrorTracking(): void {
  * takes no OTLP): errors are still linked to the trace.
  */
 export function sentryOtlpTarget(): { url: string; headers: Record<string, string> } | undefined {
-  const config = parseEnv()
+  const config = env()
   if (!config.NEXT_PUBLIC_SENTRY_DSN || config.SENTRY_TRACES_SAMPLE_RATE === 0) return undefined
   return Sentry.getOtlpTracesEndpoint(config.NEXT_PUBLIC_SENTRY_DSN)
 }

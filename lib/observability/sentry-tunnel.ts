@@ -3,11 +3,10 @@
 // a self-hosted Sentry (with a path prefix or not) or GlitchTip. It is not an open relay: only
 // envelopes for the configured DSN pass, bodies are capped, and nothing of the visitor's
 // request (cookies, IP, headers) goes upstream.
+import { readCapped, upstreamFailureStatus } from '../http'
 import { MAX_ENVELOPE_BYTES, envelopeUrlFor, isSameDsn, parseDsn } from './sentry'
 
 export const UPSTREAM_TIMEOUT_MS = 3000
-/** How far past the cap a refused body is still read (and thrown away) before the connection is cut. */
-const DRAIN_FACTOR = 8
 
 export type TunnelOptions = {
   /** The configured DSN; without one the tunnel does not exist (404). */
@@ -25,41 +24,6 @@ const plain = (status: number, reason: string): Result => ({
   response: new Response(reason, { status, headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' } }),
   outcome: { forwarded: false, status, reason },
 })
-
-/**
- * The body, or undefined when it is larger than `maxBytes`. An oversized body is drained
- * without being kept (up to a hard limit) so the client gets the 413 rather than a reset.
- */
-async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  if (!request.body) return new Uint8Array()
-  const declared = Number(request.headers.get('content-length'))
-  let tooLarge = Number.isFinite(declared) && declared > maxBytes
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > maxBytes) {
-      tooLarge = true
-      chunks.length = 0
-    }
-    if (total > maxBytes * DRAIN_FACTOR) {
-      await reader.cancel().catch(() => {})
-      break
-    }
-    if (!tooLarge) chunks.push(value)
-  }
-  if (tooLarge) return undefined
-  const body = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    body.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return body
-}
 
 /** The `dsn` of an envelope's first line (its header); undefined when there is none. */
 export function envelopeDsn(body: Uint8Array): string | undefined {
@@ -110,8 +74,7 @@ export async function forwardEnvelope(request: Request, options: TunnelOptions):
     })
     text = await upstream.text()
   } catch (error) {
-    const name = (error as Error | undefined)?.name
-    return name === 'TimeoutError' || name === 'AbortError'
+    return upstreamFailureStatus(error) === 504
       ? plain(504, 'error tracking did not answer in time')
       : plain(502, 'error tracking is unreachable')
   }

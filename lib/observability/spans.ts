@@ -1,7 +1,9 @@
-// Spans from our own code (server actions, database queries) through OpenTelemetry's API, so
-// they land in whichever tracer provider is registered: ours (tracing.ts, when an OTLP endpoint
-// is set) or Sentry's. Without either, the API is a no-op and these cost next to nothing.
-import { SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api'
+// Spans from our own code (server actions, database queries), and the trace IDs on log lines,
+// through OpenTelemetry's API, so they work with whichever tracer provider is registered: ours
+// (tracing.ts, when an OTLP endpoint is set) or Sentry's. Without either, the API is a no-op
+// and these cost next to nothing.
+import { SpanKind, SpanStatusCode, isSpanContextValid, trace, type Attributes } from '@opentelemetry/api'
+import type { RequestContext } from './context'
 
 const tracer = () => trace.getTracer('signalbox')
 
@@ -43,4 +45,17 @@ export function inSpan<T>(
 /** Whether anything would record a span here: skip building attributes when nothing listens. */
 export function hasActiveSpan(): boolean {
   return trace.getActiveSpan() !== undefined
+}
+
+export type TraceIds = { trace_id: string; span_id: string }
+
+/**
+ * The trace a log line belongs to: the active span's IDs (whichever provider is registered,
+ * ours or Sentry's), else the request's entry span. Without a provider: a lookup, and nothing.
+ */
+export function traceIdsFor(context: RequestContext | undefined): TraceIds | undefined {
+  const active = trace.getActiveSpan()?.spanContext()
+  if (active && isSpanContextValid(active)) return { trace_id: active.traceId, span_id: active.spanId }
+  if (context?.traceId && context.spanId) return { trace_id: context.traceId, span_id: context.spanId }
+  return undefined
 }

@@ -18,8 +18,7 @@ import {
 } from '@opentelemetry/sdk-trace-node'
 import { noteSpanStarted } from './context'
 import { SERVICE_ENV, SERVICE_NAME, SERVICE_VERSION } from './release'
-import { REDACTED, isSecretKey } from './redact'
-import { scrubText } from './sentry'
+import { scrubData, scrubText } from './sentry'
 import { markOpenTelemetryAsTracer } from './spans'
 
 export type OtlpTarget = { url: string; headers: Record<string, string> }
@@ -42,19 +41,6 @@ const requestSpans: SpanProcessor = {
   shutdown: () => Promise.resolve(),
 }
 
-type Attributes = ReadableSpan['attributes']
-
-function scrubAttributes(attributes: Attributes): Attributes {
-  const out: Attributes = {}
-  for (const [key, value] of Object.entries(attributes)) {
-    if (isSecretKey(key)) out[key] = REDACTED
-    else if (typeof value === 'string') out[key] = scrubText(value)
-    else if (Array.isArray(value)) out[key] = value.map((item) => (typeof item === 'string' ? scrubText(item) : item)) as typeof value
-    else out[key] = value
-  }
-  return out
-}
-
 /**
  * What leaves the process is scrubbed like log lines and error events: secret-looking keys,
  * credentials, e-mail addresses and query-string values go (Next names its first span after the
@@ -64,8 +50,8 @@ function scrubAttributes(attributes: Attributes): Attributes {
 export function scrubbedSpan(span: ReadableSpan): ReadableSpan {
   return Object.create(span, {
     name: { value: scrubText(span.name) },
-    attributes: { value: scrubAttributes(span.attributes) },
-    events: { value: span.events.map((event) => (event.attributes ? { ...event, attributes: scrubAttributes(event.attributes) } : event)) },
+    attributes: { value: scrubData(span.attributes) },
+    events: { value: span.events.map((event) => (event.attributes ? { ...event, attributes: scrubData(event.attributes) } : event)) },
     status: { value: span.status.message ? { ...span.status, message: scrubText(span.status.message) } : span.status },
   }) as ReadableSpan
 }
