@@ -64,7 +64,14 @@ test('a page request is one trace: the entry span continues traceparent and carr
   expect(response.status()).toBe(200)
   expect(response.headers()['x-request-id']).toBe(requestId)
 
-  await otlp.waitFor((spans) => spans.some((s) => s.traceId === traceId && s.attributes['db.system.name'] === 'postgresql'))
+  // Spans leave in batches as they end, the request's outer spans last: wait for the whole trace
+  // (every query's parents up to the caller's span) before looking at it.
+  const complete = (all: ReceivedSpan[]) => {
+    const trace = all.filter((s) => s.traceId === traceId)
+    const queries = trace.filter((s) => s.attributes['db.system.name'] === 'postgresql')
+    return queries.length > 0 && queries.every((q) => ancestors(trace, q).at(-1)?.parentSpanId === callerSpanId)
+  }
+  await otlp.waitFor(complete)
   const spans = otlp.spans.filter((s) => s.traceId === traceId)
   const entry = spans.find((s) => s.parentSpanId === callerSpanId)
   expect(entry, spans.map((s) => s.name).join(', ')).toBeDefined()
