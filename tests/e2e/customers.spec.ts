@@ -135,13 +135,21 @@ test('after 10 failed sign-ins the form and a direct POST both say how many minu
   // The form's own message (Next's route announcer is an alert too, after a client navigation).
   const formAlert = page.locator('p[role="alert"]')
 
+  const button = page.getByRole('button', { name: 'Sign in' })
+  const passwordField = page.getByLabel('Password')
   const attempt = async (password: string) => {
     await page.getByLabel('Email').fill('locked-out@example.com')
-    await page.getByLabel('Password').fill(password)
+    await passwordField.fill(password)
     await Promise.all([
       page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/sign-in'),
-      page.getByRole('button', { name: 'Sign in' }).click(),
+      button.click(),
     ])
+    // The response's headers arrive before React has applied the result and reset the form, and
+    // attempts 2 to 10 show the same message as the one before, so that message proves nothing.
+    // Filling the next attempt before the reset would see the password wiped and the browser's
+    // required-field check block the submit (CI once hung here): wait until the form settles.
+    await expect(passwordField).toHaveValue('')
+    await expect(button).toBeEnabled()
   }
   for (let i = 0; i < 10; i++) {
     await attempt(`wrong password ${i}`)
