@@ -112,7 +112,7 @@ export const ENV_VARS = {
   },
   SENTRY_TRACES_SAMPLE_RATE: {
     schema: optional(z.coerce.number().min(0).max(1)),
-    purpose: 'the share of requests and page loads traced in Sentry, from 0 to 1 (default 0.1)',
+    purpose: 'the share of requests and page loads traced in Sentry, from 0 (errors only) to 1 (default 0.1)',
     requiredInProduction: false,
   },
   SENTRY_AUTH_TOKEN: {

@@ -25,6 +25,7 @@ import {
   sentryEnvironment,
   spotlightFrom,
   tracesSampleRate,
+  tracingOptions,
 } from './sentry'
 
 export type BrowserErrorContext = { tags?: Record<string, string>; extra?: Record<string, unknown> }
@@ -39,7 +40,7 @@ export function start(): void {
       SENTRY_ENVIRONMENT: process.env._signalboxSentryEnvironment,
       NODE_ENV: process.env.NODE_ENV,
     }),
-    tracesSampleRate: tracesSampleRate(process.env._signalboxSentryTracesSampleRate),
+    ...tracingOptions(tracesSampleRate(process.env._signalboxSentryTracesSampleRate)),
     // Transactions rather than streamed spans, as on the server (sentry-server.ts).
     traceLifecycle: 'static',
     dataCollection: dataCollection(),

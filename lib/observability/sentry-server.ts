@@ -17,6 +17,7 @@ import {
   sentryRelease,
   spotlightFrom,
   tracesSampleRate,
+  tracingOptions,
 } from './sentry'
 
 type RequestErrorArgs = Parameters<Instrumentation.onRequestError>
@@ -55,7 +56,7 @@ export function startErrorTracking(): void {
     release: sentryRelease(process.env),
     ...(linkedToOpenTelemetry
       ? { enableOpenTelemetrySetup: false, integrations: [Sentry.openTelemetryIntegration()] }
-      : { tracesSampleRate: config.SENTRY_TRACES_SAMPLE_RATE ?? tracesSampleRate(undefined) }),
+      : tracingOptions(config.SENTRY_TRACES_SAMPLE_RATE ?? tracesSampleRate(undefined))),
     // Transactions, not streamed spans: self-hosted Sentry before 26.4 and GlitchTip ingest
     // transactions only, and it keeps one scrubbing hook (beforeSendTransaction) for them.
     traceLifecycle: 'static',

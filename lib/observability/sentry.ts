@@ -82,6 +82,18 @@ export function tracesSampleRate(value: string | undefined): number {
   return Number.isFinite(rate) && rate >= 0 && rate <= 1 ? rate : DEFAULT_TRACES_SAMPLE_RATE
 }
 
+/**
+ * The SDK's tracing option for a sample rate. 0 means errors only, which `tracesSampleRate: 0`
+ * is not: the SDK would still make a span for every request (CPU time, measured in
+ * docs/performance.md), report each dropped one in a client_report envelope, and tell every
+ * service downstream `sampled=false`. Tracing is off only when the option is nullish, and left
+ * undefined the server SDK reads it from process.env.SENTRY_TRACES_SAMPLE_RATE (our variable
+ * too: 0 again), so errors-only passes null, which the SDK keeps and treats as off.
+ */
+export function tracingOptions(rate: number): { tracesSampleRate?: number } {
+  return { tracesSampleRate: rate > 0 ? rate : (null as unknown as undefined) }
+}
+
 /** Spotlight (a local event viewer) only in development, only when asked for. */
 export function spotlightFrom(value: string | undefined, nodeEnv: string | undefined): boolean | string {
   if (nodeEnv !== 'development' || !value) return false

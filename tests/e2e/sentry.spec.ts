@@ -3,7 +3,7 @@
 // browser bundle at build time, so this spec makes one extra production build, with the
 // recorder's DSN, into its own directory; the default .next build stays DSN-free.
 import net from 'node:net'
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
+import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { startSentryRecorder, type RecordedEvent, type SentryRecorder } from '../support/sentry-recorder'
 import { buildApp, freePort, startServer, type AppServer } from './support/server'
 
@@ -41,6 +41,37 @@ function recordRequests(page: Page): URL[] {
   const urls: URL[] = []
   page.on('request', (request) => urls.push(new URL(request.url())))
   return urls
+}
+
+type SignedInUser = { context: BrowserContext; id: string; orgId: string; email: string }
+
+async function signedInUser(browser: Browser, app: AppServer, name: string): Promise<SignedInUser> {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  const email = `${name}-${Date.now()}@example.com`
+  await page.goto(`${app.url}/sign-up`)
+  await page.getByLabel('Name').fill(name)
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill('a long enough password')
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await expect(page).toHaveURL(`${app.url}/customers`)
+  const session = (await (await context.request.get(`${app.url}/api/auth/session`)).json()) as { user: { id: string }; orgId: string }
+  await page.close()
+  return { context, id: session.user.id, orgId: session.orgId, email }
+}
+
+/** Interleaved failing requests from several users at once: each event must name its own user. */
+async function expectEachEventNamesItsUser(recorder: SentryRecorder, app: AppServer, users: SignedInUser[]): Promise<void> {
+  expect(new Set(users.map((user) => user.id)).size).toBe(users.length)
+  const calls = Array.from({ length: 20 }, (_, i) => ({ user: users[i % users.length]!, requestId: `user-scope-${i}-${Date.now()}` }))
+  await Promise.all(calls.map((call) => call.user.context.request.get(`${app.url}/api/debug/sentry`, { headers: { 'x-request-id': call.requestId } })))
+  const byRequest = () => new Map(recorder.eventsWithMessage('Planted server error from /api/debug/sentry').map((e) => [e.tags?.request_id, e]))
+  await recorder.waitFor(() => calls.every((call) => byRequest().has(call.requestId)), 20_000)
+  for (const call of calls) {
+    const event = byRequest().get(call.requestId)!
+    expect(event.user).toEqual({ id: call.user.id })
+    expect(event.tags?.org_id).toBe(call.user.orgId)
+  }
 }
 
 test.describe('error tracking with a DSN', () => {
@@ -166,32 +197,8 @@ test.describe('error tracking with a DSN', () => {
   })
 
   test('events of a signed-in user carry that user (ID and organization only), never another, under concurrency', async ({ browser }) => {
-    const users: { context: Awaited<ReturnType<typeof browser.newContext>>; id: string; orgId: string; email: string }[] = []
-    for (const name of ['alice', 'bob']) {
-      const context = await browser.newContext()
-      const page = await context.newPage()
-      const email = `${name}-${Date.now()}@example.com`
-      await page.goto(`${app.url}/sign-up`)
-      await page.getByLabel('Name').fill(name)
-      await page.getByLabel('Email').fill(email)
-      await page.getByLabel('Password').fill('a long enough password')
-      await page.getByRole('button', { name: 'Create account' }).click()
-      await expect(page).toHaveURL(`${app.url}/customers`)
-      const session = (await (await context.request.get(`${app.url}/api/auth/session`)).json()) as { user: { id: string }; orgId: string }
-      users.push({ context, id: session.user.id, orgId: session.orgId, email })
-    }
-    expect(users[0]!.id).not.toBe(users[1]!.id)
-
-    // Interleaved failing requests from both users at once: each event must name its own user.
-    const calls = Array.from({ length: 20 }, (_, i) => ({ user: users[i % 2]!, requestId: `user-scope-${i}-${Date.now()}` }))
-    await Promise.all(calls.map((call) => call.user.context.request.get(`${app.url}/api/debug/sentry`, { headers: { 'x-request-id': call.requestId } })))
-    const byRequest = () => new Map(recorder.eventsWithMessage('Planted server error from /api/debug/sentry').map((e) => [e.tags?.request_id, e]))
-    await recorder.waitFor(() => calls.every((call) => byRequest().has(call.requestId)), 20_000)
-    for (const call of calls) {
-      const event = byRequest().get(call.requestId)!
-      expect(event.user).toEqual({ id: call.user.id })
-      expect(event.tags?.org_id).toBe(call.user.orgId)
-    }
+    const users = [await signedInUser(browser, app, 'alice'), await signedInUser(browser, app, 'bob')]
+    await expectEachEventNamesItsUser(recorder, app, users)
 
     // In the browser, once the signed-in shell has loaded, errors carry the user too, and they
     // leave through /monitoring: the browser contacts no other origin for them.
@@ -278,6 +285,31 @@ test.describe('error tracking with a DSN', () => {
     expect(huge.status()).toBe(413)
     await new Promise((resolve) => setTimeout(resolve, 500))
     expect(recorder.allText()).not.toContain('refused:')
+  })
+
+  test('with SENTRY_TRACES_SAMPLE_RATE=0 errors still arrive, scoped to their user, and no span, transaction or client report is sent', async ({ browser, request }) => {
+    // The same build; the server reads its sample rate at run time. A rate of 0 must mean errors
+    // only: with `tracesSampleRate: 0` the SDK still traces every request and reports each
+    // dropped transaction in a client_report envelope.
+    const errorsOnly = await startSentryRecorder()
+    const app = await startServer({ distDir: DIST_DIR, env: { NEXT_PUBLIC_SENTRY_DSN: errorsOnly.dsn, SENTRY_TRACES_SAMPLE_RATE: '0', DEBUG_ROUTES: '1' }, waitForReady: true })
+    try {
+      try {
+        for (let i = 0; i < 5; i++) expect((await request.get(`${app.url}/status`)).status()).toBe(200)
+        const failed = await request.get(`${app.url}/api/debug/sentry`)
+        expect(failed.status()).toBe(500)
+        const events = await eventsFor(errorsOnly, 'Planted server error from /api/debug/sentry')
+        expect(events).toHaveLength(1)
+        expect(events[0]?.tags?.request_id).toBe(failed.headers()['x-request-id'])
+        // Without tracing the SDK still isolates each request's scope.
+        await expectEachEventNamesItsUser(errorsOnly, app, [await signedInUser(browser, app, 'carol'), await signedInUser(browser, app, 'dave')])
+      } finally {
+        await app.stop()
+      }
+      expect(errorsOnly.items('transaction', 'span', 'client_report').map((item) => item.type)).toEqual([])
+    } finally {
+      await errorsOnly.close()
+    }
   })
 
   test('when the upstream is down or silent, the tunnel answers 502 / 504 fast', async ({ request }) => {

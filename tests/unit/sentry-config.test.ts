@@ -7,6 +7,7 @@ import {
   sentryRelease,
   spotlightFrom,
   tracesSampleRate,
+  tracingOptions,
 } from '@/lib/observability/sentry'
 import { envelopeDsn } from '@/lib/observability/sentry-tunnel'
 
@@ -100,6 +101,9 @@ describe('environment, release, sampling, Spotlight', () => {
     expect(tracesSampleRate('0.25')).toBe(0.25)
     expect(tracesSampleRate('2')).toBe(0.1)
     expect(tracesSampleRate('lots')).toBe(0.1)
+    // 0 is errors only: null, since the SDK treats a 0 as tracing on, sampling none.
+    expect(tracingOptions(0)).toEqual({ tracesSampleRate: null })
+    expect(tracingOptions(0.25)).toEqual({ tracesSampleRate: 0.25 })
   })
 
   it('Spotlight: only in development, only when asked for', () => {
