@@ -51,6 +51,9 @@ export function rewrite(dir, file, pattern, replacement) {
   writeFileSync(target, changed)
 }
 
+/** Makes the variant's proxy match nothing (request IDs still come from the Node server hook). */
+export const disableProxy = (dir) => rewrite(dir, 'proxy.ts', /matcher: \[[^\]]*\]/, "matcher: ['/__proxy_disabled__']")
+
 export async function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer()
@@ -65,14 +68,16 @@ export async function freePort() {
 /**
  * Starts `next start` in `dir` and waits until `readyPath` answers 200. Its output goes to a
  * file, as with a container runtime's log driver: a pipe drained by this (busy) process would
- * measure our own backpressure instead.
+ * measure our own backpressure instead. `nodeArgs` go to Node itself (`--cpu-prof` is refused
+ * in NODE_OPTIONS).
  */
-export async function startApp(dir, env = {}, { readyPath = '/api/ready' } = {}) {
+export async function startApp(dir, env = {}, { readyPath = '/api/ready', nodeArgs = [] } = {}) {
   const port = await freePort()
   mkdirSync(WORK, { recursive: true })
   const logFile = path.join(WORK, `server-${port}.log`)
   const fd = openSync(logFile, 'w')
-  const child = spawn(path.join(dir, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
+  const next = path.join(dir, 'node_modules', 'next', 'dist', 'bin', 'next')
+  const child = spawn(process.execPath, [...nodeArgs, next, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: dir,
     env: {
       ...process.env,

@@ -10,14 +10,14 @@ import http from 'node:http'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { buildVariant, interleaved, log, machineDescription, markdownTable, median, ratio, rewrite, startApp } from './harness.mjs'
+import { buildVariant, disableProxy, interleaved, log, machineDescription, markdownTable, median, ratio, rewrite, startApp } from './harness.mjs'
 
 const smoke = process.argv.includes('--smoke')
 const settings = smoke ? { rounds: 1, duration: 1, warmup: 1 } : { rounds: 3, duration: 5, warmup: 2 }
 
 const full = buildVariant('layers-full')
 const noMetrics = buildVariant('layers-no-metrics', (dir) => rewrite(dir, 'lib/startup.ts', /\n\s*onRequestFinished\(recordHttpRequest\)/, '\n  // bench: metrics off'))
-const noProxy = buildVariant('layers-no-proxy', (dir) => rewrite(dir, 'proxy.ts', /matcher: \[[^\]]*\]/, "matcher: ['/__proxy_disabled__']"))
+const noProxy = buildVariant('layers-no-proxy', disableProxy)
 
 const sink = http.createServer((req, res) => {
   req.resume()

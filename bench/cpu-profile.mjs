@@ -1,0 +1,154 @@
+// Reads a V8 CPU profile (`node --cpu-prof`) and says which layer of the app each sampled
+// microsecond belongs to, within a time window. Frames in bundled server chunks are mapped back
+// to their sources through the chunk's source map, so `lib/observability/logger.ts` and
+// `node_modules/pino/…` are told apart even when Turbopack put them in the same file.
+import { existsSync, readFileSync } from 'node:fs'
+import { SourceMap } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const NEXT_PROXY_FUNCTIONS = new Set([
+  'runMiddleware',
+  'handleCatchallMiddlewareRequest',
+  'getMiddleware',
+  'loadNodeMiddleware',
+  'hasMiddleware',
+  'getMiddlewareManifest',
+])
+
+/**
+ * The layers. A sample belongs to the layer of the innermost frame of its stack that is not
+ * Node's own: pino formatting a line is logging even when our code called it. Only the proxy
+ * pass is looked for further up the stack, because that pass is Next's own code doing work it
+ * does only for the proxy. (Looking up the stack for the others would be wrong: the Sentry and
+ * OpenTelemetry context wrappers are ancestors of everything rendered inside them.) A sample
+ * no layer claims goes to whoever owns that innermost frame (`ownerOf`). `test` receives
+ * `{ source, functionName }`: `source` is the original source path when a source map knows
+ * it, else the script URL.
+ */
+export const LAYERS = [
+  { name: 'logging (pino, our redaction and access line)', test: ({ source }) => /node_modules\/pino\/|lib\/observability\/(logger|redact)\b/.test(source) },
+  { name: 'metrics (prom-client)', test: ({ source }) => /node_modules\/prom-client\/|lib\/observability\/metrics\b/.test(source) },
+  {
+    name: 'tracing (OpenTelemetry SDK and export)',
+    // @opentelemetry/api alone is Next's own tracer calling a no-op: Next's cost, baseline included.
+    test: ({ source }) => /node_modules\/@opentelemetry\/(?!api\/)|lib\/observability\/(tracing|spans)\b|lib\/db\/tracing\b/.test(source),
+  },
+  { name: 'Sentry SDK', test: ({ source }) => /node_modules\/@sentry(-internal)?\//.test(source) },
+  { name: 'our proxy.ts (request ID, signed-out redirect)', test: ({ source }) => /(^|\/)proxy\.ts$|lib\/observability\/request-id\b|lib\/auth\/routing\b/.test(source) },
+  {
+    name: "proxy pass (Next's own work to run proxy.ts)",
+    test: ({ source, functionName }) =>
+      /next\/dist\/(esm\/)?server\/web\/adapter\.js|build\/templates\/middleware/.test(source) ||
+      NEXT_PROXY_FUNCTIONS.has(functionName),
+  },
+]
+
+const PROXY = LAYERS.at(-1)
+
+export const OTHER = {
+  ours: 'our other code (request context, routes, pages)',
+  next: 'Next.js, React and other packages (routing, rendering, the Node APIs they call)',
+  node: 'Node.js (HTTP parsing, sockets, timers)',
+  gc: 'garbage collector',
+  program: 'V8 and native (program)',
+}
+
+const isNodeInternal = (url) => url === '' || url.startsWith('node:')
+
+/** Source-map lookups per script URL, cached; a script without a map keeps its URL. */
+function sourceResolver() {
+  const maps = new Map()
+  const mapFor = (url) => {
+    if (maps.has(url)) return maps.get(url)
+    let map = null
+    if (url.startsWith('file://')) {
+      const file = `${fileURLToPath(url)}.map`
+      if (existsSync(file)) {
+        try {
+          map = new SourceMap(JSON.parse(readFileSync(file, 'utf8')))
+        } catch {
+          map = null // an unreadable map: fall back to the script URL
+        }
+      }
+    }
+    maps.set(url, map)
+    return map
+  }
+  return ({ url, lineNumber, columnNumber }) => {
+    const entry = mapFor(url)?.findEntry(lineNumber, columnNumber)
+    if (!entry || !('originalSource' in entry) || !entry.originalSource) return url
+    // Unbundled packages' maps name sources relative to the script (`../src/api/context.ts`).
+    try {
+      return decodeURIComponent(new URL(entry.originalSource, url).href) // `%40sentry` is `@sentry`
+    } catch {
+      return entry.originalSource
+    }
+  }
+}
+
+/** Our code is the app's own sources; everything else unclaimed (Next, React, Turbopack's runtime) is Next's. */
+function ownerOf({ source }, root) {
+  const ours = source.startsWith(root) || source.startsWith('turbopack:///[project]/')
+  return ours && !/\/node_modules\/|\/\.next\//.test(source) ? OTHER.ours : OTHER.next
+}
+
+/**
+ * CPU time per layer, in microseconds, of the samples taken inside `windows` (`{ from, to }`
+ * in microseconds on the same monotonic clock as `process.hrtime`, which V8's profile uses too;
+ * no windows: the whole profile).
+ * `root` is the app's folder: sources under it, outside node_modules, are ours.
+ * Idle samples are counted apart: they are time the process waited, not time it worked.
+ */
+export function layerTimes(profile, { windows = [{ from: -Infinity, to: Infinity }], root = process.cwd() } = {}) {
+  const resolve = sourceResolver()
+  root = pathToFileURL(root).href.replace(/\/?$/, '/')
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]))
+  const parents = new Map()
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id)
+  const frameOf = new Map()
+  const frame = (node) => {
+    if (!frameOf.has(node.id)) {
+      const { url, functionName } = node.callFrame
+      frameOf.set(node.id, { url, functionName, source: resolve(node.callFrame) })
+    }
+    return frameOf.get(node.id)
+  }
+  const layerOfNode = new Map()
+  const layerOf = (leaf) => {
+    if (layerOfNode.has(leaf.id)) return layerOfNode.get(leaf.id)
+    let layer
+    const name = leaf.callFrame.functionName
+    if (name === '(garbage collector)') layer = OTHER.gc
+    else if (name === '(program)') layer = OTHER.program
+    else if (name === '(idle)') layer = 'idle'
+    else {
+      const frames = []
+      for (let id = leaf.id; id !== undefined; id = parents.get(id)) {
+        const f = frame(nodes.get(id))
+        if (!isNodeInternal(f.url) && f.functionName !== '(root)') frames.push(f)
+      }
+      const [innermost] = frames
+      layer = !innermost
+        ? OTHER.node
+        : (LAYERS.find((candidate) => candidate !== PROXY && candidate.test(innermost)) ??
+            (frames.some((f) => PROXY.test(f)) ? PROXY : undefined))?.name ?? ownerOf(innermost, root)
+    }
+    layerOfNode.set(leaf.id, layer)
+    return layer
+  }
+
+  const micros = new Map()
+  let time = profile.startTime
+  for (let i = 0; i < profile.samples.length; i++) {
+    const delta = profile.timeDeltas[i] ?? 0
+    time += delta
+    if (!windows.some(({ from, to }) => time >= from && time <= to)) continue
+    const layer = layerOf(nodes.get(profile.samples[i]))
+    micros.set(layer, (micros.get(layer) ?? 0) + delta)
+  }
+  const idle = micros.get('idle') ?? 0
+  micros.delete('idle')
+  return { micros, idle, busy: [...micros.values()].reduce((sum, v) => sum + v, 0) }
+}
+
+export const readProfile = (file) => JSON.parse(readFileSync(file, 'utf8'))

@@ -1,0 +1,157 @@
+// `npm run bench:profile`: where a request's CPU time goes, from V8 CPU profiles of the servers
+// under load. Each app runs under `node --cpu-prof`; autocannon loads one route at a time, and
+// only the samples taken while it did are counted (V8's profile clock is the monotonic clock
+// `process.hrtime` reads, so the window is exact). Frames are mapped through the build's source
+// maps and grouped by layer (bench/cpu-profile.mjs): the table says how many microseconds of
+// CPU each layer costs a request, for the template, its integrations turned on, and the bare
+// baseline app.   npm run bench:profile [-- --smoke]   writes bench/results/profile.md
+import http from 'node:http'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { LAYERS, OTHER, layerTimes, readProfile } from './cpu-profile.mjs'
+import { ROOT, buildVariant, disableProxy, load, log, machineDescription, markdownTable, startApp } from './harness.mjs'
+
+const smoke = process.argv.includes('--smoke')
+const settings = smoke ? { warmup: 1, duration: 1, rounds: 1 } : { warmup: 3, duration: 4, rounds: 3 }
+const connections = 10
+const SAMPLING_INTERVAL_US = 250
+const startedAt = Date.now()
+
+// --smoke reuses the working tree's build when there is one (CI has just made it).
+const template = smoke && existsSync(path.join(ROOT, '.next', 'BUILD_ID')) ? ROOT : buildVariant('profile-template')
+// The same template with a proxy that matches nothing: what Next itself does differently for a
+// proxy. (Not in the smoke run: one build fewer, and bench:layers uses the same variant.)
+const noProxy = smoke ? undefined : buildVariant('profile-no-proxy', disableProxy)
+const baseline = buildVariant('profile-baseline', () => {}, { sourceDir: path.join(ROOT, 'bench', 'baseline') })
+
+// Accepts whatever the OTLP and Sentry exporters send.
+const sink = http.createServer((req, res) => {
+  req.resume()
+  req.on('end', () => res.end('{}'))
+})
+await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve))
+const sinkUrl = `http://127.0.0.1:${sink.address().port}`
+const sentryDsn = `http://public@127.0.0.1:${sink.address().port}/1`
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'signalbox-profile-'))
+const apps = [
+  { name: 'template', dir: template, env: {}, routes: { json: '/api/health', page: '/status' } },
+  { name: 'template + tracing', dir: template, env: { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl }, routes: { json: '/api/health', page: '/status' } },
+  { name: 'template + Sentry DSN', dir: template, env: { NEXT_PUBLIC_SENTRY_DSN: sentryDsn }, routes: { json: '/api/health', page: '/status' } },
+  {
+    name: 'template + Sentry DSN, errors only',
+    dir: template,
+    env: { NEXT_PUBLIC_SENTRY_DSN: sentryDsn, SENTRY_TRACES_SAMPLE_RATE: '0' },
+    routes: { json: '/api/health', page: '/status' },
+  },
+  ...(noProxy ? [{ name: 'template, no proxy', dir: noProxy, env: {}, routes: { json: '/api/health', page: '/status' } }] : []),
+  { name: 'baseline', dir: baseline, env: {}, routes: { json: '/api/health', page: '/dynamic' }, readyPath: '/api/health' },
+]
+const ROUTES = { json: 'JSON route handler', page: 'dynamic page (reads request headers)' }
+
+// All servers run at once; each route is loaded in interleaved rounds (the order alternates), as
+// in npm run bench, so a noisy moment of the machine is shared out instead of landing on one app.
+const servers = []
+const results = {}
+try {
+  for (const app of apps) {
+    const profileDir = path.join(scratch, app.name.replace(/\W+/g, '-'))
+    mkdirSync(profileDir)
+    const server = await startApp(
+      app.dir,
+      { DATABASE_URL: `pglite:${path.join(profileDir, 'db')}`, LOG_LEVEL: 'info', ...app.env },
+      { readyPath: app.readyPath, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-interval=${SAMPLING_INTERVAL_US}`] },
+    )
+    servers.push({ app, server, profileDir, windows: Object.fromEntries(Object.keys(ROUTES).map((kind) => [kind, []])) })
+  }
+  for (const kind of Object.keys(ROUTES)) {
+    for (const { app, server } of servers) await load(`${server.url}${app.routes[kind]}`, { duration: settings.warmup, connections })
+    for (let round = 0; round < settings.rounds; round++) {
+      log(`profile ${ROUTES[kind]}, round ${round + 1} of ${settings.rounds}`)
+      for (const { app, server, windows } of round % 2 === 0 ? servers : [...servers].reverse()) {
+        const from = Number(process.hrtime.bigint() / 1000n)
+        const run = await load(`${server.url}${app.routes[kind]}`, { duration: settings.duration, connections })
+        const to = Number(process.hrtime.bigint() / 1000n)
+        if (run.failed > 0) throw new Error(`${app.name} ${app.routes[kind]}: ${run.failed} failed responses under load`)
+        windows[kind].push({ from, to, requests: run.total })
+      }
+    }
+  }
+  for (const { app, server, profileDir, windows } of servers) {
+    await server.stop() // V8 writes the profile as the process exits
+    // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: the server process's main thread (0), where
+    // requests are handled; worker threads write their own files.
+    const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile') && f.includes(`.${server.pid}.0.`))
+    if (!file) throw new Error(`${app.name}: no main-thread CPU profile written in ${profileDir}`)
+    const profile = readProfile(path.join(profileDir, file))
+    results[app.name] = Object.fromEntries(
+      Object.entries(windows).map(([kind, list]) => {
+        const seconds = list.reduce((sum, w) => sum + (w.to - w.from) / 1e6, 0)
+        const requests = list.reduce((sum, w) => sum + w.requests, 0)
+        return [kind, { requests, rps: requests / seconds, ...layerTimes(profile, { windows: list, root: app.dir }) }]
+      }),
+    )
+  }
+} finally {
+  for (const { server } of servers) await server.stop()
+  sink.close()
+  rmSync(scratch, { recursive: true, force: true })
+}
+
+// The harness checks itself on the real builds: each layer shows up where it must and nowhere it
+// cannot (the bare baseline has no pino, no SDKs, no proxy of ours), so a change in how Next or
+// Turbopack names its sources cannot quietly turn the table into one big "Next.js" row.
+const layerNamed = (prefix) => LAYERS.find((layer) => layer.name.startsWith(prefix)).name
+const mustShow = [
+  ['template', layerNamed('logging')],
+  ['template', layerNamed('proxy pass')],
+  ['template + tracing', layerNamed('tracing')],
+  ['template + Sentry DSN', layerNamed('Sentry')],
+]
+for (const [appName, layer] of mustShow) {
+  for (const [kind, r] of Object.entries(results[appName])) {
+    if (!(r.requests > 0 && (r.micros.get(layer) ?? 0) > 0)) throw new Error(`profile: no "${layer}" time in ${appName}, ${ROUTES[kind]}`)
+  }
+}
+for (const layer of [layerNamed('logging'), layerNamed('tracing'), layerNamed('Sentry'), layerNamed('our proxy')]) {
+  for (const [kind, r] of Object.entries(results.baseline)) {
+    if (r.micros.has(layer)) throw new Error(`profile: the bare baseline shows "${layer}" time (${ROUTES[kind]}): the layers are misattributed`)
+  }
+}
+
+const order = [...LAYERS.map((layer) => layer.name), OTHER.ours, OTHER.next, OTHER.node, OTHER.gc, OTHER.program]
+const perRequest = (r, micros) => (micros ?? 0) / r.requests
+const sections = Object.entries(ROUTES).map(([kind, title]) => {
+  const columns = apps.map((app) => results[app.name][kind])
+  const base = results.baseline[kind]
+  const rows = order
+    .filter((layer) => columns.some((r) => (r.micros.get(layer) ?? 0) > 0))
+    .map((layer) => [
+      layer,
+      ...columns.map((r) => perRequest(r, r.micros.get(layer)).toFixed(0)),
+      (perRequest(results.template[kind], results.template[kind].micros.get(layer)) - perRequest(base, base.micros.get(layer))).toFixed(0),
+    ])
+  rows.push([
+    '**CPU per request, all layers**',
+    ...columns.map((r) => `**${perRequest(r, r.busy).toFixed(0)}**`),
+    `**${(perRequest(results.template[kind], results.template[kind].busy) - perRequest(base, base.busy)).toFixed(0)}**`,
+  ])
+  rows.push(['req/s while profiled', ...columns.map((r) => r.rps.toFixed(0)), ''])
+  const header = ['layer (µs of CPU per request)', ...apps.map((app) => `${app.name} \`${app.routes[kind]}\``), 'template − baseline']
+  return `#### ${title}\n\n${markdownTable(header, rows)}`
+})
+
+const report = [
+  '### Where a request\'s CPU time goes (V8 CPU profiles under load)',
+  '',
+  `${new Date().toISOString()} · ${machineDescription()} · ${settings.rounds} interleaved rounds of ${settings.duration} s per route after ${settings.warmup} s of warm-up, ${connections} connections, sampled every ${SAMPLING_INTERVAL_US} µs · finished in ${((Date.now() - startedAt) / 60000).toFixed(1)} min${smoke ? ' · **smoke run: too short to read**' : ''}`,
+  '',
+  'The server\'s main thread, sample by sample: a sample belongs to the layer of the innermost frame on its stack that is not Node\'s own; the proxy pass is any sample with Next\'s proxy adapter anywhere on the stack. The profiler itself slows the server, so read the shares, not the req/s.',
+  '',
+  ...sections.flatMap((section) => [section, '']),
+].join('\n')
+console.log(`\n${report}`)
+const file = path.join(ROOT, 'bench', 'results', smoke ? 'profile-smoke.md' : 'profile.md')
+writeFileSync(file, report)
+log(`written to ${path.relative(ROOT, file)}`)
