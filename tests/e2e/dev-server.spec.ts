@@ -1,0 +1,59 @@
+// The front door: on a clean clone, `npm run dev` serves the app with no .env file and no
+// database server. The test copies the checkout's files (what a clone has: tracked and
+// untracked, never ignored ones such as .env, .data/ or .next/) into a temporary folder,
+// hard-links node_modules, and runs `npm run dev` there with DATABASE_URL unset, so the embedded
+// database lands in the copy's .data/ and never in the developer's.
+import { execFileSync, spawn } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { expect, test } from '@playwright/test'
+import { freePort } from './support/server'
+
+function cleanCloneOfThisCheckout(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'signalbox-dev-'))
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((file) => file && existsSync(file))
+  for (const file of files) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
+    cpSync(file, path.join(dir, file))
+  }
+  execFileSync('cp', ['-al', 'node_modules', path.join(dir, 'node_modules')])
+  return dir
+}
+
+test('npm run dev serves / and /api/ready with no .env file and no DATABASE_URL', async ({ request }) => {
+  test.setTimeout(240_000) // the first request compiles the page in development
+  const dir = cleanCloneOfThisCheckout()
+  const port = await freePort()
+  const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }
+  for (const name of ['DATABASE_URL', 'AUTH_SECRET', 'NODE_ENV', 'NEXT_DIST_DIR']) delete env[name]
+  // Its own process group, so stopping it stops npm, the shell and Next together.
+  const dev = spawn('npm', ['run', 'dev', '--', '-p', String(port), '-H', '127.0.0.1'], { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const url = `http://127.0.0.1:${port}`
+  try {
+    expect(existsSync(path.join(dir, '.env'))).toBe(false)
+    let home
+    for (const deadline = Date.now() + 180_000; ; ) {
+      expect(dev.exitCode, `npm run dev exited:\n${output}`).toBeNull()
+      home = await request.get(`${url}/`, { timeout: 120_000 }).catch(() => undefined)
+      if (home || Date.now() > deadline) break
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    expect(home?.status(), output).toBe(200)
+    expect(await home!.text()).toContain('Signalbox')
+
+    const ready = await request.get(`${url}/api/ready`, { timeout: 120_000 })
+    expect(ready.status(), output).toBe(200)
+    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { database: { status: 'ok' } } })
+    expect(existsSync(path.join(dir, '.data', 'pglite')), 'the embedded database lives in the clone').toBe(true)
+  } finally {
+    if (dev.exitCode === null && dev.pid) process.kill(-dev.pid, 'SIGTERM')
+    await new Promise((resolve) => (dev.exitCode !== null ? resolve(undefined) : dev.once('exit', resolve)))
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
