@@ -34,7 +34,10 @@ export const LAYERS = [
     test: ({ source }) => /node_modules\/@opentelemetry\/(?!api\/)|lib\/observability\/(tracing|spans)\b|lib\/db\/tracing\b/.test(source),
   },
   { name: 'Sentry SDK', test: ({ source }) => /node_modules\/@sentry(-internal)?\//.test(source) },
-  { name: 'our proxy.ts (request ID, signed-out redirect)', test: ({ source }) => /(^|\/)proxy\.ts$|lib\/observability\/request-id\b|lib\/auth\/routing\b/.test(source) },
+  {
+    name: 'our proxy.ts (request ID, signed-out redirect)',
+    test: ({ source }) => !source.includes('/node_modules/') && /(^|\/)proxy\.ts$|lib\/observability\/request-id\b|lib\/auth\/routing\b/.test(source),
+  },
   {
     name: "proxy pass (Next's own work to run proxy.ts)",
     test: ({ source, functionName }) =>

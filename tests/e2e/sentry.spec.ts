@@ -293,6 +293,7 @@ test.describe('error tracking with a DSN', () => {
     // dropped transaction in a client_report envelope.
     const errorsOnly = await startSentryRecorder()
     const app = await startServer({ distDir: DIST_DIR, env: { NEXT_PUBLIC_SENTRY_DSN: errorsOnly.dsn, SENTRY_TRACES_SAMPLE_RATE: '0', DEBUG_ROUTES: '1' }, waitForReady: true })
+    const users: SignedInUser[] = []
     try {
       try {
         for (let i = 0; i < 5; i++) expect((await request.get(`${app.url}/status`)).status()).toBe(200)
@@ -302,12 +303,14 @@ test.describe('error tracking with a DSN', () => {
         expect(events).toHaveLength(1)
         expect(events[0]?.tags?.request_id).toBe(failed.headers()['x-request-id'])
         // Without tracing the SDK still isolates each request's scope.
-        await expectEachEventNamesItsUser(errorsOnly, app, [await signedInUser(browser, app, 'carol'), await signedInUser(browser, app, 'dave')])
+        users.push(await signedInUser(browser, app, 'carol'), await signedInUser(browser, app, 'dave'))
+        await expectEachEventNamesItsUser(errorsOnly, app, users)
       } finally {
         await app.stop()
       }
       expect(errorsOnly.items('transaction', 'span', 'client_report').map((item) => item.type)).toEqual([])
     } finally {
+      for (const user of users) await user.context.close()
       await errorsOnly.close()
     }
   })
