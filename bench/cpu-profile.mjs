@@ -58,9 +58,12 @@ export const OTHER = {
 
 const isNodeInternal = (url) => url === '' || url.startsWith('node:')
 
-/** Source-map lookups per script URL, cached; a script without a map keeps its URL. */
+// Parsed source maps by script URL, for the whole run: several profiles (and several windows of
+// one) share a build's maps, and a map on disk does not change while the benchmark runs.
+const maps = new Map()
+
+/** Source-map lookups per script URL; a script without a map keeps its URL. */
 function sourceResolver() {
-  const maps = new Map()
   const mapFor = (url) => {
     if (maps.has(url)) return maps.get(url)
     let map = null

@@ -3,11 +3,13 @@
 // Everything is bounded in time and talks only to 127.0.0.1.
 import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
+import { copyCheckout } from '../tests/support/checkout-copy.mjs'
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 // Outside the repository: a copy inside it would make Next pick the repository as workspace root.
@@ -24,11 +26,7 @@ export function buildVariant(name, mutate = () => {}, { sourceDir = ROOT, env = 
   const dir = path.join(WORK, name)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
-  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '.'], { cwd: sourceDir, encoding: 'utf8' })
-    .split('\n')
-    .filter((f) => f && existsSync(path.join(sourceDir, f)))
-  for (const file of files) cpSync(path.join(sourceDir, file), path.join(dir, file), { recursive: true })
-  execFileSync('cp', ['-al', path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules')])
+  copyCheckout(sourceDir, dir, { nodeModules: path.join(ROOT, 'node_modules') })
   mutate(dir)
   if (!build) return dir
   log(`building ${name}…`)
@@ -49,6 +47,25 @@ export function rewrite(dir, file, pattern, replacement) {
   const changed = source.replace(pattern, replacement)
   if (changed === source) throw new Error(`bench variant: ${pattern} not found in ${file}`)
   writeFileSync(target, changed)
+}
+
+/**
+ * A loopback server that accepts whatever PostHog's, OpenTelemetry's or Sentry's exporters send,
+ * answers as PostHog does, and counts requests by `METHOD /path`.
+ */
+export async function startSink() {
+  const received = new Map()
+  const server = http.createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      const key = `${req.method} ${(req.url ?? '/').split('?')[0]}`
+      received.set(key, (received.get(key) ?? 0) + 1)
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":1}')
+    })
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address()
+  return { url: `http://127.0.0.1:${port}`, port, received, close: () => new Promise((resolve) => server.close(resolve)) }
 }
 
 /** Makes the variant's proxy match nothing (request IDs still come from the Node server hook). */

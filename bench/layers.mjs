@@ -6,11 +6,10 @@
 //   no proxy         a build whose proxy matches nothing (request IDs still come from the Node hook)
 //   no proxy, silent that build with LOG_LEVEL=silent
 // Same machine, same run, interleaved rounds.   npm run bench:layers [-- --smoke]
-import http from 'node:http'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { buildVariant, disableProxy, interleaved, log, machineDescription, markdownTable, median, ratio, rewrite, startApp } from './harness.mjs'
+import { buildVariant, disableProxy, interleaved, log, machineDescription, markdownTable, median, ratio, rewrite, startApp, startSink } from './harness.mjs'
 
 const smoke = process.argv.includes('--smoke')
 const settings = smoke ? { rounds: 1, duration: 1, warmup: 1 } : { rounds: 3, duration: 5, warmup: 2 }
@@ -19,11 +18,7 @@ const full = buildVariant('layers-full')
 const noMetrics = buildVariant('layers-no-metrics', (dir) => rewrite(dir, 'lib/startup.ts', /\n\s*onRequestFinished\(recordHttpRequest\)/, '\n  // bench: metrics off'))
 const noProxy = buildVariant('layers-no-proxy', disableProxy)
 
-const sink = http.createServer((req, res) => {
-  req.resume()
-  req.on('end', () => res.end('{}'))
-})
-await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve))
+const sink = await startSink()
 const dirs = []
 const database = () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'signalbox-bench-'))
@@ -33,7 +28,7 @@ const database = () => {
 const targets = []
 try {
   const start = async (name, dir, env) => targets.push({ name, ...(await startApp(dir, { DATABASE_URL: database(), LOG_LEVEL: 'info', ...env })) })
-  await start('full + tracing', full, { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}` })
+  await start('full + tracing', full, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url })
   await start('full', full, {})
   await start('no metrics', noMetrics, {})
   await start('no proxy', noProxy, {})
@@ -53,6 +48,6 @@ try {
   console.log(`\n${machineDescription()}\n\n${sections.join('\n\n')}`)
 } finally {
   for (const target of targets) await target.stop()
-  sink.close()
+  await sink.close()
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
 }

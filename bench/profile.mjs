@@ -5,12 +5,11 @@
 // maps and grouped by layer (bench/cpu-profile.mjs): the table says how many microseconds of
 // CPU each layer costs a request, for the template, its integrations turned on, and the bare
 // baseline app.   npm run bench:profile [-- --smoke]   writes bench/results/profile.md
-import http from 'node:http'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { LAYERS, OTHER, layerTimes, readProfile } from './cpu-profile.mjs'
-import { ROOT, buildVariant, disableProxy, load, log, machineDescription, markdownTable, startApp } from './harness.mjs'
+import { ROOT, buildVariant, disableProxy, load, log, machineDescription, markdownTable, startApp, startSink } from './harness.mjs'
 
 const smoke = process.argv.includes('--smoke')
 const settings = smoke ? { warmup: 1, duration: 1, rounds: 1 } : { warmup: 3, duration: 4, rounds: 3 }
@@ -25,19 +24,14 @@ const template = smoke && existsSync(path.join(ROOT, '.next', 'BUILD_ID')) ? ROO
 const noProxy = smoke ? undefined : buildVariant('profile-no-proxy', disableProxy)
 const baseline = buildVariant('profile-baseline', () => {}, { sourceDir: path.join(ROOT, 'bench', 'baseline') })
 
-// Accepts whatever the OTLP and Sentry exporters send.
-const sink = http.createServer((req, res) => {
-  req.resume()
-  req.on('end', () => res.end('{}'))
-})
-await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve))
-const sinkUrl = `http://127.0.0.1:${sink.address().port}`
-const sentryDsn = `http://public@127.0.0.1:${sink.address().port}/1`
+// Takes what the OTLP and Sentry exporters send.
+const sink = await startSink()
+const sentryDsn = `http://public@127.0.0.1:${sink.port}/1`
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'signalbox-profile-'))
 const apps = [
   { name: 'template', dir: template, env: {}, routes: { json: '/api/health', page: '/status' } },
-  { name: 'template + tracing', dir: template, env: { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl }, routes: { json: '/api/health', page: '/status' } },
+  { name: 'template + tracing', dir: template, env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }, routes: { json: '/api/health', page: '/status' } },
   { name: 'template + Sentry DSN', dir: template, env: { NEXT_PUBLIC_SENTRY_DSN: sentryDsn }, routes: { json: '/api/health', page: '/status' } },
   {
     name: 'template + Sentry DSN, errors only',
@@ -95,7 +89,7 @@ try {
   }
 } finally {
   for (const { server } of servers) await server.stop()
-  sink.close()
+  await sink.close()
   rmSync(scratch, { recursive: true, force: true })
 }
 

@@ -5,7 +5,6 @@
 // Needs PostgreSQL (BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)
 // for the server-action part, and Chromium (CHROMIUM_PATH, else /usr/bin/chromium).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import http from 'node:http'
 import path from 'node:path'
 import postgres from 'postgres'
 import { createThrowawayPostgres } from '../tests/support/postgres.mjs'
@@ -24,6 +23,7 @@ import {
   rewrite,
   rssMiB,
   startApp,
+  startSink,
 } from './harness.mjs'
 
 const smoke = process.argv.includes('--smoke')
@@ -33,22 +33,6 @@ const settings = smoke
 const startedAt = Date.now()
 const cleanups = []
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–')
-
-/** Accepts whatever PostHog's or OpenTelemetry's exporters send and counts it. */
-async function startSink() {
-  const received = new Map()
-  const server = http.createServer((req, res) => {
-    req.resume()
-    req.on('end', () => {
-      const key = `${req.method} ${(req.url ?? '/').split('?')[0]}`
-      received.set(key, (received.get(key) ?? 0) + 1)
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":1}')
-    })
-  })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  cleanups.push(() => new Promise((resolve) => server.close(resolve)))
-  return { url: `http://127.0.0.1:${server.address().port}`, received }
-}
 
 async function main() {
   const serverUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -80,6 +64,7 @@ async function main() {
   // --- Servers, each with its own database. Analytics is on (a key, a local PostHog stand-in);
   // flags come from FEATURE_FLAGS so no flag lookup sits in the measured path.
   const sink = await startSink()
+  cleanups.push(sink.close)
   const appEnv = {
     LOG_LEVEL: 'info',
     NEXT_PUBLIC_POSTHOG_KEY: 'phc_bench',
@@ -146,7 +131,7 @@ async function main() {
     ...(Q ? [{ name: 'audit + analytics off', app: Q }] : []),
     { name: 'on, audit insert +500 ms', app: TD },
   ]
-  for (const mode of modes) mode.request = await recordSaveCustomerRequest(mode.app.url, `bench-${mode.app.port ?? new URL(mode.app.url).port}@example.com`)
+  for (const mode of modes) mode.request = await recordSaveCustomerRequest(mode.app.url, `bench-${new URL(mode.app.url).port}@example.com`)
   for (let i = 0; i < settings.actionWarmup; i++) for (const mode of modes) await replay(mode.request)
   const samples = Object.fromEntries(modes.map((m) => [m.name, []]))
   const total = settings.actionRounds * settings.actionsPerRound

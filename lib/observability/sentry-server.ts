@@ -9,6 +9,7 @@ import { EnvError, env, parseEnv } from '../env'
 import { currentRequestContext, noteSpanStarted } from './context'
 import { REQUEST_ID_HEADER, isValidRequestId } from './request-id'
 import {
+  DEFAULT_TRACES_SAMPLE_RATE,
   dataCollection,
   TUNNEL_PATH,
   scrubBreadcrumb,
@@ -16,7 +17,6 @@ import {
   sentryEnvironment,
   sentryRelease,
   spotlightFrom,
-  tracesSampleRate,
   tracingOptions,
 } from './sentry'
 
@@ -56,7 +56,7 @@ export function startErrorTracking(): void {
     release: sentryRelease(process.env),
     ...(linkedToOpenTelemetry
       ? { enableOpenTelemetrySetup: false, integrations: [Sentry.openTelemetryIntegration()] }
-      : tracingOptions(config.SENTRY_TRACES_SAMPLE_RATE ?? tracesSampleRate(undefined))),
+      : tracingOptions(config.SENTRY_TRACES_SAMPLE_RATE ?? DEFAULT_TRACES_SAMPLE_RATE)),
     // Transactions, not streamed spans: self-hosted Sentry before 26.4 and GlitchTip ingest
     // transactions only, and it keeps one scrubbing hook (beforeSendTransaction) for them.
     traceLifecycle: 'static',

@@ -1,25 +1,18 @@
 // The front door: on a clean clone, `npm run dev` serves the app with no .env file and no
-// database server. The test copies the checkout's files (what a clone has: tracked and
-// untracked, never ignored ones such as .env, .data/ or .next/) into a temporary folder,
-// hard-links node_modules, and runs `npm run dev` there with DATABASE_URL unset, so the embedded
-// database lands in the copy's .data/ and never in the developer's.
-import { execFileSync, spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+// database server. The test copies the checkout as a clone has it (never .env, .data/ or
+// .next/) into a temporary folder and runs `npm run dev` there with DATABASE_URL unset, so
+// the embedded database lands in the copy's .data/ and never in the developer's.
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { expect, test } from '@playwright/test'
+import { copyCheckout } from '../support/checkout-copy.mjs'
 import { freePort } from './support/server'
 
 function cleanCloneOfThisCheckout(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'signalbox-dev-'))
-  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((file) => file && existsSync(file))
-  for (const file of files) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
-    cpSync(file, path.join(dir, file))
-  }
-  execFileSync('cp', ['-al', 'node_modules', path.join(dir, 'node_modules')])
+  copyCheckout(process.cwd(), dir)
   return dir
 }
 
