@@ -5,7 +5,7 @@
 import { expect, test, type Page } from '@playwright/test'
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver'
 import { startSentryRecorder, type SentryRecorder } from '../support/sentry-recorder'
-import { accessLines, jsonLines, waitForLogs } from './support/logs'
+import { accessLines, jsonLines, waitForLogs, type LogLine } from './support/logs'
 import { startServer, type AppServer } from './support/server'
 
 const SPAN_KIND_SERVER = 2
@@ -109,14 +109,22 @@ test('server actions are spans, and log lines written inside a span carry its tr
   // The sign-up writes its user to the database inside the action's span.
   expect(spans.some((s) => s.attributes['db.operation.name'] === 'INSERT' && ancestors(spans, s).includes(action))).toBe(true)
 
+  // The sign-up's analytics line is written by after(), once the response has gone: wait for it
+  // rather than race it. It is logged inside the action's trace.
+  const analyticsLine = (lines: LogLine[]) => lines.find((line) => line.request_id === actionRequestId && line.msg === 'analytics_event')
+  expect(analyticsLine(await waitForLogs(app, (lines) => analyticsLine(lines) !== undefined))?.trace_id).toBe(traceId)
+
   // Every other line of that request is linked to one of its traces (the action's, or the
   // internal render's), and the action's lines name spans of the action's trace.
   const traces = new Set(accessLines(app, actionRequestId).map((line) => String(line.trace_id)))
   const inner = jsonLines(app).filter((line) => line.request_id === actionRequestId && line.kind !== 'access')
   for (const line of inner) expect(traces.has(String(line.trace_id)), `${line.msg} names a trace of the request`).toBe(true)
   const inAction = inner.filter((line) => line.trace_id === traceId)
-  expect(inAction.map((line) => line.msg)).toContain('analytics_event')
-  const spanIds = new Set(spans.map((s) => s.spanId))
+  // Spans leave as they end, and a line written late (after()) may name a span still open when
+  // the action's span was exported: wait for each named span before checking it belongs.
+  const named = new Set(inAction.map((line) => String(line.span_id)))
+  await otlp.waitFor((all) => [...named].every((id) => all.some((s) => s.traceId === traceId && s.spanId === id))).catch(() => {})
+  const spanIds = new Set(otlp.spans.filter((s) => s.traceId === traceId).map((s) => s.spanId))
   for (const line of inAction) expect(spanIds.has(String(line.span_id)), `${line.msg} names a span of the trace`).toBe(true)
 })
 
