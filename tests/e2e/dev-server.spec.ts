@@ -45,8 +45,29 @@ test('npm run dev serves / and /api/ready with no .env file and no DATABASE_URL'
     expect(await ready.json()).toMatchObject({ status: 'ready', checks: { database: { status: 'ok' } } })
     expect(existsSync(path.join(dir, '.data', 'pglite')), 'the embedded database lives in the clone').toBe(true)
   } finally {
-    if (dev.exitCode === null && dev.pid) process.kill(-dev.pid, 'SIGTERM')
-    await new Promise((resolve) => (dev.exitCode !== null ? resolve(undefined) : dev.once('exit', resolve)))
-    rmSync(dir, { recursive: true, force: true })
+    if (dev.pid) await stopProcessGroup(dev.pid)
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   }
 })
+
+const groupAlive = (pgid: number) => {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Stops npm, the shell and Next together and waits until every one has gone: npm can exit
+ * while Next's own server process is still writing .next/dev, and removing the folder under
+ * it fails with ENOTEMPTY.
+ */
+async function stopProcessGroup(pgid: number) {
+  if (!groupAlive(pgid)) return
+  process.kill(-pgid, 'SIGTERM')
+  for (const deadline = Date.now() + 10_000; groupAlive(pgid) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100))
+  if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL')
+  for (const deadline = Date.now() + 5_000; groupAlive(pgid) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100))
+}
