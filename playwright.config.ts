@@ -8,6 +8,10 @@ export default defineConfig({
   workers: 2,
   retries: 0,
   timeout: 60_000,
+  // Two workers, each with its own production server and Chromium, share two cores: a sign-up
+  // (password hashing, a transaction, the redirect's render) can outlast Playwright's default 5 s
+  // on a loaded machine. Assertions wait for an outcome; how fast it comes is the benchmarks' job.
+  expect: { timeout: 15_000 },
   reporter: [['list']],
   use: {
     headless: true,

@@ -20,7 +20,7 @@ export const accessLines = (app: AppServer, requestId?: string) =>
   jsonLines(app).filter((l) => l.kind === 'access' && (requestId === undefined || l.request_id === requestId))
 
 /** Polls until `predicate` holds for the captured lines (logs are written after the response). */
-export async function waitForLogs(app: AppServer, predicate: (lines: LogLine[]) => boolean, timeoutMs = 5000) {
+export async function waitForLogs(app: AppServer, predicate: (lines: LogLine[]) => boolean, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs
   while (!predicate(jsonLines(app))) {
     if (Date.now() > deadline) throw new Error(`log condition not met within ${timeoutMs} ms; lines:\n${app.output.slice(-30).join('\n')}`)
