@@ -5,7 +5,8 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { gunzipSync } from 'node:zlib'
 
-export type RecordedEvent = { event: string; properties: Record<string, unknown>; distinct_id?: string; path: string }
+/** `uuid` is the event's own ID, the same on every delivery of it: PostHog keeps one event per uuid. */
+export type RecordedEvent = { event: string; properties: Record<string, unknown>; distinct_id?: string; uuid?: string; path: string }
 
 export type RecordedRequest = { method: string; path: string; cookie?: string }
 
@@ -42,7 +43,8 @@ function eventsOf(payload: unknown): Omit<RecordedEvent, 'path'>[] {
     const properties = (object.properties as Record<string, unknown>) ?? {}
     // posthog-node sends distinct_id beside the properties, posthog-js inside them.
     const distinctId = (object.distinct_id ?? properties.distinct_id) as string | undefined
-    return [{ event: object.event, properties, distinct_id: distinctId }]
+    const uuid = typeof object.uuid === 'string' ? object.uuid : undefined
+    return [{ event: object.event, properties, distinct_id: distinctId, uuid }]
   }
   return []
 }
