@@ -65,7 +65,7 @@ const pathnameOf = (event: RecordedEvent) => new URL(String(event.properties.$cu
  * The page views PostHog would count for `pathname`. posthog-js delivers at least once: a batch
  * it could not confirm (say, a request cut short by the next navigation after it had arrived) is
  * sent again with the same event uuids, and PostHog keeps one event per uuid. So do we. (A
- * run of the suite on a loaded machine recorded the /activity view twice, identical to the byte.)
+ * run of the suite on a loaded machine recorded the /activity view twice, with the same $insert_id and time.)
  */
 const pageviewsOf = (events: RecordedEvent[], pathname: string) => {
   const views = events.filter((e) => e.event === '$pageview' && pathnameOf(e) === pathname)
