@@ -29,17 +29,13 @@ const sink = await startSink()
 const sentryDsn = `http://public@127.0.0.1:${sink.port}/1`
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'signalbox-profile-'))
+const templateRoutes = { json: '/api/health', page: '/status' }
 const apps = [
-  { name: 'template', dir: template, env: {}, routes: { json: '/api/health', page: '/status' } },
-  { name: 'template + tracing', dir: template, env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }, routes: { json: '/api/health', page: '/status' } },
-  { name: 'template + Sentry DSN', dir: template, env: { NEXT_PUBLIC_SENTRY_DSN: sentryDsn }, routes: { json: '/api/health', page: '/status' } },
-  {
-    name: 'template + Sentry DSN, errors only',
-    dir: template,
-    env: { NEXT_PUBLIC_SENTRY_DSN: sentryDsn, SENTRY_TRACES_SAMPLE_RATE: '0' },
-    routes: { json: '/api/health', page: '/status' },
-  },
-  ...(noProxy ? [{ name: 'template, no proxy', dir: noProxy, env: {}, routes: { json: '/api/health', page: '/status' } }] : []),
+  { name: 'template', dir: template, env: {}, routes: templateRoutes },
+  { name: 'template + tracing', dir: template, env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }, routes: templateRoutes },
+  { name: 'template + Sentry DSN', dir: template, env: { NEXT_PUBLIC_SENTRY_DSN: sentryDsn }, routes: templateRoutes },
+  { name: 'template + Sentry DSN, errors only', dir: template, env: { NEXT_PUBLIC_SENTRY_DSN: sentryDsn, SENTRY_TRACES_SAMPLE_RATE: '0' }, routes: templateRoutes },
+  ...(noProxy ? [{ name: 'template, no proxy', dir: noProxy, env: {}, routes: templateRoutes }] : []),
   { name: 'baseline', dir: baseline, env: {}, routes: { json: '/api/health', page: '/dynamic' }, readyPath: '/api/health' },
 ]
 const ROUTES = { json: 'JSON route handler', page: 'dynamic page (reads request headers)' }

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { expect, test, type Page } from '@playwright/test'
 import { startPostHogRecorder, type PostHogRecorder, type RecordedEvent } from '../support/posthog-recorder'
 import { jsonLines } from './support/logs'
+import { signUp } from './support/auth'
 import { buildApp, startServer, type AppServer } from './support/server'
 
 const DIST_DIR = '.next-e2e-posthog'
@@ -25,15 +26,6 @@ const FIRST_LOAD_BUDGET_BYTES = 5 * 1024
 const encodings = (value: string) => [
   ...new Set([value, encodeURIComponent(value), encodeURIComponent(encodeURIComponent(value)), encodeURIComponent(value).replace(/%20/g, '+')]),
 ]
-
-async function signUp(page: Page, app: AppServer, email: string) {
-  await page.goto(`${app.url}/sign-up`)
-  await page.getByLabel('Name').fill('Ada Lovelace')
-  await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password').fill('a long enough password')
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await expect(page).toHaveURL(`${app.url}/customers`)
-}
 
 async function signUpAndCreateCustomer(page: Page, app: AppServer, email: string) {
   await signUp(page, app, email)

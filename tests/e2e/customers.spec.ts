@@ -1,7 +1,8 @@
 // The reference app's domain in a real browser against the production build: sign up, create
 // a customer in the drawer, see it listed and recorded in the activity log with the request ID
 // of the action that created it, sign out. Plus the signed-out redirect and the API's refusals.
-import { expect, test, type Browser, type Page } from '@playwright/test'
+import { expect, test, type Browser } from '@playwright/test'
+import { TEST_PASSWORD, signUp } from './support/auth'
 import { startServer, type AppServer } from './support/server'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -14,17 +15,8 @@ test.afterAll(async () => {
   await app?.stop()
 })
 
-async function signUp(page: Page, email: string, password = 'a long enough password') {
-  await page.goto(`${app.url}/sign-up`)
-  await page.getByLabel('Name').fill('Ada Lovelace')
-  await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password').fill(password)
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await expect(page).toHaveURL(`${app.url}/customers`)
-}
-
 test('sign up, add a customer in the drawer, find it in the list and the activity log, sign out', async ({ page }) => {
-  await signUp(page, 'ada@example.com')
+  await signUp(page, app, 'ada@example.com')
   await expect(page.getByRole('heading', { name: 'Customers' })).toBeVisible()
 
   await page.getByRole('button', { name: 'New customer' }).click()
@@ -95,7 +87,7 @@ test('sign up, add a customer in the drawer, find it in the list and the activit
 
   // Signing back in lands on the page asked for; the sign-out was recorded.
   await page.getByLabel('Email').fill('ada@example.com')
-  await page.getByLabel('Password').fill('a long enough password')
+  await page.getByLabel('Password').fill(TEST_PASSWORD)
   await page.getByRole('button', { name: 'Sign in' }).click()
   await expect(page).toHaveURL(`${app.url}/customers`)
   await page.goto(`${app.url}/activity`)
@@ -104,12 +96,12 @@ test('sign up, add a customer in the drawer, find it in the list and the activit
 
   // Actions and IDs in the logs, never payloads; and nothing above warn on the happy path.
   const logged = app.output.join('\n')
-  for (const secret of ['grace@example.com', 'ada@example.com', 'a long enough password', 'Grace Hopper']) expect(logged).not.toContain(secret)
+  for (const secret of ['grace@example.com', 'ada@example.com', TEST_PASSWORD, 'Grace Hopper']) expect(logged).not.toContain(secret)
   expect(app.output.filter((line) => line.includes('"level":"error"') || line.includes('"level":"fatal"'))).toEqual([])
 })
 
 test('a wrong password and an unknown email get the same message', async ({ page }) => {
-  await signUp(page, 'lin@example.com')
+  await signUp(page, app, 'lin@example.com')
   await page.getByRole('button', { name: 'Sign out' }).click()
   await expect(page).toHaveURL(`${app.url}/sign-in`)
   for (const [email, password] of [
@@ -129,7 +121,7 @@ test('after 10 failed sign-ins the form and a direct POST both say how many minu
   // Its own client address: the lock-out must not reach the other tests' sign-ins from 127.0.0.1.
   const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': '203.0.113.77' } })
   const page = await context.newPage()
-  await signUp(page, 'locked-out@example.com')
+  await signUp(page, app, 'locked-out@example.com')
   await page.getByRole('button', { name: 'Sign out' }).click()
   await expect(page).toHaveURL(`${app.url}/sign-in`)
   // The form's own message (Next's route announcer is an alert too, after a client navigation).
@@ -156,14 +148,14 @@ test('after 10 failed sign-ins the form and a direct POST both say how many minu
     await expect(formAlert).toHaveText('Email or password is incorrect.')
   }
   // The 11th, with the right password, is refused through signInAction with the wait in words.
-  await attempt('a long enough password')
+  await attempt(TEST_PASSWORD)
   await expect(formAlert).toHaveText('Too many attempts, try again in 15 minutes.')
   await expect(page).toHaveURL(`${app.url}/sign-in`)
 
   // Posting to Auth.js directly (no form) lands on the sign-in page, which says the same.
   const { csrfToken } = (await (await context.request.get(`${app.url}/api/auth/csrf`)).json()) as { csrfToken: string }
   const direct = await context.request.post(`${app.url}/api/auth/callback/credentials`, {
-    form: { csrfToken, email: 'locked-out@example.com', password: 'a long enough password', callbackUrl: `${app.url}/customers` },
+    form: { csrfToken, email: 'locked-out@example.com', password: TEST_PASSWORD, callbackUrl: `${app.url}/customers` },
     maxRedirects: 0,
   })
   expect(direct.status()).toBe(302)
@@ -178,7 +170,7 @@ test('after 10 failed sign-ins the form and a direct POST both say how many minu
 async function signedInUser(browser: Browser, email: string) {
   const context = await browser.newContext()
   const page = await context.newPage()
-  await signUp(page, email)
+  await signUp(page, app, email)
   const session = (await (await context.request.get(`${app.url}/api/auth/session`)).json()) as { orgId: string }
   return { context, page, orgId: session.orgId }
 }
@@ -277,13 +269,13 @@ test('a forged session cookie gets past the proxy but not the page, and is a war
 })
 
 test('the sign-in page never sends anyone to another origin', async ({ page }) => {
-  await signUp(page, 'mallory-target@example.com')
+  await signUp(page, app, 'mallory-target@example.com')
   await page.getByRole('button', { name: 'Sign out' }).click()
   await expect(page).toHaveURL(`${app.url}/sign-in`)
   for (const evil of ['//evil.com', 'https://evil.com', '/\\evil.com']) {
     await page.goto(`${app.url}/sign-in?callbackUrl=${encodeURIComponent(evil)}`)
     await page.getByLabel('Email').fill('mallory-target@example.com')
-    await page.getByLabel('Password').fill('a long enough password')
+    await page.getByLabel('Password').fill(TEST_PASSWORD)
     await page.getByRole('button', { name: 'Sign in' }).click()
     await expect(page).toHaveURL(`${app.url}/customers`)
     await page.getByRole('button', { name: 'Sign out' }).click()
@@ -300,7 +292,7 @@ test.describe('POST /api/customers', () => {
   })
 
   test('400 for bad JSON or fields, 201 with source api, using the browser session cookie', async ({ page }) => {
-    await signUp(page, 'api-user@example.com')
+    await signUp(page, app, 'api-user@example.com')
     const api = page.request
     const badJson = await api.post(`${app.url}/api/customers`, { headers: { 'content-type': 'application/json' }, data: Buffer.from('{"name":') })
     expect(badJson.status()).toBe(400)

@@ -73,9 +73,13 @@ const groupAlive = (pgid: number) => {
  * it fails with ENOTEMPTY.
  */
 async function stopProcessGroup(pgid: number) {
+  const gone = async (withinMs: number) => {
+    for (const deadline = Date.now() + withinMs; groupAlive(pgid) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100))
+    return !groupAlive(pgid)
+  }
   if (!groupAlive(pgid)) return
   process.kill(-pgid, 'SIGTERM')
-  for (const deadline = Date.now() + 10_000; groupAlive(pgid) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100))
-  if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL')
-  for (const deadline = Date.now() + 5_000; groupAlive(pgid) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100))
+  if (await gone(10_000)) return
+  process.kill(-pgid, 'SIGKILL')
+  await gone(5_000)
 }

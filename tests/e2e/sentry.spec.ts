@@ -5,6 +5,7 @@
 import net from 'node:net'
 import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { startSentryRecorder, type RecordedEvent, type SentryRecorder } from '../support/sentry-recorder'
+import { signUp } from './support/auth'
 import { buildApp, freePort, startServer, type AppServer } from './support/server'
 
 const DIST_DIR = '.next-e2e-sentry'
@@ -49,12 +50,7 @@ async function signedInUser(browser: Browser, app: AppServer, name: string): Pro
   const context = await browser.newContext()
   const page = await context.newPage()
   const email = `${name}-${Date.now()}@example.com`
-  await page.goto(`${app.url}/sign-up`)
-  await page.getByLabel('Name').fill(name)
-  await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password').fill('a long enough password')
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await expect(page).toHaveURL(`${app.url}/customers`)
+  await signUp(page, app, email, { name })
   const session = (await (await context.request.get(`${app.url}/api/auth/session`)).json()) as { user: { id: string }; orgId: string }
   await page.close()
   return { context, id: session.user.id, orgId: session.orgId, email }
@@ -227,12 +223,7 @@ test.describe('error tracking with a DSN', () => {
   test('signed in, route handler, server action and render errors each arrive once, naming the user', async ({ browser }) => {
     const context = await browser.newContext()
     const page = await context.newPage()
-    await page.goto(`${app.url}/sign-up`)
-    await page.getByLabel('Name').fill('Operator')
-    await page.getByLabel('Email').fill(PLANTED.email)
-    await page.getByLabel('Password').fill(PLANTED.password)
-    await page.getByRole('button', { name: 'Create account' }).click()
-    await expect(page).toHaveURL(`${app.url}/customers`)
+    await signUp(page, app, PLANTED.email, { name: 'Operator', password: PLANTED.password })
     const session = (await (await context.request.get(`${app.url}/api/auth/session`)).json()) as { user: { id: string }; orgId: string }
     /** Events with `message` from the request `requestId`, once a duplicate would have shown up. */
     const eventsOf = async (message: string, requestId: string | undefined) => {

@@ -2,10 +2,11 @@
 // OTLP receiver (standing in for Jaeger or Tempo), and, with a Sentry DSN as well, Sentry is
 // linked to the same traces: it gets the spans over OTLP and its error events name the trace.
 // The DSN is read by the server at run time, so this spec serves the default build.
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver'
 import { startSentryRecorder, type SentryRecorder } from '../support/sentry-recorder'
 import { accessLines, jsonLines, waitForLogs, type LogLine } from './support/logs'
+import { signUp } from './support/auth'
 import { startServer, type AppServer } from './support/server'
 
 const SPAN_KIND_SERVER = 2
@@ -42,19 +43,8 @@ function ancestors(spans: ReceivedSpan[], span: ReceivedSpan): ReceivedSpan[] {
   return chain
 }
 
-async function signUp(page: Page, email: string): Promise<string> {
-  await page.goto(`${app.url}/sign-up`)
-  await page.getByLabel('Name').fill('Ada Lovelace')
-  await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password').fill('a long enough password')
-  const action = page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/sign-up')
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await expect(page).toHaveURL(`${app.url}/customers`)
-  return (await action).headers()['x-request-id']!
-}
-
 test('a page request is one trace: the entry span continues traceparent and carries the request ID, its queries are child spans, the access line names it', async ({ page }) => {
-  await signUp(page, 'trace@example.com')
+  await signUp(page, app, 'trace@example.com')
   const requestId = `trace-page-${Date.now()}`
   const traceId = randomHex(16)
   const callerSpanId = randomHex(8)
@@ -97,7 +87,7 @@ test('a page request is one trace: the entry span continues traceparent and carr
 })
 
 test('server actions are spans, and log lines written inside a span carry its trace and span IDs', async ({ page }) => {
-  const actionRequestId = await signUp(page, 'action@example.com')
+  const actionRequestId = await signUp(page, app, 'action@example.com')
   // Next renders the redirect target with an internal request that keeps the request ID.
   const actionLine = () => accessLines(app, actionRequestId).find((line) => line.method === 'POST')
   await waitForLogs(app, () => actionLine() !== undefined)
