@@ -27,18 +27,25 @@ export function hasSessionCookie(cookieNames: Iterable<string>): boolean {
 
 const PLACEHOLDER_ORIGIN = 'http://signalbox.invalid'
 
+/** What a browser could read as another origin, or what some parser strips and then reads so. */
+function looksCrossOrigin(path: string): boolean {
+  return !path.startsWith('/') || path.startsWith('//') || path.includes('\\') || /[\u0000-\u001f\u007f]/.test(path)
+}
+
 /**
- * A same-origin path to return to after signing in, or `fallback`. Rejects anything a browser
- * could read as another origin: `https://evil.com`, protocol-relative `//evil.com`, and `/\evil`
- * (browsers treat `\` as `/`), plus control characters that some parsers strip.
+ * The one rule for every post-sign-in redirect (the sign-in and sign-up pages, their actions,
+ * Auth.js's redirect callback): a same-origin path, or `fallback`. The input is checked, then
+ * normalised as a browser would (dot segments, percent-encoded dots), and the *result* is
+ * checked again: `/.//evil.com` passes the first look but normalises to `//evil.com`, which a
+ * browser reads as another host.
  */
 export function safeCallbackPath(value: unknown, fallback: string = DEFAULT_SIGNED_IN_PATH): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')) return fallback
-  if (value.includes('\\') || /[\u0000-\u001f\u007f]/.test(value)) return fallback
+  if (typeof value !== 'string' || looksCrossOrigin(value)) return fallback
   try {
     const url = new URL(value, PLACEHOLDER_ORIGIN)
     if (url.origin !== PLACEHOLDER_ORIGIN) return fallback
-    return `${url.pathname}${url.search}${url.hash}`
+    const normalised = `${url.pathname}${url.search}${url.hash}`
+    return looksCrossOrigin(normalised) ? fallback : normalised
   } catch {
     return fallback
   }
