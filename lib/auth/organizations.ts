@@ -4,6 +4,7 @@ import 'server-only'
 import { and, eq } from 'drizzle-orm'
 import type { Database } from '../db'
 import { memberships, organizations, users } from '../db/schema'
+import type { Role } from './permissions'
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0]
 
@@ -46,11 +47,12 @@ export async function organizationIdFor(db: Tx | Database, userId: string): Prom
   return membership?.orgId
 }
 
-export async function isMember(db: Database, userId: string, orgId: string): Promise<boolean> {
+/** The user's role in the organization, or undefined when they are not (or no longer) a member. */
+export async function membershipRole(db: Database, userId: string, orgId: string): Promise<Role | undefined> {
   const [row] = await db
-    .select({ orgId: memberships.orgId })
+    .select({ role: memberships.role })
     .from(memberships)
     .where(and(eq(memberships.userId, userId), eq(memberships.orgId, orgId)))
     .limit(1)
-  return Boolean(row)
+  return row?.role
 }

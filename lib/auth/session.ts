@@ -5,27 +5,29 @@ import { cache } from 'react'
 import { getDb } from '../db'
 import { setRequestUser } from '../observability'
 import { auth } from './nextauth'
-import { isMember } from './organizations'
+import { membershipRole } from './organizations'
+import type { Role } from './permissions'
 import { signInPathFor } from './routing'
 
-export type Session = { userId: string; orgId: string; name: string | null; email: string | null }
+export type Session = { userId: string; orgId: string; role: Role; name: string | null; email: string | null }
 
 /** What domain functions need to scope their reads and writes: IDs from the session only. */
-export type Actor = Pick<Session, 'userId' | 'orgId'>
+export type Actor = Pick<Session, 'userId' | 'orgId' | 'role'>
 
 /**
- * The signed-in user, or null. Checks that the membership in the token still exists (a
- * removed member's cookie stops working at once), and tags the request's log lines with the
- * user. Cached per render, so a layout and a page share one lookup.
+ * The signed-in user, or null. Reads the membership named in the token on every request (a
+ * removed member's cookie stops working at once, a changed role applies at once), and tags the
+ * request's log lines with the user. Cached per render, so a layout and a page share one lookup.
  */
 export const getSession = cache(async (): Promise<Session | null> => {
   const session = await auth()
   const userId = session?.user?.id
   const orgId = session?.orgId
   if (!userId || !orgId) return null
-  if (!(await isMember(await getDb(), userId, orgId))) return null
+  const role = await membershipRole(await getDb(), userId, orgId)
+  if (!role) return null
   setRequestUser({ userId, orgId })
-  return { userId, orgId, name: session.user?.name ?? null, email: session.user?.email ?? null }
+  return { userId, orgId, role, name: session.user?.name ?? null, email: session.user?.email ?? null }
 })
 
 /** For pages: the session, or a redirect to sign-in that comes back to `returnTo`. */

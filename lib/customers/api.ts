@@ -1,5 +1,6 @@
 // POST /api/customers: the same creation as the drawer, over JSON, recorded with source `api`.
 import 'server-only'
+import { NotPermitted } from '../auth/permissions'
 import type { Session } from '../auth/session'
 import type { Database } from '../db'
 import { createCustomer, parseCustomerInput, type Customer } from '.'
@@ -16,7 +17,7 @@ export function customerJson(customer: Customer) {
 }
 
 /**
- * 401 without a session; 415 unless the body is declared JSON (an HTML form cannot send that
+ * 401 without a session; 403 when the role may not add customers; 415 unless the body is declared JSON (an HTML form cannot send that
  * cross-site, which closes the text/plain CSRF trick); 400 for unparsable JSON or invalid
  * fields, with field errors; 201 with the customer. Only `name` and `email` are read from the
  * body: an `orgId` or `source` in it is ignored, the organization comes from the session.
@@ -35,6 +36,11 @@ export async function createCustomerFromRequest(db: Database, session: Session |
   }
   const parsed = parseCustomerInput(body)
   if (!parsed.ok) return problem(400, { error: 'invalid_fields', fieldErrors: parsed.fieldErrors })
-  const customer = await createCustomer(db, session, parsed.input, 'api')
-  return Response.json({ customer: customerJson(customer) }, { status: 201, headers: noStore })
+  try {
+    const customer = await createCustomer(db, session, parsed.input, 'api')
+    return Response.json({ customer: customerJson(customer) }, { status: 201, headers: noStore })
+  } catch (error) {
+    if (error instanceof NotPermitted) return problem(403, { error: 'forbidden', message: 'Your role in this organization cannot add customers.' })
+    throw error
+  }
 }

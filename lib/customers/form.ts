@@ -1,6 +1,7 @@
 // What the customer drawer's server actions do, given the session the action read itself.
 // A null session is refused here, before any input is looked at.
 import 'server-only'
+import { NotPermitted } from '../auth/permissions'
 import type { Session } from '../auth/session'
 import type { Database } from '../db'
 import { createCustomer, deleteCustomer, parseCustomerInput, updateCustomer, type CustomerFieldErrors } from '.'
@@ -13,6 +14,21 @@ export type CustomerFormState =
 
 export const SIGNED_OUT_MESSAGE = 'Your session has ended. Sign in again to continue.'
 export const NOT_FOUND_MESSAGE = 'This customer no longer exists.'
+export const NOT_PERMITTED_MESSAGE: Record<NotPermitted['action'], string> = {
+  'customer.create': 'Your role cannot add customers. Ask an owner of your organization.',
+  'customer.update': 'Your role cannot change customers. Ask an owner of your organization.',
+  'customer.delete': 'Only an owner of your organization can delete customers.',
+}
+
+/** A refusal by role becomes the form's message; anything else is still an error. */
+async function refusedIfNotPermitted<T>(work: () => Promise<T>): Promise<T | { status: 'refused'; message: string }> {
+  try {
+    return await work()
+  } catch (error) {
+    if (error instanceof NotPermitted) return { status: 'refused', message: NOT_PERMITTED_MESSAGE[error.action] }
+    throw error
+  }
+}
 
 const text = (formData: FormData, name: string) => {
   const value = formData.get(name)
@@ -27,18 +43,22 @@ export async function saveCustomerFromForm(db: Database, session: Session | null
   if (!parsed.ok) return { status: 'invalid', fieldErrors: parsed.fieldErrors, values }
 
   const id = text(formData, 'id')
-  if (!id) {
-    const customer = await createCustomer(db, session, parsed.input, 'manual')
-    return { status: 'saved', customerId: customer.id }
-  }
-  const updated = await updateCustomer(db, session, id, parsed.input)
-  return updated ? { status: 'saved', customerId: updated.customer.id } : { status: 'refused', message: NOT_FOUND_MESSAGE }
+  return refusedIfNotPermitted(async (): Promise<CustomerFormState> => {
+    if (!id) {
+      const customer = await createCustomer(db, session, parsed.input, 'manual')
+      return { status: 'saved', customerId: customer.id }
+    }
+    const updated = await updateCustomer(db, session, id, parsed.input)
+    return updated ? { status: 'saved', customerId: updated.customer.id } : { status: 'refused', message: NOT_FOUND_MESSAGE }
+  })
 }
 
 export type DeleteCustomerState = { status: 'idle' } | { status: 'deleted' } | { status: 'refused'; message: string }
 
 export async function deleteCustomerFromForm(db: Database, session: Session | null, formData: FormData): Promise<DeleteCustomerState> {
   if (!session) return { status: 'refused', message: SIGNED_OUT_MESSAGE }
-  const deleted = await deleteCustomer(db, session, text(formData, 'id'))
-  return deleted ? { status: 'deleted' } : { status: 'refused', message: NOT_FOUND_MESSAGE }
+  return refusedIfNotPermitted(async (): Promise<DeleteCustomerState> => {
+    const deleted = await deleteCustomer(db, session, text(formData, 'id'))
+    return deleted ? { status: 'deleted' } : { status: 'refused', message: NOT_FOUND_MESSAGE }
+  })
 }

@@ -1,11 +1,13 @@
-// The customers feature's rules. Every function takes the actor (user and organization from
-// the session) and scopes each query to that organization: a customer ID from another
-// organization behaves exactly like one that does not exist.
+// The customers feature's rules. Every function takes the actor (user, organization and role
+// from the session) and scopes each query to that organization: a customer ID from another
+// organization behaves exactly like one that does not exist. Each mutation first asks the
+// role table (lib/auth/permissions.ts) and throws NotPermitted before touching anything.
 import 'server-only'
 import { and, count, desc, eq } from 'drizzle-orm'
 import { z } from 'zod'
 import { logAuditEvent } from '../audit'
 import { track } from '../analytics/server'
+import { assertCan } from '../auth/permissions'
 import type { Actor } from '../auth/session'
 import type { Database } from '../db'
 import { customers } from '../db/schema'
@@ -63,6 +65,7 @@ export async function getCustomer(db: Database, actor: Actor, id: string): Promi
 }
 
 export async function createCustomer(db: Database, actor: Actor, input: CustomerInput, source: CustomerSource): Promise<Customer> {
+  assertCan(actor, 'customer.create')
   const [customer] = await db
     .insert(customers)
     .values({ orgId: actor.orgId, name: input.name, email: input.email, source })
@@ -93,6 +96,7 @@ export async function updateCustomer(
   id: string,
   input: CustomerInput,
 ): Promise<{ customer: Customer; changed: (keyof CustomerInput)[] } | null> {
+  assertCan(actor, 'customer.update')
   if (!isId(id)) return null
   const result = await db.transaction(async (tx) => {
     const [current] = await tx.select().from(customers).where(inOrg(actor, id)).for('update')
@@ -125,6 +129,7 @@ export async function updateCustomer(
 
 /** Resolves to false when the customer is not in the actor's organization. */
 export async function deleteCustomer(db: Database, actor: Actor, id: string): Promise<boolean> {
+  assertCan(actor, 'customer.delete')
   if (!isId(id)) return false
   const [deleted] = await db.delete(customers).where(inOrg(actor, id)).returning({ id: customers.id, source: customers.source })
   if (!deleted) return false

@@ -4,7 +4,7 @@ import { CustomerDrawerButton } from '@/components/customer-drawer'
 import { DeleteCustomerButton } from '@/components/delete-customer-button'
 import { Pagination, pageFrom } from '@/components/pagination'
 import { Time } from '@/components/time'
-import { requireSession } from '@/lib/auth'
+import { can, requireSession } from '@/lib/auth'
 import { listCustomers } from '@/lib/customers'
 import { getDb } from '@/lib/db'
 import { deleteCustomerAction, saveCustomerAction } from './actions'
@@ -15,6 +15,8 @@ export default async function CustomersPage({ searchParams }: PageProps<'/custom
   const session = await requireSession('/customers')
   const { page } = await searchParams
   const list = await listCustomers(await getDb(), session, { page: pageFrom(page) })
+  // What the role cannot do is not offered; the actions refuse it anyway.
+  const canDelete = can(session, 'customer.delete')
 
   return (
     <section className="flex flex-col gap-6">
@@ -62,7 +64,7 @@ export default async function CustomersPage({ searchParams }: PageProps<'/custom
                     >
                       Edit
                     </CustomerDrawerButton>
-                    <DeleteCustomerButton action={deleteCustomerAction} customer={{ id: customer.id, name: customer.name }} />
+                    {canDelete && <DeleteCustomerButton action={deleteCustomerAction} customer={{ id: customer.id, name: customer.name }} />}
                   </td>
                 </tr>
               ))}
