@@ -101,6 +101,8 @@ export async function startApp(dir, env = {}, { readyPath = '/api/ready', nodeAr
       NODE_ENV: 'production',
       NEXT_TELEMETRY_DISABLED: '1',
       AUTH_SECRET: randomBytes(32).toString('base64url'),
+      // Production takes its origin from AUTH_URL rather than the Host header (lib/env.ts).
+      AUTH_URL: `http://127.0.0.1:${port}`,
       ...env,
     },
     stdio: ['ignore', fd, fd],

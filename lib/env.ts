@@ -48,6 +48,29 @@ export const ENV_VARS = {
       'the key that signs and encrypts session cookies; development generates one in .data/ when unset',
     requiredInProduction: true,
   },
+  AUTH_URL: {
+    schema: optional(z.url({ protocol: /^https?$/, error: 'must be the app\'s public http(s) URL, e.g. https://app.example.com' })),
+    purpose:
+      'the public URL of the app (https://app.example.com), which Auth.js builds its callback and redirect URLs from instead of the Host header',
+    requiredInProduction: false, // or AUTH_TRUST_HOST, or Vercel: see the host check in parseEnv
+  },
+  AUTH_TRUST_HOST: {
+    schema: z.preprocess(unsetIfEmpty, z.enum(['0', '1', 'true', 'false']).optional()).transform((v) => v === '1' || v === 'true'),
+    purpose:
+      'true when a proxy you run sets the Host / X-Forwarded-Host headers: Auth.js then builds its URLs from them (the alternative to AUTH_URL)',
+    requiredInProduction: false,
+  },
+  TRUSTED_PROXY_HOPS: {
+    schema: optional(z.coerce.number().int().min(0).max(10)),
+    purpose:
+      'how many proxies of yours append to X-Forwarded-For in front of the app (0: the socket\'s peer is the client; 1: one nginx or load balancer); the sign-in limits key on the address this yields. Default 1 on Vercel, else 0',
+    requiredInProduction: false,
+  },
+  VERCEL: {
+    schema: optional(z.string()),
+    purpose: 'set by Vercel on its deployments (not by you): its proxy is trusted for the client address and the host',
+    requiredInProduction: false,
+  },
   AUTH_GITHUB_ID: {
     schema: optional(z.string()),
     purpose: 'the client ID of a GitHub OAuth app: with AUTH_GITHUB_SECRET, adds "Continue with GitHub"',
@@ -184,9 +207,29 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
         problems.push(`${name} is required in production and is not set. It is ${spec.purpose}.`)
       }
     }
+    if (result.success && !hostIsTrusted(result.data as Env, source)) {
+      problems.push(
+        `AUTH_URL is required in production (or AUTH_TRUST_HOST=true behind a proxy of yours that sets the Host header; Vercel needs neither). It is ${ENV_VARS.AUTH_URL.purpose}.`,
+      )
+    }
   }
   if (problems.length > 0) throw new EnvError(problems.join('\n'))
   return result.data as Env
+}
+
+/**
+ * Whether Auth.js may take the app's origin from the request (Host, X-Forwarded-Host): in
+ * development always; in production only when AUTH_URL pins it, the operator says a proxy of
+ * theirs sets it (AUTH_TRUST_HOST=true), or on Vercel, whose edge sets it. Otherwise a forged
+ * Host header would choose where Auth.js sends people.
+ */
+export function hostIsTrusted(config: Pick<Env, 'AUTH_URL' | 'AUTH_TRUST_HOST' | 'VERCEL'>, source: NodeJS.ProcessEnv = process.env): boolean {
+  return !isProductionRuntime(source) || Boolean(config.AUTH_URL) || config.AUTH_TRUST_HOST || Boolean(config.VERCEL)
+}
+
+/** TRUSTED_PROXY_HOPS, defaulting to Vercel's one proxy on Vercel and none elsewhere. */
+export function trustedProxyHops(config: Pick<Env, 'TRUSTED_PROXY_HOPS' | 'VERCEL'> = env()): number {
+  return config.TRUSTED_PROXY_HOPS ?? (config.VERCEL ? 1 : 0)
 }
 
 let cached: Env | undefined

@@ -5,8 +5,8 @@ import { headers } from 'next/headers'
 import {
   INVALID_CREDENTIALS_MESSAGE,
   TooManyAttempts,
-  clientIpFrom,
   registerUser,
+  requestClientIp,
   safeCallbackPath,
   signIn,
   tooManyAttemptsMessage,
@@ -46,7 +46,7 @@ export const signInAction = withActionInstrumentation('signIn', async (_previous
 export const signUpAction = withActionInstrumentation('signUp', async (_previous: AuthFormState, formData: FormData): Promise<AuthFormState> => {
   const values = { name: text(formData, 'name'), email: text(formData, 'email') }
   const password = text(formData, 'password')
-  const result = await registerUser(await getDb(), { ...values, password }, { ip: clientIpFrom(await headers()) })
+  const result = await registerUser(await getDb(), { ...values, password }, { ip: requestClientIp(await headers()) })
   if (!result.ok) return 'formError' in result ? { error: result.formError, values } : { fieldErrors: result.fieldErrors, values }
   try {
     await signIn('credentials', { email: result.user.email, password, redirectTo: safeCallbackPath(formData.get('callbackUrl')) })

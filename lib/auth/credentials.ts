@@ -5,9 +5,9 @@ import { z } from 'zod'
 import { logAuditEvent } from '../audit'
 import { track } from '../analytics/server'
 import type { Database } from '../db'
-import { users } from '../db/schema'
+import { memberships, users } from '../db/schema'
 import { logger } from '../observability'
-import { createOwnedOrganization, ensureOrganization, organizationIdFor } from './organizations'
+import { createOwnedOrganization, ensureOrganization } from './organizations'
 import { hashPassword, passwordSchema, verifyPassword } from './password'
 import { clearSignInFailures, ipKeysFor, keysFor, releaseSignInAttempt, reserveSignInAttempt, WINDOW_MINUTES } from './rate-limit'
 
@@ -115,10 +115,11 @@ export type AuthenticateResult =
   | { ok: false; reason: 'rate_limited'; retryAfterMinutes: number }
 
 /**
- * Checks an email and password. Refuses without checking once the email or the IP has 10
- * failures in 15 minutes; otherwise every failure is counted against both and recorded in
- * the audit log (against the account's organization when the account exists). The attempt
- * is counted before the password is compared, so parallel guesses cannot overrun the limit.
+ * Checks an email and password. Refuses without checking once this account from this address
+ * has 10 failures in 15 minutes, or the address 30 (rate-limit.ts); otherwise every failure is
+ * counted and recorded in the audit log (against the account's organization when the account
+ * exists). The attempt is counted before the password is compared, so parallel guesses cannot
+ * overrun the limit.
  */
 export async function authenticate(
   db: Database,
@@ -133,11 +134,15 @@ export async function authenticate(
     return { ok: false, reason: 'rate_limited', retryAfterMinutes: reservation.retryAfterMinutes }
   }
 
+  // One query whether or not the account exists (its organization comes with it), and one
+  // bcrypt comparison either way: a wrong password and an unknown email do the same work.
   const [user] = email
     ? await db
-        .select({ id: users.id, name: users.name, email: users.email, passwordHash: users.passwordHash })
+        .select({ id: users.id, name: users.name, email: users.email, passwordHash: users.passwordHash, orgId: memberships.orgId })
         .from(users)
+        .leftJoin(memberships, eq(memberships.userId, users.id))
         .where(eq(users.email, email))
+        .orderBy(memberships.createdAt)
         .limit(1)
     : []
   const valid = await verifyPassword(password, user?.passwordHash)
@@ -146,7 +151,7 @@ export async function authenticate(
     // The reserved attempt is the recorded failure.
     await logAuditEvent(db, {
       action: 'user.sign_in_failed',
-      orgId: user ? ((await organizationIdFor(db, user.id)) ?? null) : null,
+      orgId: user?.orgId ?? null,
       actorId: null,
       ...(user ? { subject: { type: 'user' as const, id: user.id } } : {}),
       metadata: { provider: 'credentials', reason: user ? 'wrong_password' : 'unknown_email' },
@@ -155,7 +160,7 @@ export async function authenticate(
   }
 
   await clearSignInFailures(db, keys, reservation)
-  return { ok: true, user: { id: user.id, name: user.name, email, orgId: await ensureOrganization(db, user.id) } }
+  return { ok: true, user: { id: user.id, name: user.name, email, orgId: user.orgId ?? (await ensureOrganization(db, user.id)) } }
 }
 
 /** Postgres unique_violation (23505), wherever the driver or Drizzle put it in the cause chain. */

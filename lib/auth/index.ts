@@ -4,6 +4,7 @@ import 'server-only'
 
 export { auth, githubEnabled, handlers, InvalidCredentials, signIn, signOut, TooManyAttempts } from './nextauth'
 export { getSession, requireSession, type Actor, type Session } from './session'
+export { can, NotPermitted, type Permission, type Role } from './permissions'
 export { INVALID_CREDENTIALS_MESSAGE, registerUser, retryAfterMinutesFromCode, tooManyAttemptsMessage } from './credentials'
-export { clientIpFrom } from './rate-limit'
+export { requestClientIp } from './client-ip'
 export { DEFAULT_SIGNED_IN_PATH, safeCallbackPath, signInPathFor } from './routing'

@@ -9,12 +9,12 @@ import { logAuditEvent } from '../audit'
 import { track } from '../analytics/server'
 import { getDb, type Database } from '../db'
 import { accounts, sessions, users, verificationTokens } from '../db/schema'
-import { env } from '../env'
+import { env, hostIsTrusted } from '../env'
 import { logger } from '../observability'
 import { authenticate, tooManyAttemptsCode } from './credentials'
 import { canRefresh, refreshAccessToken, shouldRefresh, TokenRefreshFailed } from './oauth-tokens'
 import { ensureOrganization } from './organizations'
-import { clientIpFrom } from './rate-limit'
+import { requestClientIp } from './client-ip'
 import { DEFAULT_SIGNED_IN_PATH, SIGN_IN_PATH, safeCallbackPath } from './routing'
 import { authSecret } from './secret'
 
@@ -66,9 +66,9 @@ function configFor(db: Database): NextAuthConfig {
   const { AUTH_GITHUB_ID, AUTH_GITHUB_SECRET } = env()
   return {
     secret: authSecret(),
-    // Self-hosted behind a proxy or on a laptop, the Host header is the only origin we have;
-    // callback URLs are still held to that origin by the redirect callback below.
-    trustHost: true,
+    // The Host header chooses Auth.js's origin only where something trustworthy sets it
+    // (lib/env.ts hostIsTrusted); a production server with none of them refuses to start.
+    trustHost: hostIsTrusted(env()),
     adapter: DrizzleAdapter(db, { usersTable: users, accountsTable: accounts, sessionsTable: sessions, verificationTokensTable: verificationTokens }),
     session: { strategy: 'jwt' },
     pages: { signIn: SIGN_IN_PATH, error: SIGN_IN_PATH },
@@ -79,7 +79,7 @@ function configFor(db: Database): NextAuthConfig {
           const result = await authenticate(db, {
             email: typeof credentials.email === 'string' ? credentials.email : '',
             password: typeof credentials.password === 'string' ? credentials.password : '',
-            ip: clientIpFrom(request.headers),
+            ip: requestClientIp(request.headers),
           })
           if (result.ok) return result.user
           throw result.reason === 'rate_limited' ? new TooManyAttempts(result.retryAfterMinutes) : new InvalidCredentials()

@@ -19,7 +19,14 @@ export function hashPassword(password: string): Promise<string> {
   return bcrypt.hash(password, COST)
 }
 
-let dummyHash: Promise<string> | undefined
+/**
+ * A real bcrypt hash at the same cost, of a random secret nobody kept, fixed at build time: an
+ * unknown email pays the same comparison as a wrong password from the very first attempt (a
+ * hash made lazily would cost the first unknown email an extra hash, and making it at start-up
+ * would cost every cold start). tests/unit/password.test.ts holds its cost to COST.
+ */
+export const DUMMY_HASH = '$2b$12$cHBtxvn3tZIT9brTh1Id7u8xExVQsm0at743C.J5imXmYdcgX8rOi'
+export const HASH_COST = COST
 
 /**
  * Compares `password` with `hash`. With no hash (unknown email, OAuth-only user) it still
@@ -28,8 +35,7 @@ let dummyHash: Promise<string> | undefined
  */
 export async function verifyPassword(password: string, hash: string | null | undefined): Promise<boolean> {
   if (!hash) {
-    dummyHash ??= bcrypt.hash('signalbox-timing-equaliser', COST)
-    await bcrypt.compare(password, await dummyHash)
+    await bcrypt.compare(password, DUMMY_HASH)
     return false
   }
   return bcrypt.compare(password, hash)

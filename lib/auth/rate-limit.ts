@@ -1,21 +1,32 @@
-// Failed sign-in limits: 10 failures per email and per IP address in 15 minutes. Counted in
-// the database, so every server instance (and every serverless invocation) sees the same count.
+// Failed sign-in limits, counted in the database so every server instance (and every
+// serverless invocation) sees the same count:
+//   - 10 failures in 15 minutes per account *and* address: a guesser is stopped, but a stranger
+//     elsewhere cannot lock the owner out of the right password (a per-email lock would hand
+//     anyone who knows an address a lock-out button);
+//   - 30 failures in 15 minutes per address, whatever the accounts: one address cannot spray
+//     guesses (or, through sign-up's "already exists", probe emails) across many accounts.
+// Both key on the address lib/auth/client-ip.ts settles under TRUSTED_PROXY_HOPS, so a client
+// cannot pick it with X-Forwarded-For.
 //
 // An attempt is counted *before* the password is checked, under a per-key lock: checking the
 // count and then recording a failure after the (slow, bcrypt) comparison would let parallel
-// attempts all pass the check and exceed the limit. A successful attempt takes its count back.
+// attempts all pass the check and exceed the limit. A refused attempt costs no bcrypt hash. A
+// successful attempt takes its count back.
 import 'server-only'
 import { createHash } from 'node:crypto'
+import { isIP } from 'node:net'
 import { inArray, lt, or, sql } from 'drizzle-orm'
 import type { Database } from '../db'
 import { signInFailures } from '../db/schema'
 import { rowsOf } from '../db/rows'
 import { logger } from '../observability'
 
-export const MAX_FAILURES = 10
+export const MAX_FAILURES_PER_ACCOUNT_AND_IP = 10
+export const MAX_FAILURES_PER_IP = 30
 export const WINDOW_MINUTES = 15
 
-export type RateLimitKeys = { email: string; ip: string | undefined }
+/** A counter and its limit within the window. */
+export type LimitKey = { key: string; max: number }
 
 // A constant, inlined so both drivers see a plain interval literal rather than a typed parameter.
 const WINDOW = sql.raw(`interval '${WINDOW_MINUTES} minutes'`)
@@ -23,43 +34,49 @@ const WINDOW = sql.raw(`interval '${WINDOW_MINUTES} minutes'`)
 const hash = (value: string) => createHash('sha256').update(value).digest('hex')
 
 /**
- * Requests whose address the platform does not report share one key. On `next start` and on
- * Vercel every request has an address (Next fills `x-forwarded-for` from the socket), so this
- * bucket holds only requests something stripped it from: without it, they would get no per-IP
- * limit at all. A deployment whose proxy never reports addresses turns it into one limit for
- * everyone; the `client_ip_unknown` warning says so, and the fix is the proxy's configuration.
+ * What one client controls: an IPv4 address, or an IPv6 /64 (one subscriber is routinely
+ * given a whole /64, so keying on single IPv6 addresses would give them 2^64 tries).
+ */
+export function addressSubject(ip: string): string {
+  if (isIP(ip) !== 6) return ip
+  const [head = '', tail = ''] = ip.split('::')
+  const left = head ? head.split(':') : []
+  const right = tail ? tail.split(':') : []
+  const groups = ip.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left
+  return `${groups.slice(0, 4).map((group) => group.padStart(4, '0')).join(':')}::/64`
+}
+
+/**
+ * Requests whose address the platform does not report share one key. On `next start` every
+ * request has a socket peer, so this bucket holds only requests for which the trusted proxy
+ * chain yields nothing usable: without it, they would get no per-IP limit at all. A deployment
+ * whose proxy never reports addresses turns it into one limit for everyone; the
+ * `client_ip_unknown` warning says so, and the fix is TRUSTED_PROXY_HOPS or the proxy's configuration.
  */
 export const UNKNOWN_IP_KEY = 'ip:unknown'
 
 let warnedUnknownIp = false
 
-function ipKey(ip: string | undefined): string {
-  if (ip) return `ip:${hash(ip)}`
+function ipSubject(ip: string | undefined): string | undefined {
+  if (ip) return addressSubject(ip)
   if (!warnedUnknownIp) {
     warnedUnknownIp = true
     logger.warn({ key: UNKNOWN_IP_KEY }, 'client_ip_unknown')
   }
-  return UNKNOWN_IP_KEY
+  return undefined
 }
+
+const ipKey = (subject: string | undefined): LimitKey => ({ key: subject ? `ip:${hash(subject)}` : UNKNOWN_IP_KEY, max: MAX_FAILURES_PER_IP })
 
 /** Hashed keys: the table never holds an email address or an IP address in clear. */
-export function keysFor({ email, ip }: RateLimitKeys): string[] {
-  return [`email:${hash(email.trim().toLowerCase())}`, ipKey(ip)]
+export function keysFor({ email, ip }: { email: string; ip: string | undefined }): LimitKey[] {
+  const subject = ipSubject(ip)
+  const account = `${email.trim().toLowerCase()}\n${subject ?? 'unknown'}`
+  return [{ key: `account_ip:${hash(account)}`, max: MAX_FAILURES_PER_ACCOUNT_AND_IP }, ipKey(subject)]
 }
 
-export function ipKeysFor(ip: string | undefined): string[] {
-  return [ipKey(ip)]
-}
-
-/**
- * The client's address as the platform reports it: the first `x-forwarded-for` entry (Vercel
- * and most load balancers overwrite this header), else `x-real-ip`. A server exposed directly
- * to the internet receives whatever the client sends here, so the per-IP limit is only as good
- * as the proxy in front; the per-email limit does not depend on it.
- */
-export function clientIpFrom(headers: Headers): string | undefined {
-  const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim()
-  return forwarded || headers.get('x-real-ip')?.trim() || undefined
+export function ipKeysFor(ip: string | undefined): LimitKey[] {
+  return [ipKey(ipSubject(ip))]
 }
 
 /**
@@ -69,19 +86,19 @@ export function clientIpFrom(headers: Headers): string | undefined {
 export type AttemptReservation = { limited: false; ids: string[] } | { limited: true; retryAfterMinutes: number }
 
 /**
- * Counts one attempt against every key unless one of them already has 10 in the window, in
- * which case nothing is counted. Atomic: a transaction takes a lock per key (advisory, in
- * sorted order, so two attempts sharing keys cannot deadlock) before it counts and inserts, so
- * however many attempts arrive at once, exactly 10 per key get through. Works alike on
- * PostgreSQL and PGlite.
+ * Counts one attempt against every key unless one of them is already at its limit, in which
+ * case nothing is counted. Atomic: a transaction takes a lock per key (advisory, in sorted
+ * order, so two attempts sharing keys cannot deadlock) before it counts and inserts, so however
+ * many attempts arrive at once, exactly `max` per key get through. Works alike on PostgreSQL
+ * and PGlite.
  */
-export async function reserveSignInAttempt(db: Database, keys: string[]): Promise<AttemptReservation> {
-  const unique = [...new Set(keys)].sort()
+export async function reserveSignInAttempt(db: Database, keys: LimitKey[]): Promise<AttemptReservation> {
+  const unique = [...new Map(keys.map((limit) => [limit.key, limit])).values()].sort((a, b) => a.key.localeCompare(b.key))
   if (unique.length === 0) return { limited: false, ids: [] }
   const reservation = await db.transaction(async (tx): Promise<AttemptReservation> => {
-    for (const key of unique) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`)
+    for (const { key } of unique) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`)
     let retryAfterMinutes = 0
-    for (const key of unique) {
+    for (const { key, max } of unique) {
       // Each statement sees what the transactions that held the lock before committed.
       const result = await tx.execute(sql`
         select count(*)::int as failures,
@@ -90,13 +107,16 @@ export async function reserveSignInAttempt(db: Database, keys: string[]): Promis
           select created_at from ${signInFailures}
           where key = ${key} and created_at > now() - ${WINDOW}
           order by created_at desc
-          limit ${MAX_FAILURES}
+          limit ${max}
         ) recent`)
       const row = rowsOf<{ failures: number; retry_minutes: number | null }>(result)[0]
-      if (row && row.failures >= MAX_FAILURES) retryAfterMinutes = Math.max(retryAfterMinutes, row.retry_minutes ?? 1, 1)
+      if (row && row.failures >= max) retryAfterMinutes = Math.max(retryAfterMinutes, row.retry_minutes ?? 1, 1)
     }
     if (retryAfterMinutes > 0) return { limited: true, retryAfterMinutes }
-    const rows = await tx.insert(signInFailures).values(unique.map((key) => ({ key }))).returning({ id: signInFailures.id })
+    const rows = await tx
+      .insert(signInFailures)
+      .values(unique.map(({ key }) => ({ key })))
+      .returning({ id: signInFailures.id })
     return { limited: false, ids: rows.map((row) => row.id) }
   })
   // Forget failures older than the window; outside the transaction, so no lock waits on it.
@@ -110,13 +130,13 @@ export async function releaseSignInAttempt(db: Database, reservation: { ids: str
 }
 
 /**
- * After a successful sign-in: the attempt stops counting, and the account's own count starts
- * again (the IP's earlier failures stay).
+ * After a successful sign-in: the attempt stops counting, and the account's count from this
+ * address starts again (the address's failures on other accounts stay).
  */
-export async function clearSignInFailures(db: Database, keys: string[], reservation: { ids: string[] }): Promise<void> {
-  const emailKeys = keys.filter((key) => key.startsWith('email:'))
+export async function clearSignInFailures(db: Database, keys: LimitKey[], reservation: { ids: string[] }): Promise<void> {
+  const accountKeys = keys.filter(({ key }) => key.startsWith('account_ip:')).map(({ key }) => key)
   const conditions = [
-    ...(emailKeys.length > 0 ? [inArray(signInFailures.key, emailKeys)] : []),
+    ...(accountKeys.length > 0 ? [inArray(signInFailures.key, accountKeys)] : []),
     ...(reservation.ids.length > 0 ? [inArray(signInFailures.id, reservation.ids)] : []),
   ]
   if (conditions.length > 0) await db.delete(signInFailures).where(or(...conditions))

@@ -59,16 +59,31 @@ test.describe('production server', () => {
   })
 })
 
-test('a production server without DATABASE_URL refuses to start, naming the variable', async () => {
-  const app = await startServer({ env: { DATABASE_URL: undefined }, waitForHealth: false })
-  const code = await new Promise<number | null>((resolve) => {
+async function exitCodeOf(app: AppServer): Promise<number | null> {
+  return new Promise<number | null>((resolve) => {
     if (app.process.exitCode !== null) resolve(app.process.exitCode)
     app.process.once('exit', (exitCode) => resolve(exitCode))
   })
-  expect(code).not.toBe(0)
+}
+
+test('a production server without DATABASE_URL refuses to start, naming the variable', async () => {
+  const app = await startServer({ env: { DATABASE_URL: undefined }, waitForHealth: false })
+  expect(await exitCodeOf(app)).not.toBe(0)
   const complaint = app.output.filter((line) => line.includes('DATABASE_URL'))
   expect(complaint).toHaveLength(1)
   expect(complaint[0]).toMatch(/DATABASE_URL is required in production/)
+})
+
+test('a production server that would take its origin from the Host header refuses to start, naming AUTH_URL', async () => {
+  const app = await startServer({ env: { AUTH_URL: undefined, AUTH_TRUST_HOST: undefined, VERCEL: undefined }, waitForHealth: false })
+  try {
+    expect(await exitCodeOf(app)).not.toBe(0)
+    const complaint = app.output.filter((line) => line.includes('AUTH_URL'))
+    expect(complaint).toHaveLength(1)
+    expect(complaint[0]).toMatch(/AUTH_URL is required in production \(or AUTH_TRUST_HOST=true/)
+  } finally {
+    await app.stop()
+  }
 })
 
 test('with the database unreachable, ready is 503 within 2 s and health stays 200', async ({ request }) => {

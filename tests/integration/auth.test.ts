@@ -2,7 +2,9 @@
 // their own organization; sign-in answers one generic failure; failed attempts are limited per
 // email and per IP (10 in 15 minutes) in the database, atomically; every outcome is audited,
 // once, with the request's ID.
+import bcrypt from 'bcryptjs'
 import { eq, sql } from 'drizzle-orm'
+import { PgPreparedQuery } from 'drizzle-orm/pg-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { memberships, signInFailures, users } from '@/lib/db/schema'
 import { createAfterQueue, inRequest } from '../support/requests'
@@ -16,7 +18,9 @@ const { authenticate, registerUser, retryAfterMinutesFromCode, tooManyAttemptsCo
 )
 const { ensureOrganization } = await import('@/lib/auth/organizations')
 const { passwordSchema } = await import('@/lib/auth/password')
-const { MAX_FAILURES, UNKNOWN_IP_KEY, keysFor, reserveSignInAttempt } = await import('@/lib/auth/rate-limit')
+const { MAX_FAILURES_PER_ACCOUNT_AND_IP, MAX_FAILURES_PER_IP, UNKNOWN_IP_KEY, keysFor, ipKeysFor, reserveSignInAttempt } = await import(
+  '@/lib/auth/rate-limit'
+)
 const { listAuditEvents } = await import('@/lib/audit')
 
 const PASSWORD = 'correct horse battery'
@@ -70,7 +74,7 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
   }
 
   /** Failures counted the way authenticate() counts them (the tests above drive it for real). */
-  const countFailure = async (keys: string[]) => expect(await reserveSignInAttempt(database.db, keys)).toMatchObject({ limited: false })
+  const countFailure = async (keys: Parameters<typeof reserveSignInAttempt>[1]) => expect(await reserveSignInAttempt(database.db, keys)).toMatchObject({ limited: false })
 
   const auditRowsFor = async (requestId: string) =>
     rowsOf<{ action: string; org_id: string | null; actor_id: string | null; subject_id: string | null; metadata: Record<string, unknown> }>(
@@ -169,16 +173,56 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     expect(orphan.map((r) => r.metadata.reason)).toContain('unknown_email')
     const stored = rowsOf<{ key: string }>(await database.db.execute(sql`select key from sign_in_failures`))
     expect(stored.length).toBeGreaterThan(0)
-    expect(stored.every((r) => /^(email|ip):[0-9a-f]{64}$/.test(r.key) || r.key === UNKNOWN_IP_KEY)).toBe(true)
+    expect(stored.every((r) => /^(account_ip|ip):[0-9a-f]{64}$/.test(r.key) || r.key === UNKNOWN_IP_KEY)).toBe(true)
   })
 
-  it(`locks an email after ${MAX_FAILURES} failures in 15 minutes, from any IP, even with the right password`, async () => {
+  it('a wrong password and an unknown email run the same queries and one bcrypt comparison each', async () => {
     const user = await signUp()
-    for (let i = 0; i < MAX_FAILURES; i++) {
-      expect(await authenticate(database.db, { email: user.email, password: `wrong ${i}`, ip: uniqueIp() })).toEqual({ ok: false, reason: 'invalid' })
+    await queue.flush()
+    // Every query of both drivers runs through this method (lib/db/tracing.ts wraps it too).
+    const queries = vi.spyOn(PgPreparedQuery.prototype as unknown as { queryWithCache: (statement: string, ...rest: unknown[]) => Promise<unknown> }, 'queryWithCache')
+    const compare = vi.spyOn(bcrypt, 'compare')
+    const workOf = async (requestId: string, email: string) => {
+      queries.mockClear()
+      compare.mockClear()
+      await inRequest(requestId, () => authenticate(database.db, { email, password: 'not the password', ip: uniqueIp() }))
+      await queue.flush() // the audit row is part of the work
+      return { statements: queries.mock.calls.map(([statement]) => statement), comparisons: compare.mock.calls.length }
+    }
+    try {
+      const wrong = await workOf('req-timing-wrong', user.email)
+      const unknown = await workOf('req-timing-unknown', uniqueEmail())
+      expect(wrong.comparisons).toBe(1)
+      expect(unknown).toEqual(wrong)
+      expect(wrong.statements.length).toBeGreaterThan(0)
+    } finally {
+      queries.mockRestore()
+      compare.mockRestore()
+    }
+  })
+
+  it('a stranger guessing from other addresses never locks the owner out of the right password', async () => {
+    const user = await signUp()
+    // More failures on this account than the old per-email lock allowed (10), from two
+    // addresses: one guessing through authenticate(), one counted the way it counts.
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_IP; i++) {
+      expect(await authenticate(database.db, { email: user.email, password: `guess ${i}`, ip: '198.51.100.101' })).toEqual({ ok: false, reason: 'invalid' })
+    }
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_IP; i++) await countFailure(keysFor({ email: user.email, ip: '2001:db8:1::1' }))
+    for (const ip of ['198.51.100.101', '2001:db8:1::1']) {
+      expect(await authenticate(database.db, { email: user.email, password: 'one more guess', ip })).toMatchObject({ reason: 'rate_limited' })
+    }
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: '203.0.113.250' })).toMatchObject({ ok: true })
+  }, 120_000)
+
+  it(`refuses one address after ${MAX_FAILURES_PER_ACCOUNT_AND_IP} failures on one account, the right password included, unaudited`, async () => {
+    const user = await signUp()
+    const ip = '198.51.100.40'
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_IP; i++) {
+      expect(await authenticate(database.db, { email: user.email, password: `wrong ${i}`, ip })).toEqual({ ok: false, reason: 'invalid' })
     }
     await queue.flush()
-    const locked = await inRequest('req-locked', () => authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() }))
+    const locked = await inRequest('req-locked', () => authenticate(database.db, { email: user.email, password: PASSWORD, ip }))
     expect(locked).toEqual({ ok: false, reason: 'rate_limited', retryAfterMinutes: 15 })
     // Refused attempts are logged, not audited (anyone could flood the trail with them).
     await queue.flush()
@@ -191,25 +235,24 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) => authenticate(database.db, { email: user.email, password: `wrong ${i}`, ip })),
     )
-    expect(results.filter((r) => r.ok === false && r.reason === 'invalid')).toHaveLength(MAX_FAILURES)
-    expect(results.filter((r) => r.ok === false && r.reason === 'rate_limited')).toHaveLength(30 - MAX_FAILURES)
-    for (const key of keysFor({ email: user.email, ip })) {
-      expect(await database.db.$count(signInFailures, eq(signInFailures.key, key))).toBe(MAX_FAILURES)
+    expect(results.filter((r) => r.ok === false && r.reason === 'invalid')).toHaveLength(MAX_FAILURES_PER_ACCOUNT_AND_IP)
+    expect(results.filter((r) => r.ok === false && r.reason === 'rate_limited')).toHaveLength(30 - MAX_FAILURES_PER_ACCOUNT_AND_IP)
+    for (const { key } of keysFor({ email: user.email, ip })) {
+      expect(await database.db.$count(signInFailures, eq(signInFailures.key, key))).toBe(MAX_FAILURES_PER_ACCOUNT_AND_IP)
     }
     // Only the 10 counted attempts compared a password, so only they were audited.
     await queue.flush()
     const failed = rowsOf<{ n: number }>(
       await database.db.execute(sql`select count(*)::int as n from audit_log where action = 'user.sign_in_failed' and subject_id = ${user.id}`),
     )
-    expect(failed[0]?.n).toBe(MAX_FAILURES)
+    expect(failed[0]?.n).toBe(MAX_FAILURES_PER_ACCOUNT_AND_IP)
   }, 120_000)
 
   it('attempts whose IP is unknown share one per-IP limit', async () => {
     const user = await signUp()
-    for (let i = 0; i < MAX_FAILURES; i++) {
-      expect(await authenticate(database.db, { email: uniqueEmail(), password: PASSWORD, ip: undefined })).toEqual({ ok: false, reason: 'invalid' })
-    }
-    expect(await database.db.$count(signInFailures, eq(signInFailures.key, UNKNOWN_IP_KEY))).toBe(MAX_FAILURES)
+    for (let i = 0; i < MAX_FAILURES_PER_IP - 1; i++) await countFailure(ipKeysFor(undefined))
+    expect(await authenticate(database.db, { email: uniqueEmail(), password: PASSWORD, ip: undefined })).toEqual({ ok: false, reason: 'invalid' })
+    expect(await database.db.$count(signInFailures, eq(signInFailures.key, UNKNOWN_IP_KEY))).toBe(MAX_FAILURES_PER_IP)
     // Any email, the right password even: refused while the shared bucket is full…
     expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: undefined })).toMatchObject({ reason: 'rate_limited' })
     expect(await registerUser(database.db, { name: 'X', email: uniqueEmail(), password: PASSWORD }, { ip: undefined })).toMatchObject({
@@ -221,43 +264,56 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     await database.db.delete(signInFailures).where(eq(signInFailures.key, UNKNOWN_IP_KEY))
   }, 60_000)
 
-  it(`locks an IP after ${MAX_FAILURES} failures, whatever the emails, and not other IPs`, async () => {
+  it(`caps one address at ${MAX_FAILURES_PER_IP} failures whatever the accounts, and not other addresses`, async () => {
     const user = await signUp()
     const ip = '198.51.100.7'
-    for (let i = 0; i < MAX_FAILURES; i++) await authenticate(database.db, { email: uniqueEmail(), password: PASSWORD, ip })
+    for (let i = 0; i < MAX_FAILURES_PER_IP - 1; i++) await countFailure(keysFor({ email: uniqueEmail(), ip }))
+    expect(await authenticate(database.db, { email: uniqueEmail(), password: PASSWORD, ip })).toEqual({ ok: false, reason: 'invalid' })
     expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip })).toMatchObject({ reason: 'rate_limited' })
     expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: '198.51.100.8' })).toMatchObject({ ok: true })
-    // Sign-up from a locked IP is refused too (it would otherwise probe which emails exist).
+    // Sign-up from a capped address is refused too (it would otherwise probe which emails exist).
     expect(await registerUser(database.db, { name: 'X', email: uniqueEmail(), password: PASSWORD }, { ip })).toEqual({
       ok: false,
       formError: 'Too many attempts, try again in 15 minutes.',
     })
   }, 60_000)
 
+  it('an IPv6 attacker cannot escape the limits by rotating addresses within its /64', async () => {
+    const user = await signUp()
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_IP - 1; i++) await countFailure(keysFor({ email: user.email, ip: `2001:db8:aa:bb::${i + 1}` }))
+    expect(await authenticate(database.db, { email: user.email, password: 'wrong', ip: '2001:db8:aa:bb:1:2:3:4' })).toMatchObject({ reason: 'invalid' })
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: '2001:db8:aa:bb:ffff::1' })).toMatchObject({
+      reason: 'rate_limited',
+    })
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: '2001:db8:aa:cc::1' })).toMatchObject({ ok: true })
+  }, 60_000)
+
   it('counts down as old failures leave the window, and lets the user back in after it', async () => {
     const user = await signUp()
-    for (let i = 0; i < MAX_FAILURES; i++) await countFailure(keysFor({ email: user.email, ip: uniqueIp() }))
+    const ip = uniqueIp()
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_IP; i++) await countFailure(keysFor({ email: user.email, ip }))
     // Pretend the failures happened 11 minutes ago: the oldest leaves the window in 4.
     await database.db.execute(sql`update sign_in_failures set created_at = now() - interval '11 minutes'`)
-    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() })).toEqual({
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip })).toEqual({
       ok: false,
       reason: 'rate_limited',
       retryAfterMinutes: 4,
     })
     await database.db.execute(sql`update sign_in_failures set created_at = now() - interval '16 minutes'`)
-    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() })).toMatchObject({ ok: true })
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip })).toMatchObject({ ok: true })
     // Expired failures are cleaned up as new ones are recorded.
-    await authenticate(database.db, { email: user.email, password: 'wrong again', ip: uniqueIp() })
+    await authenticate(database.db, { email: user.email, password: 'wrong again', ip })
     const old = await database.db.$count(signInFailures, sql`created_at < now() - interval '15 minutes'`)
     expect(old).toBe(0)
   }, 60_000)
 
-  it('a successful sign-in resets the account’s own count', async () => {
+  it('a successful sign-in resets the account’s count from that address', async () => {
     const user = await signUp()
-    for (let i = 0; i < MAX_FAILURES - 1; i++) await countFailure(keysFor({ email: user.email, ip: uniqueIp() }))
-    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() })).toMatchObject({ ok: true })
-    expect(await authenticate(database.db, { email: user.email, password: 'one typo', ip: uniqueIp() })).toMatchObject({ reason: 'invalid' })
-    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() })).toMatchObject({ ok: true })
+    const ip = uniqueIp()
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_IP - 1; i++) await countFailure(keysFor({ email: user.email, ip }))
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip })).toMatchObject({ ok: true })
+    expect(await authenticate(database.db, { email: user.email, password: 'one typo', ip })).toMatchObject({ reason: 'invalid' })
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip })).toMatchObject({ ok: true })
   }, 60_000)
 
   it('a user without an organization (first OAuth sign-in) gets exactly one, even when asked concurrently', async () => {

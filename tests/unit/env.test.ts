@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ENV_VARS, EnvError, isProductionRuntime, parseEnv } from '@/lib/env'
+import { ENV_VARS, EnvError, hostIsTrusted, isProductionRuntime, parseEnv } from '@/lib/env'
 
 const UNSET = {
   DATABASE_URL: undefined,
@@ -17,6 +17,10 @@ const UNSET = {
   AUTH_SECRET: undefined,
   AUTH_GITHUB_ID: undefined,
   AUTH_GITHUB_SECRET: undefined,
+  AUTH_URL: undefined,
+  AUTH_TRUST_HOST: false,
+  TRUSTED_PROXY_HOPS: undefined,
+  VERCEL: undefined,
 }
 
 describe('parseEnv', () => {
@@ -35,6 +39,7 @@ describe('parseEnv', () => {
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://db/app',
       AUTH_SECRET: 'a'.repeat(32),
+      AUTH_URL: 'https://app.example.com',
       NEXT_PUBLIC_SENTRY_DSN: 'https://key@sentry.example.com/sentry/7',
       SENTRY_TRACES_SAMPLE_RATE: '0.5',
       SENTRY_SPOTLIGHT: '1',
@@ -60,11 +65,12 @@ describe('parseEnv', () => {
   })
 
   const secret = 'x'.repeat(44)
+  const origin = { AUTH_URL: 'https://app.example.com' }
 
   it('requires DATABASE_URL in a running production server', () => {
     expect(() => parseEnv({ NODE_ENV: 'production', AUTH_SECRET: secret })).toThrow(/^DATABASE_URL is required in production/)
     expect(() => parseEnv({ NODE_ENV: 'production', AUTH_SECRET: secret, DATABASE_URL: '' })).toThrow(/DATABASE_URL/)
-    expect(parseEnv({ NODE_ENV: 'production', AUTH_SECRET: secret, DATABASE_URL: 'postgres://db/app' }).DATABASE_URL).toBe(
+    expect(parseEnv({ NODE_ENV: 'production', AUTH_SECRET: secret, DATABASE_URL: 'postgres://db/app', ...origin }).DATABASE_URL).toBe(
       'postgres://db/app',
     )
   })
@@ -75,6 +81,26 @@ describe('parseEnv', () => {
     )
     expect(() => parseEnv({ NODE_ENV: 'development', AUTH_SECRET: 'short' })).toThrow(/^AUTH_SECRET must be at least 32 characters/)
     expect(parseEnv({ NODE_ENV: 'development' }).AUTH_SECRET).toBeUndefined() // development generates one
+  })
+
+  it('refuses a production server whose origin would come from an untrusted Host header', () => {
+    const base = { NODE_ENV: 'production', AUTH_SECRET: secret, DATABASE_URL: 'postgres://db/app' } as const
+    expect(() => parseEnv(base)).toThrow(/^AUTH_URL is required in production \(or AUTH_TRUST_HOST=true .*\)\. It is the public URL of the app/)
+    expect(() => parseEnv({ ...base, AUTH_TRUST_HOST: 'false' })).toThrow(/^AUTH_URL is required in production/)
+    expect(() => parseEnv({ ...base, AUTH_URL: 'app.example.com' })).toThrow(/^AUTH_URL must be the app's public http\(s\) URL/)
+    for (const trusted of [{ AUTH_URL: 'https://app.example.com' }, { AUTH_TRUST_HOST: 'true' }, { AUTH_TRUST_HOST: '1' }, { VERCEL: '1' }]) {
+      const config = parseEnv({ ...base, ...trusted })
+      expect(hostIsTrusted(config, { NODE_ENV: 'production' })).toBe(true)
+    }
+    // Development trusts the Host header (a laptop has no other origin); production does not by default.
+    expect(hostIsTrusted(parseEnv({ NODE_ENV: 'development' }), { NODE_ENV: 'development' })).toBe(true)
+    expect(hostIsTrusted(parseEnv({ NODE_ENV: 'development' }), { NODE_ENV: 'production' })).toBe(false)
+  })
+
+  it('takes the number of trusted proxy hops, 0 to 10', () => {
+    expect(parseEnv({ NODE_ENV: 'development', TRUSTED_PROXY_HOPS: '1' }).TRUSTED_PROXY_HOPS).toBe(1)
+    expect(() => parseEnv({ NODE_ENV: 'development', TRUSTED_PROXY_HOPS: '-1' })).toThrow(/^TRUSTED_PROXY_HOPS .*It is how many proxies/)
+    expect(() => parseEnv({ NODE_ENV: 'development', TRUSTED_PROXY_HOPS: 'one' })).toThrow(/^TRUSTED_PROXY_HOPS /)
   })
 
   it('wants both halves of the GitHub OAuth app or neither', () => {

@@ -80,13 +80,16 @@ export async function buildApp({ distDir, env = {} }: { distDir: string; env?: R
 
 export async function startServer({ env = {}, waitForHealth = true, waitForReady = false, distDir }: StartOptions = {}): Promise<AppServer> {
   const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
   const database = 'DATABASE_URL' in env ? undefined : await freshDatabase()
   const childEnv = childEnvironment({
     NODE_ENV: 'production',
     DATABASE_URL: database?.url,
     ...(distDir ? { NEXT_DIST_DIR: distDir } : {}),
-    // Production requires a session secret; each test server gets its own.
+    // Production requires a session secret and an origin that is not the Host header; each
+    // test server gets its own.
     AUTH_SECRET: randomBytes(32).toString('base64url'),
+    AUTH_URL: url,
     ...env,
   })
 
@@ -106,7 +109,6 @@ export async function startServer({ env = {}, waitForHealth = true, waitForReady
     })
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const url = `http://127.0.0.1:${port}`
 
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
