@@ -1,10 +1,11 @@
 import { NextResponse, type NextRequest } from 'next/server'
 import { hasSessionCookie, isProtectedPath, signInPathFor } from '@/lib/auth/routing'
-import { REQUEST_ID_HEADER, requestIdFrom } from '@/lib/observability/request-id'
+import { REQUEST_ID_HEADER, REQUEST_ID_SOURCE_HEADER, settleRequestId } from '@/lib/observability/request-id'
 
 /**
  * Every request gets an ID: a valid incoming `x-request-id` is kept unchanged, anything else
- * is replaced. The ID goes downstream on the request headers (server components read it with
+ * is replaced, and an ID we made is marked as ours for code that cannot see the Node hook's
+ * context (a client-sent mark is removed). The ID goes downstream on the request headers (server components read it with
  * `getRequestId()`) and back to the client on the response — redirects included.
  *
  * Signed-out visits to app pages (no session cookie at all) go to the sign-in page, which
@@ -12,20 +13,23 @@ import { REQUEST_ID_HEADER, requestIdFrom } from '@/lib/observability/request-id
  * actions and route handlers verify the session themselves.
  */
 export function proxy(request: NextRequest) {
-  const incoming = request.headers.get(REQUEST_ID_HEADER)
-  const requestId = requestIdFrom(incoming)
+  const { requestId, source } = settleRequestId(request.headers.get(REQUEST_ID_HEADER))
+  // Only we may say an ID is ours (lib/observability/request.ts getRequestIdSource).
+  const claimsSource = request.headers.has(REQUEST_ID_SOURCE_HEADER)
   const { pathname, search } = request.nextUrl
   const signedOut = isProtectedPath(pathname) && !hasSessionCookie(request.cookies.getAll().map((c) => c.name))
 
   let response: NextResponse
   if (signedOut) {
     response = NextResponse.redirect(new URL(signInPathFor(`${pathname}${search}`), request.url))
-  } else if (requestId === incoming) {
+  } else if (source === 'client' && !claimsSource) {
     // Already settled (on `next start`, the Node server's hook did it): nothing to rewrite.
     response = NextResponse.next()
   } else {
     const headers = new Headers(request.headers)
     headers.set(REQUEST_ID_HEADER, requestId)
+    if (source === 'server') headers.set(REQUEST_ID_SOURCE_HEADER, 'server')
+    else headers.delete(REQUEST_ID_SOURCE_HEADER)
     response = NextResponse.next({ request: { headers } })
   }
   response.headers.set(REQUEST_ID_HEADER, requestId)

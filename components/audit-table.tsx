@@ -63,6 +63,12 @@ export function AuditTable({ entries, showSubject = true }: { entries: AuditEntr
                 <code data-testid="request-id" className="font-mono text-xs text-stone-600">
                   {entry.requestId ?? '—'}
                 </code>
+                {/* Propagated as the client sent it: a correlation handle, not proof of anything. */}
+                {entry.requestIdSource === 'client' && (
+                  <span className="ml-1 text-xs text-stone-500" title="This ID arrived with the request; the app kept it rather than making one.">
+                    (from the client)
+                  </span>
+                )}
               </td>
             </tr>
           ))}

@@ -4,8 +4,13 @@ import type { EventName, EventProps } from './events'
 export type AnalyticsEvent<E extends EventName = EventName> = {
   event: E
   properties: EventProps<E> & { request_id?: string }
-  /** The user, when known; anonymous server events carry the request ID instead. */
+  /** The user, when known. */
   distinctId: string | undefined
+  /**
+   * For an anonymous event: an ID this server generated for its request. Never the request ID,
+   * which a client may choose (it is propagated as sent) and so must not become an identity.
+   */
+  anonymousId?: string
 }
 
 export interface AnalyticsAdapter {

@@ -1,6 +1,7 @@
 // The only server file that imports posthog-node.
 import 'server-only'
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { randomUUID } from 'node:crypto'
 import { PostHog } from 'posthog-node'
 import type { AnalyticsAdapter, AnalyticsEvent } from './adapter'
 import { ORGANIZATION_GROUP } from './events'
@@ -54,10 +55,10 @@ export class PostHogAnalytics implements AnalyticsAdapter {
    * Sends at once (called from after()), so a frozen serverless function loses nothing. A send
    * posthog-node reports as failed becomes a rejection, for the caller to log and count.
    */
-  async capture({ event, properties, distinctId }: AnalyticsEvent) {
+  async capture({ event, properties, distinctId, anonymousId }: AnalyticsEvent) {
     const { errors } = await withReportedErrors(this.client, () =>
       this.client.captureImmediate({
-        distinctId: distinctId ?? properties.request_id ?? 'anonymous',
+        distinctId: distinctId ?? anonymousId ?? randomUUID(),
         event,
         properties: {
           ...properties,

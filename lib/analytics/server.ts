@@ -2,6 +2,7 @@
 // lib/analytics/client.ts; the event is sent after the response (after()), tagged with the
 // request ID, and a failing backend is logged and counted, never thrown.
 import 'server-only'
+import { randomUUID } from 'node:crypto'
 import { after } from 'next/server'
 import { env } from '../env'
 import { getRequestId, logger } from '../observability'
@@ -53,10 +54,14 @@ export async function track<E extends EventName>(
   options: { distinctId?: string } = {},
 ): Promise<void> {
   const requestId = await getRequestId()
+  const context = currentRequestContext()
+  const distinctId = options.distinctId ?? context?.userId
   const captured: AnalyticsEvent = {
     event,
     properties: { ...properties, ...(requestId ? { request_id: requestId } : {}) },
-    distinctId: options.distinctId ?? currentRequestContext()?.userId,
+    distinctId,
+    // One generated ID for all anonymous events of a request, never the (client-choosable) request ID.
+    ...(distinctId ? {} : { anonymousId: context ? (context.anonymousId ??= randomUUID()) : randomUUID() }),
   }
   try {
     after(() => send(captured))

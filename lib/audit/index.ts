@@ -6,7 +6,7 @@ import { and, count, desc, eq, type SQL } from 'drizzle-orm'
 import { after } from 'next/server'
 import type { Database } from '../db'
 import { auditLog, users } from '../db/schema'
-import { getRequestId, logger } from '../observability'
+import { getRequestId, getRequestIdSource, logger } from '../observability'
 import { createWriteLimiter, type WriteLimiter } from './write-limiter'
 
 export const AUDIT_ACTIONS = [
@@ -47,7 +47,7 @@ type AuditRow = typeof auditLog.$inferInsert
 
 /**
  * Records `event` after the response has been sent (`after()`), tagged with the current
- * request's ID. It never adds the insert's latency to the mutation and never fails it: a
+ * request's ID and whether that ID was the client's or ours. It never adds the insert's latency to the mutation and never fails it: a
  * failed insert becomes one `audit_log_write_failed` error line with the request ID, action,
  * subject and metadata, so the row can be reconstructed rather than silently lost. Inserts
  * run at most two at a time, so a slow audit table cannot take the connection pool from the
@@ -56,6 +56,7 @@ type AuditRow = typeof auditLog.$inferInsert
 export async function logAuditEvent(db: Database, event: AuditEvent): Promise<void> {
   // Read now: request APIs are not available inside after() everywhere.
   const requestId = (await getRequestId()) ?? null
+  const requestIdSource = requestId ? ((await getRequestIdSource()) ?? null) : null
   const row: AuditRow = {
     orgId: event.orgId,
     actorId: event.actorId,
@@ -63,6 +64,7 @@ export async function logAuditEvent(db: Database, event: AuditEvent): Promise<vo
     subjectType: event.subject?.type ?? null,
     subjectId: event.subject?.id ?? null,
     requestId,
+    requestIdSource,
     metadata: { ...event.metadata },
     createdAt: new Date(), // when it happened, not when the row was written
   }
@@ -88,6 +90,7 @@ async function writeAuditRow(db: Database, row: AuditRow): Promise<void> {
       {
         err: error,
         request_id: row.requestId,
+        request_id_source: row.requestIdSource,
         action: row.action,
         org_id: row.orgId,
         actor_id: row.actorId,
@@ -109,6 +112,8 @@ export type AuditEntry = {
   subjectType: string | null
   subjectId: string | null
   requestId: string | null
+  /** Whether the request ID was the client's (propagated as sent) or ours; null on rows older than the column. */
+  requestIdSource: 'client' | 'server' | null
   metadata: Record<string, unknown>
 }
 
@@ -138,6 +143,7 @@ export async function listAuditEvents(
       subjectType: auditLog.subjectType,
       subjectId: auditLog.subjectId,
       requestId: auditLog.requestId,
+      requestIdSource: auditLog.requestIdSource,
       metadata: auditLog.metadata,
     })
     .from(auditLog)

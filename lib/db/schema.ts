@@ -132,6 +132,8 @@ export const auditLog = pgTable(
     subjectType: text('subject_type'),
     subjectId: text('subject_id'),
     requestId: text('request_id'),
+    /** `client` when the request arrived with that ID (kept, as the contract says), `server` when we made it. */
+    requestIdSource: text('request_id_source', { enum: ['client', 'server'] }),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
   },
   (t) => [

@@ -3,10 +3,17 @@
 // On platforms without that hook (Vercel functions) it is absent and callers fall back to
 // the request headers.
 import { AsyncLocalStorage } from 'node:async_hooks'
+import type { RequestIdSource } from './request-id'
 
 export type RequestContext = {
   requestId: string
   startedAt: number
+  /** The socket's peer address, for the client-address rule (lib/auth/client-ip.ts). Never logged. */
+  peerAddress?: string
+  /** Whether `requestId` arrived with the request (and was kept) or was generated here. */
+  requestIdSource: RequestIdSource
+  /** The analytics identity of this request's anonymous events (lib/analytics/server.ts), made on first use. */
+  anonymousId?: string
   /** Set once the session is known (setRequestUser). */
   userId?: string
   orgId?: string

@@ -7,7 +7,7 @@ import http from 'node:http'
 import { requestContextStorage, type RequestContext } from './context'
 import { logger } from './logger'
 import { stripQueryValues } from './redact'
-import { REQUEST_ID_HEADER, requestIdFrom } from './request-id'
+import { REQUEST_ID_HEADER, settleRequestId } from './request-id'
 import { routePatternFor } from './routes'
 
 export type AccessRecord = {
@@ -38,9 +38,12 @@ export function installHttpHook(): void {
   proto.emit = function emit(this: http.Server, event: string | symbol, ...args: unknown[]) {
     if (event !== 'request') return originalEmit.call(this, event, ...args)
     const [req, res] = args as [http.IncomingMessage, http.ServerResponse]
+    const { requestId, source } = settleRequestId(req.headers[REQUEST_ID_HEADER])
     const context: RequestContext = {
-      requestId: requestIdFrom(req.headers[REQUEST_ID_HEADER]),
+      requestId,
+      requestIdSource: source,
       startedAt: performance.now(),
+      peerAddress: req.socket.remoteAddress,
     }
     // Downstream (the proxy, Next, app code) sees only the settled ID.
     req.headers[REQUEST_ID_HEADER] = context.requestId

@@ -3,7 +3,7 @@ import 'server-only'
 import { headers } from 'next/headers'
 import { annotateServerSpans, currentRequestContext } from './context'
 import { logger, type Logger } from './logger'
-import { REQUEST_ID_HEADER, isValidRequestId } from './request-id'
+import { REQUEST_ID_HEADER, REQUEST_ID_SOURCE_HEADER, isValidRequestId, type RequestIdSource } from './request-id'
 import { setErrorTrackingUser } from './sentry-server'
 
 /**
@@ -16,6 +16,22 @@ export async function getRequestId(): Promise<string | undefined> {
   try {
     const value = (await headers()).get(REQUEST_ID_HEADER)
     return isValidRequestId(value) ? value : undefined
+  } catch {
+    return undefined // outside a request (start-up, scripts)
+  }
+}
+
+/**
+ * Whether this request's ID was the client's or ours. The Node server's hook knows; elsewhere
+ * the proxy marks IDs it generated with a header no client can set (it strips theirs).
+ */
+export async function getRequestIdSource(): Promise<RequestIdSource | undefined> {
+  const context = currentRequestContext()
+  if (context) return context.requestIdSource
+  try {
+    const requestHeaders = await headers()
+    if (!isValidRequestId(requestHeaders.get(REQUEST_ID_HEADER))) return undefined
+    return requestHeaders.get(REQUEST_ID_SOURCE_HEADER) === 'server' ? 'server' : 'client'
   } catch {
     return undefined // outside a request (start-up, scripts)
   }

@@ -54,6 +54,19 @@ describe.each(testDatabaseKinds())('audit log on $label', ({ create }) => {
     expect(JSON.stringify(entries[0]?.metadata)).not.toContain('grace@example.com')
   })
 
+  it('records whether the request ID was the client’s (kept as sent) or ours', async () => {
+    const actor = await createTestUser(database.db, 'Kim')
+    const input = { name: 'Idris', email: 'idris@example.com' }
+    await inRequest('chosen-by-the-client', () => createCustomer(database.db, actor, input, 'api'), { source: 'client' })
+    await inRequest('made-by-the-server', () => createCustomer(database.db, actor, input, 'manual'), { source: 'server' })
+    await queue.flush()
+    const { entries } = await listAuditEvents(database.db, actor.orgId)
+    expect(entries.map((entry) => [entry.requestId, entry.requestIdSource]).sort()).toEqual([
+      ['chosen-by-the-client', 'client'],
+      ['made-by-the-server', 'server'],
+    ])
+  })
+
   it('an insert that fails leaves the mutation successful and logs audit_log_write_failed with the request ID', async () => {
     const actor = await createTestUser(database.db, 'Lin')
     const errors = vi.spyOn(logger, 'error')

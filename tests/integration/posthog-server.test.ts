@@ -130,9 +130,11 @@ describe('PostHog on the server', () => {
       event: 'signed_out',
       properties: { feature: 'auth', surface: 'app_shell', request_id: 'req-anon' },
       distinctId: undefined,
+      anonymousId: 'generated-for-this-request',
     })
     const sent = recorder.events.find((e) => e.properties.request_id === 'req-anon')
-    expect(sent).toMatchObject({ distinct_id: 'req-anon', properties: { $process_person_profile: false } })
+    // The request ID (which a client may have chosen) is a property, never the identity.
+    expect(sent).toMatchObject({ distinct_id: 'generated-for-this-request', properties: { $process_person_profile: false } })
     await client.shutdown()
   })
 

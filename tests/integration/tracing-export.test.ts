@@ -41,7 +41,7 @@ describe('OTLP trace export', () => {
   it('continues an incoming traceparent, tags the entry span with the request ID, and propagates to fetch', async () => {
     const incomingTraceId = '4bf92f3577b34da6a3ce929d0e0e4736'
     const incomingSpanId = '00f067aa0ba902b7'
-    const request: RequestContext = { requestId: 'req-otel-1', startedAt: 0 }
+    const request: RequestContext = { requestId: 'req-otel-1', requestIdSource: 'server', startedAt: 0 }
     const remote = propagation.extract(context.active(), { traceparent: `00-${incomingTraceId}-${incomingSpanId}-01` })
 
     await requestContextStorage.run(request, () =>
@@ -78,7 +78,7 @@ describe('OTLP trace export', () => {
   })
 
   it('a request without traceparent starts its own trace; the user, once known, lands on the entry span', async () => {
-    const request: RequestContext = { requestId: 'req-otel-2', startedAt: 0 }
+    const request: RequestContext = { requestId: 'req-otel-2', requestIdSource: 'server', startedAt: 0 }
     await requestContextStorage.run(request, () =>
       tracer().startActiveSpan('POST /customers', async (span) => {
         await tracer().startActiveSpan('child', async (child) => child.end())

@@ -2,9 +2,10 @@
 // answers) and with `after()` tasks held until the test flushes them, which is what lets a test
 // see that a mutation returned before its audit row was written.
 import { requestContextStorage } from '@/lib/observability/context'
+import type { RequestIdSource } from '@/lib/observability/request-id'
 
-export function inRequest<T>(requestId: string, work: () => Promise<T>): Promise<T> {
-  return requestContextStorage.run({ requestId, startedAt: performance.now() }, work)
+export function inRequest<T>(requestId: string, work: () => Promise<T>, { source = 'server' }: { source?: RequestIdSource } = {}): Promise<T> {
+  return requestContextStorage.run({ requestId, requestIdSource: source, startedAt: performance.now() }, work)
 }
 
 /** A stand-in for next/server's `after()`; use with vi.mock('next/server', ...). */

@@ -28,7 +28,7 @@ describe('logger', () => {
 
   it('stamps request_id and user_id from the request context on every line', () => {
     const { logger, lines } = capture()
-    requestContextStorage.run({ requestId: 'req-1', startedAt: 0 }, () => {
+    requestContextStorage.run({ requestId: 'req-1', requestIdSource: 'server', startedAt: 0 }, () => {
       logger.info('before sign-in')
       const context = requestContextStorage.getStore()!
       context.userId = 'user-9'

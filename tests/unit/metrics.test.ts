@@ -31,7 +31,7 @@ describe('http metrics', () => {
   it('keeps series bounded however many distinct paths and odd methods arrive', async () => {
     for (let i = 0; i < 500; i++) {
       recordHttpRequest({
-        context: { requestId: `r${i}`, startedAt: 0 },
+        context: { requestId: `r${i}`, requestIdSource: 'server', startedAt: 0 },
         method: i % 7 === 0 ? `WEIRD${i}` : 'GET',
         path: `/customers/${i}`,
         route: i % 2 ? '/customers/[id]' : undefined,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isValidRequestId, requestIdFrom } from '@/lib/observability/request-id'
+import { isValidRequestId, settleRequestId } from '@/lib/observability/request-id'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
@@ -46,24 +46,25 @@ const hostile: [string, string | string[] | null | undefined][] = [
   ['percent-encoded newline', 'abc%0d%0aSet-Cookie'],
 ]
 
-describe('requestIdFrom', () => {
+describe('settleRequestId', () => {
   it('covers at least 25 incoming header values', () => {
     expect(valid.length + hostile.length).toBeGreaterThanOrEqual(25)
   })
 
-  it.each(valid)('propagates a valid ID unchanged: %s', (_label, value) => {
+  it.each(valid)('propagates a valid ID unchanged, as the client’s: %s', (_label, value) => {
     expect(isValidRequestId(value)).toBe(true)
-    expect(requestIdFrom(value)).toBe(value)
+    expect(settleRequestId(value)).toEqual({ requestId: value, source: 'client' })
   })
 
   it.each(hostile)('replaces %s with a fresh UUID', (_label, value) => {
     expect(isValidRequestId(value)).toBe(false)
-    const id = requestIdFrom(value)
+    const { requestId: id, source } = settleRequestId(value)
+    expect(source).toBe('server')
     expect(id).toMatch(UUID)
     if (typeof value === 'string' && value) expect(id).not.toContain(value)
   })
 
   it('generates a different ID each time', () => {
-    expect(requestIdFrom(undefined)).not.toBe(requestIdFrom(undefined))
+    expect(settleRequestId(undefined).requestId).not.toBe(settleRequestId(undefined).requestId)
   })
 })
