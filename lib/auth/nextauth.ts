@@ -3,6 +3,7 @@
 import 'server-only'
 import { DrizzleAdapter } from '@auth/drizzle-adapter'
 import NextAuth, { AuthError, CredentialsSignin, type NextAuthConfig } from 'next-auth'
+import type { NextRequest } from 'next/server'
 import Credentials from 'next-auth/providers/credentials'
 import GitHub from 'next-auth/providers/github'
 import { logAuditEvent } from '../audit'
@@ -16,6 +17,7 @@ import { canRefresh, refreshAccessToken, shouldRefresh, TokenRefreshFailed } fro
 import { ensureOrganization } from './organizations'
 import { requestClientIp } from './client-ip'
 import { DEFAULT_SIGNED_IN_PATH, SIGN_IN_PATH, safeCallbackPath } from './routing'
+import { withRequestOrigin } from './request-origin'
 import { authSecret } from './secret'
 
 declare module 'next-auth' {
@@ -195,4 +197,13 @@ function configFor(db: Database): NextAuthConfig {
 
 // Lazy configuration: nothing runs at import time (so `next build` needs no secret and no
 // database), and the database is opened on the first request that needs it.
-export const { auth, handlers, signIn, signOut } = NextAuth(async () => configFor(await getDb()))
+const nextAuth = NextAuth(async () => configFor(await getDb()))
+export const { auth, signIn, signOut } = nextAuth
+
+const asBrowserSaw = (request: NextRequest) => withRequestOrigin(request, { hostTrusted: hostIsTrusted(env()), authUrl: env().AUTH_URL })
+
+/** Auth.js's endpoints (app/api/auth), seeing the origin the browser used (request-origin.ts). */
+export const handlers = {
+  GET: (request: NextRequest) => nextAuth.handlers.GET(asBrowserSaw(request)),
+  POST: (request: NextRequest) => nextAuth.handlers.POST(asBrowserSaw(request)),
+}
