@@ -34,19 +34,20 @@ type IngestRoute = {
 
 /**
  * Every request posthog-js (the version in package.json, 1.449.x) makes to `api_host` and to
- * its assets through `/ingest`, read from its source (node_modules/posthog-js/lib/src). Nothing
- * else is forwarded. Features this template leaves off and has no use for (session recording
- * /s/, surveys /api/surveys/, product tours, web experiments, early-access features, logs
- * /i/v1/logs, metrics /i/v1/metrics, site apps, conversations) are not listed: turning one on
- * in lib/analytics/posthog-browser.ts means adding its path here.
+ * its assets through `/ingest`, read from its source (node_modules/posthog-js/lib/src, and
+ * @posthog/browser-common, which it bundles). Nothing else is forwarded. Features this template
+ * leaves off and has no use for (session recording /s/, surveys /api/surveys/, product tours,
+ * web experiments, early-access features, logs /i/v1/logs, metrics /i/v1/metrics, site apps,
+ * conversations) are not listed: turning one on in lib/analytics/posthog-browser.ts means
+ * adding its path here.
  */
 export const INGEST_ROUTES: readonly IngestRoute[] = [
   // Events: posthog-core.js `analyticsDefaultEndpoint = '/e/'`, POSTed by fetch, XHR or sendBeacon.
   { path: /^\/e\/$/, methods: ['POST'], host: 'api' },
   // Events, when remote config sets `analytics.endpoint` (PostHog Cloud's answer is '/i/v0/e/').
   { path: /^\/i\/v0\/e\/$/, methods: ['POST'], host: 'api' },
-  // Feature flags: posthog-featureflags.js POSTs `/flags/?v=2`. This template bootstraps flags
-  // from the server (advanced_disable_flags), so only a changed init sends it.
+  // Feature flags: browser-common's feature-flags.js POSTs `/flags/?v=2`. This template
+  // bootstraps flags from the server (advanced_disable_flags), so only a changed init sends it.
   { path: /^\/flags\/$/, methods: ['POST'], host: 'api' },
   // Remote config: remote-config.js GETs `/array/<token>/config`; external-scripts-loader.js loads
   // `/array/<token>/config.js`. Both off here with flags disabled; only our own project's token.
