@@ -1,12 +1,14 @@
 // Same-origin tunnel for browser error events (lib/observability/sentry-tunnel.ts). Excluded
-// from the proxy matcher; 404 when no DSN is configured.
+// from the proxy matcher; 404 when no DSN is configured. Every method goes to the tunnel, so
+// its checks keep their order: no DSN is a 404 whatever the method, then anything but POST is
+// a 405 with Allow.
 import { env } from '@/lib/env'
 import { getRequestLogger } from '@/lib/observability'
 import { forwardEnvelope } from '@/lib/observability/sentry-tunnel'
 
 export const dynamic = 'force-dynamic'
 
-export async function POST(request: Request): Promise<Response> {
+async function tunnel(request: Request): Promise<Response> {
   const { response, outcome } = await forwardEnvelope(request, { dsn: env().NEXT_PUBLIC_SENTRY_DSN })
   if (!outcome.forwarded && outcome.status >= 500) {
     // Browser events are being lost: worth a look in business hours, not a page.
@@ -15,3 +17,5 @@ export async function POST(request: Request): Promise<Response> {
   }
   return response
 }
+
+export { tunnel as GET, tunnel as HEAD, tunnel as POST, tunnel as PUT, tunnel as PATCH, tunnel as DELETE, tunnel as OPTIONS }

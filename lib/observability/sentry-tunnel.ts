@@ -3,25 +3,28 @@
 // a self-hosted Sentry (with a path prefix or not) or GlitchTip. It is not an open relay: only
 // envelopes for the configured DSN pass, bodies are capped, and nothing of the visitor's
 // request (cookies, IP, headers) goes upstream.
-import { readCapped, upstreamFailureStatus } from '../http'
+import { closeIfUnread, readCapped, refuseByDeclaredLength, upstreamFailureStatus } from '../http'
 import { MAX_ENVELOPE_BYTES, envelopeUrlFor, isSameDsn, parseDsn } from './sentry'
 
 export const UPSTREAM_TIMEOUT_MS = 3000
+/** The whole envelope must arrive within this long; a slow-drip body holds the handler no longer. */
+export const BODY_TIMEOUT_MS = 10_000
 
 export type TunnelOptions = {
   /** The configured DSN; without one the tunnel does not exist (404). */
   dsn: string | undefined
   timeoutMs?: number
   maxBytes?: number
+  bodyTimeoutMs?: number
 }
 
-/** What happened: the upstream's status when forwarded, else why not (400, 404, 405, 413, 415, 502, 504). */
+/** What happened: the upstream's status when forwarded, else why not (400, 404, 405, 408, 413, 415, 502, 504). */
 export type TunnelOutcome = { forwarded: true; status: number } | { forwarded: false; status: number; reason: string }
 
 type Result = { response: Response; outcome: TunnelOutcome }
 
-const plain = (status: number, reason: string): Result => ({
-  response: new Response(reason, { status, headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' } }),
+const plain = (status: number, reason: string, headers: Record<string, string> = {}): Result => ({
+  response: new Response(reason, { status, headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store', ...headers } }),
   outcome: { forwarded: false, status, reason },
 })
 
@@ -40,17 +43,25 @@ export function envelopeDsn(body: Uint8Array): string | undefined {
 
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'retry-after', 'x-sentry-rate-limits']
 
-/** Validates one browser envelope and forwards it to the DSN's ingest endpoint. */
+/**
+ * Validates one browser envelope and forwards it to the DSN's ingest endpoint. Checks in this
+ * order, the first four before a byte of the body is read: a DSN (else 404), POST (else 405), a
+ * declared length within the cap (else 413), no content encoding (else 415); then the body is
+ * read within the cap and a deadline (413, 408), and its header must name the configured DSN (400).
+ */
 export async function forwardEnvelope(request: Request, options: TunnelOptions): Promise<Result> {
-  // Read (or drain) the body before any answer, so a refused client gets the status rather
-  // than a connection cut in the middle of its upload.
-  const body = await readCapped(request, options.maxBytes ?? MAX_ENVELOPE_BYTES)
   const configured = parseDsn(options.dsn)
-  if (!configured) return plain(404, 'error tracking is not configured')
-  if (request.method !== 'POST') return plain(405, 'POST envelopes here')
-  if (!body) return plain(413, 'envelope too large')
+  const unread = closeIfUnread(request)
+  if (!configured) return plain(404, 'error tracking is not configured', unread)
+  if (request.method !== 'POST') return plain(405, 'POST envelopes here', { ...unread, Allow: 'POST' })
+  const maxBytes = options.maxBytes ?? MAX_ENVELOPE_BYTES
+  const declared = refuseByDeclaredLength(request, maxBytes)
+  if (declared) return plain(declared.status, declared.status === 413 ? 'envelope too large' : declared.reason, unread)
   const encoding = request.headers.get('content-encoding')
-  if (encoding && encoding !== 'identity') return plain(415, 'compressed envelopes are not accepted')
+  if (encoding && encoding !== 'identity') return plain(415, 'compressed envelopes are not accepted', unread)
+  const read = await readCapped(request, { maxBytes, timeoutMs: options.bodyTimeoutMs ?? BODY_TIMEOUT_MS })
+  if (!read.ok) return plain(read.status, read.status === 413 ? 'envelope too large' : read.reason, unread)
+  const body = read.body
   const dsn = parseDsn(envelopeDsn(body))
   if (!dsn) return plain(400, 'not an envelope with a DSN')
   if (!isSameDsn(dsn, configured)) return plain(400, 'envelope is for another DSN')

@@ -44,12 +44,18 @@ async function signUpAndCreateCustomer(page: Page, app: AppServer, email: string
 function watchBrowser(page: Page, app: AppServer) {
   const foreign: string[] = []
   const pageErrors: string[] = []
+  /** `status method path` of every /ingest answer posthog-js got: the allow-list must let all of them through. */
+  const ingest: string[] = []
   page.on('request', (request) => {
     const url = new URL(request.url())
     if (url.origin !== app.url && !url.protocol.startsWith('data')) foreign.push(request.url())
   })
+  page.on('response', (response) => {
+    const url = new URL(response.url())
+    if (url.origin === app.url && url.pathname.startsWith('/ingest')) ingest.push(`${response.status()} ${response.request().method()} ${url.pathname}`)
+  })
   page.on('pageerror', (error) => pageErrors.push(error.message))
-  return { foreign, pageErrors }
+  return { foreign, pageErrors, ingest }
 }
 
 const pathnameOf = (event: RecordedEvent) => new URL(String(event.properties.$current_url)).pathname
@@ -129,6 +135,9 @@ test.describe('analytics with a PostHog key', () => {
     expect(opened.properties).toMatchObject({ feature: 'customers', surface: 'customers_drawer', mode: 'create' })
     expect(recorder.requests.some((r) => r.method === 'POST' && r.path !== '/batch/')).toBe(true)
     expect(browser.foreign).toEqual([])
+    // …and every request posthog-js made there was on /ingest's allow-list: forwarded, none refused.
+    expect(browser.ingest.length).toBeGreaterThan(0)
+    expect(browser.ingest.filter((line) => !line.startsWith('200 '))).toEqual([])
 
     // …one $pageview per navigation, and never a query value.
     expect(pageviewsOf(recorder.events, '/activity')).toHaveLength(1)

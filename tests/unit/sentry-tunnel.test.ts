@@ -17,6 +17,25 @@ function post(body: BodyInit, headers: Record<string, string> = {}): Request {
   })
 }
 
+const MiB = 1024 * 1024
+
+/** A body of `size` bytes that counts what was pulled from it. */
+function countedBody(size: number) {
+  const seen = { bytes: 0 }
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        const chunk = Math.min(64 * 1024, size - seen.bytes)
+        if (chunk <= 0) return controller.close()
+        seen.bytes += chunk
+        controller.enqueue(new Uint8Array(chunk))
+      },
+    },
+    { highWaterMark: 0 },
+  )
+  return { body, seen }
+}
+
 async function listen(server: http.Server | net.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return (server.address() as AddressInfo).port
@@ -107,6 +126,52 @@ describe('forwardEnvelope', () => {
 
   it('does not exist without a DSN (404)', async () => {
     expect((await forwardEnvelope(post(envelope(recorder.dsn)), { dsn: undefined })).response.status).toBe(404)
+  })
+
+  it('checks the DSN, the method, the declared length and the encoding before reading a byte', async () => {
+    recorder.clear()
+    const cases: Array<[string, { method: string; headers: Record<string, string>; dsn: string | undefined }, number]> = [
+      ['no DSN, whatever the method and length', { method: 'PUT', headers: { 'content-length': String(50 * MiB) }, dsn: undefined }, 404],
+      ['a method other than POST', { method: 'PUT', headers: { 'content-length': String(50 * MiB) }, dsn: recorder.dsn }, 405],
+      ['a declared length over the cap (before the encoding is looked at)', { method: 'POST', headers: { 'content-length': String(50 * MiB), 'content-encoding': 'gzip' }, dsn: recorder.dsn }, 413],
+      ['a compressed envelope', { method: 'POST', headers: { 'content-encoding': 'gzip' }, dsn: recorder.dsn }, 415],
+    ]
+    for (const [name, { method, headers, dsn }, status] of cases) {
+      const { body, seen } = countedBody(50 * MiB)
+      const request = new Request('http://app.test/monitoring', { method, body, headers, duplex: 'half' } as RequestInit)
+      const { response } = await forwardEnvelope(request, { dsn })
+      expect(response.status, name).toBe(status)
+      expect(seen.bytes, `${name}: bytes read`).toBe(0)
+      expect(response.headers.get('connection'), `${name}: the unread body ends the connection`).toBe('close')
+      if (status === 405) expect(response.headers.get('allow')).toBe('POST')
+    }
+    expect(recorder.requests).toEqual([])
+  })
+
+  it('stops a body that lies about its length, or never ends, one chunk past the cap (413)', async () => {
+    recorder.clear()
+    for (const declared of [undefined, '100', String(MiB)]) {
+      const { body, seen } = countedBody(Infinity)
+      const headers = declared ? { 'content-length': declared } : undefined
+      const request = new Request('http://app.test/monitoring', { method: 'POST', body, headers, duplex: 'half' } as RequestInit)
+      const { response } = await forwardEnvelope(request, { dsn: recorder.dsn })
+      expect(response.status, `declared ${declared}`).toBe(413)
+      expect(seen.bytes, `declared ${declared}`).toBeLessThanOrEqual(MiB + 64 * 1024)
+    }
+    expect(recorder.requests).toEqual([])
+  })
+
+  it('answers 408 to a body that stops arriving, at the deadline', async () => {
+    recorder.clear()
+    const body = new ReadableStream({ pull: () => new Promise<void>(() => {}) }, { highWaterMark: 0 })
+    const started = Date.now()
+    const { response } = await forwardEnvelope(new Request('http://app.test/monitoring', { method: 'POST', body, duplex: 'half' } as RequestInit), {
+      dsn: recorder.dsn,
+      bodyTimeoutMs: 300,
+    })
+    expect(response.status).toBe(408)
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(recorder.requests).toEqual([])
   })
 
   it('answers 502 at once when the upstream refuses connections', async () => {
