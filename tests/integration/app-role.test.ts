@@ -239,6 +239,18 @@ describe.runIf(serverUrl)('npm run db:create-app-role', () => {
     expect(after?.rolsuper).toBe(me!.rolsuper)
   })
 
+  it('refuses a role that is a member of the owner: it would act as the owner', async () => {
+    const [me] = await admin`select current_user as name`
+    await admin.unsafe(`grant ${quoteIdentifier(me!.name)} to ${quoteIdentifier(role)}`)
+    try {
+      const { code, output } = await script({})
+      expect(code).toBe(1)
+      expect(output).toMatch(/is a member of/)
+    } finally {
+      await admin.unsafe(`revoke ${quoteIdentifier(me!.name)} from ${quoteIdentifier(role)}`)
+    }
+  })
+
   it('refuses to run before the migrations, and creates nothing', async () => {
     const other = `${role}_x`
     const { code, output } = await script({ MIGRATION_DATABASE_URL: empty.url }, ['--role', other])
