@@ -74,11 +74,16 @@ describe('migrations from empty', () => {
       await migrateWithCli('postgres://signalbox_app:unused@127.0.0.1:1/nowhere', { MIGRATION_DATABASE_URL: database.url })
       await expectMigrated(database.db)
     },
+    60_000, // drizzle-kit is a separate process: seconds to start on a busy machine
   )
 
   it('on Vercel, npm run db:migrate refuses to run without DATABASE_URL, even with MIGRATION_DATABASE_URL', async () => {
-    const failure = await migrateWithCli('', { VERCEL: '1', MIGRATION_DATABASE_URL: 'pglite:memory' }).catch((error: Error & { stderr?: string; stdout?: string }) => error)
+    type Failure = Error & { stderr?: string; stdout?: string }
+    const failure = await migrateWithCli('', { VERCEL: '1', MIGRATION_DATABASE_URL: 'pglite:memory' }).then(
+      () => undefined,
+      (error: Failure) => error,
+    )
     expect(failure).toBeInstanceOf(Error)
-    expect(String((failure as Error & { stderr?: string }).stderr) + String((failure as Error & { stdout?: string }).stdout)).toMatch(/DATABASE_URL is not set: the app/)
-  })
+    expect(`${failure?.stderr}${failure?.stdout}`).toMatch(/DATABASE_URL is not set: the app/)
+  }, 60_000)
 })
