@@ -88,16 +88,20 @@ export async function setUpAppRole(sql, { role, password }) {
     if (!auditTable) throw new Error('audit_log does not exist here: run `npm run db:migrate` with the same URL first')
     const owner = auditTable.owner
     if (role === owner) throw new Error(`${role} owns the app's tables: the app role must be another role`)
+    const [session] = await tx`select current_user as current, session_user as session`
+    if (role === session.current || role === session.session) throw new Error(`${role} is the role running this: the app role must be another role`)
 
     const [existing] = await tx`
       select rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls, rolcanlogin
       from pg_roles where rolname = ${role}`
     if (!existing && verifier === undefined) throw new Error('a new role needs a password')
+    // Taking SUPERUSER away from some other role because of a typo would be worse than stopping.
+    if (existing?.rolsuper) throw new Error(`${role} is a superuser: choose another name for the app role`)
     const attributes = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS'
     if (!existing) {
       await tx.unsafe(`CREATE ROLE ${r} ${attributes} PASSWORD '${verifier}'`)
     } else {
-      const extra = existing.rolsuper || existing.rolcreatedb || existing.rolcreaterole || existing.rolreplication || existing.rolbypassrls
+      const extra = existing.rolcreatedb || existing.rolcreaterole || existing.rolreplication || existing.rolbypassrls
       // Only when something is off, so re-running needs no CREATEROLE when nothing changes.
       if (extra || !existing.rolcanlogin) await tx.unsafe(`ALTER ROLE ${r} ${attributes}`)
       if (verifier !== undefined) await tx.unsafe(`ALTER ROLE ${r} PASSWORD '${verifier}'`)

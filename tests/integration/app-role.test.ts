@@ -239,6 +239,20 @@ describe.runIf(serverUrl)('npm run db:create-app-role', () => {
     expect(after?.rolsuper).toBe(me!.rolsuper)
   })
 
+  it('refuses an existing superuser as the app role rather than demote it', async () => {
+    const superuser = `${role}_super`
+    await admin.unsafe(`create role ${quoteIdentifier(superuser)} superuser`)
+    try {
+      const { code, output } = await script({ APP_DATABASE_PASSWORD: 'a-password-of-some-length' }, ['--role', superuser])
+      expect(code).toBe(1)
+      expect(output).toMatch(/is a superuser/)
+      const [after] = await admin`select rolsuper from pg_roles where rolname = ${superuser}`
+      expect(after?.rolsuper).toBe(true)
+    } finally {
+      await admin.unsafe(`drop role ${quoteIdentifier(superuser)}`)
+    }
+  })
+
   it('refuses a role that is a member of the owner: it would act as the owner', async () => {
     const [me] = await admin`select current_user as name`
     await admin.unsafe(`grant ${quoteIdentifier(me!.name)} to ${quoteIdentifier(role)}`)
