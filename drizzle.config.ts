@@ -1,13 +1,10 @@
 import { defineConfig } from 'drizzle-kit'
-import { databaseTargetFrom } from './lib/db/url'
+import { migrationTargetFrom } from './lib/db/url'
 
-// drizzle-kit reads the same DATABASE_URL as the app: postgres://… for a server,
-// pglite:<dir> / pglite:memory or unset for the embedded database under .data/.
-if (!process.env.DATABASE_URL?.trim() && (process.env.NODE_ENV === 'production' || process.env.VERCEL)) {
-  // Migrating the embedded database during a deploy would hide a missing DATABASE_URL.
-  throw new Error('DATABASE_URL is not set: set it to the production database before running migrations.')
-}
-const target = databaseTargetFrom(process.env.DATABASE_URL)
+// drizzle-kit works on MIGRATION_DATABASE_URL (the role that owns the tables) when it is set,
+// else on the app's DATABASE_URL: postgres://… for a server, pglite:<dir> / pglite:memory or
+// unset for the embedded database under .data/. Outside development it refuses to guess.
+const target = migrationTargetFrom(process.env)
 
 export default defineConfig({
   schema: './lib/db/schema.ts',

@@ -12,9 +12,9 @@ import { createPostgresDatabase, rowsOf, type TestDatabase } from '../support/da
 
 const run = promisify(execFile)
 
-async function migrateWithCli(databaseUrl: string) {
+async function migrateWithCli(databaseUrl: string, env: Record<string, string> = {}) {
   const { stdout, stderr } = await run('npx', ['drizzle-kit', 'migrate'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'development' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'development', ...env },
   })
   return stdout + stderr
 }
@@ -64,4 +64,26 @@ describe('migrations from empty', () => {
       await expectMigrated(database.db)
     },
   )
+
+  it.runIf(Boolean(process.env.TEST_DATABASE_URL))(
+    'with MIGRATION_DATABASE_URL set, npm run db:migrate migrates that database and never connects to DATABASE_URL',
+    async () => {
+      const database: TestDatabase = await createPostgresDatabase(process.env.TEST_DATABASE_URL!, { migrated: false })
+      cleanups.push(database.close)
+      // The app's URL points nowhere: a connection attempt to it would fail the command.
+      await migrateWithCli('postgres://signalbox_app:unused@127.0.0.1:1/nowhere', { MIGRATION_DATABASE_URL: database.url })
+      await expectMigrated(database.db)
+    },
+    60_000, // drizzle-kit is a separate process: seconds to start on a busy machine
+  )
+
+  it('on Vercel, npm run db:migrate refuses to run without DATABASE_URL, even with MIGRATION_DATABASE_URL', async () => {
+    type Failure = Error & { stderr?: string; stdout?: string }
+    const failure = await migrateWithCli('', { VERCEL: '1', MIGRATION_DATABASE_URL: 'pglite:memory' }).then(
+      () => undefined,
+      (error: Failure) => error,
+    )
+    expect(failure).toBeInstanceOf(Error)
+    expect(`${failure?.stderr}${failure?.stdout}`).toMatch(/DATABASE_URL is not set: the app/)
+  }, 60_000)
 })

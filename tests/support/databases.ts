@@ -1,10 +1,19 @@
 // Throwaway databases for integration tests: embedded PGlite always, and a real PostgreSQL
 // when TEST_DATABASE_URL is set. Each test gets its own database, dropped afterwards, so
 // tests never touch the developer's data.
-import { openDatabase, type DatabaseHandle } from '@/lib/db/client'
+import { openDatabase, type Database, type DatabaseHandle } from '@/lib/db/client'
 import { createThrowawayPostgres } from './postgres.mjs'
 
-export type TestDatabase = DatabaseHandle & { label: string; url: string }
+export type TestDatabase = DatabaseHandle & {
+  label: string
+  /** What `db` connects to. On PostgreSQL: as the app role, with the rights the app has in production. */
+  url: string
+  /**
+   * The same database as the role that owns the tables, for what only the owner may do (a
+   * failure a test injects by renaming a table). PGlite has one user: there it is `db`.
+   */
+  owner: Database
+}
 
 export type TestDatabaseKind = { label: string; create: () => Promise<TestDatabase> }
 
@@ -17,18 +26,25 @@ export function testDatabaseKinds(): TestDatabaseKind[] {
 
 async function createPgliteDatabase(): Promise<TestDatabase> {
   const handle = await openDatabase({ driver: 'pglite', dataDir: undefined })
-  return { ...handle, label: 'pglite', url: 'pglite:memory' }
+  return { ...handle, label: 'pglite', url: 'pglite:memory', owner: handle.db }
 }
 
-export async function createPostgresDatabase(serverUrl: string, options?: { migrated?: boolean }): Promise<TestDatabase> {
-  const throwaway = await createThrowawayPostgres(serverUrl, options)
-  const handle = await openDatabase({ driver: 'postgres', url: throwaway.url })
+/**
+ * A migrated database that `db` reaches as its own app role (set up by the code behind
+ * `npm run db:create-app-role`), or with `migrated: false` an empty one `db` reaches as the owner.
+ */
+export async function createPostgresDatabase(serverUrl: string, { migrated = true }: { migrated?: boolean } = {}): Promise<TestDatabase> {
+  const throwaway = await createThrowawayPostgres(serverUrl, { migrated, appRole: migrated })
+  const owner = await openDatabase({ driver: 'postgres', url: throwaway.url })
+  const app = throwaway.appUrl ? await openDatabase({ driver: 'postgres', url: throwaway.appUrl }) : owner
   return {
-    ...handle,
+    ...app,
     label: 'postgres',
-    url: throwaway.url,
+    url: throwaway.appUrl ?? throwaway.url,
+    owner: owner.db,
     close: async () => {
-      await handle.close()
+      await app.close()
+      if (app !== owner) await owner.close()
       await throwaway.drop()
     },
   }

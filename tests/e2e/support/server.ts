@@ -30,11 +30,15 @@ export async function freePort(): Promise<number> {
 
 /**
  * A fresh database for one server: a throwaway PostgreSQL database when TEST_DATABASE_URL is
- * set, else an embedded PGlite directory in a temporary folder.
+ * set, which the server reaches as its own app role (as deployed: INSERT and SELECT only on
+ * audit_log), else an embedded PGlite directory in a temporary folder.
  */
 async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const serverUrl = process.env.TEST_DATABASE_URL?.trim()
-  if (serverUrl) return createThrowawayPostgres(serverUrl)
+  if (serverUrl) {
+    const database = await createThrowawayPostgres(serverUrl, { appRole: true })
+    return { url: database.appUrl!, drop: database.drop }
+  }
   const dir = await mkdtemp(path.join(tmpdir(), 'signalbox-e2e-'))
   return { url: `pglite:${dir}`, drop: () => rm(dir, { recursive: true, force: true }) }
 }
