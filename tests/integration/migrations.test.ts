@@ -46,7 +46,7 @@ describe('migrations from empty', () => {
     const handle = await openDatabase({ driver: 'pglite', dataDir: dir })
     cleanups.push(handle.close)
     await expectMigrated(handle.db)
-  })
+  }, 60_000) // drizzle-kit is a separate process, then PGlite boots twice: slow on a busy machine
 
   it('the app migrates an in-memory PGlite database before its first query', async () => {
     const handle = await openDatabase({ driver: 'pglite', dataDir: undefined })
