@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server'
 import { hasSessionCookie, isProtectedPath, signInPathFor } from '@/lib/auth/routing'
 import { REQUEST_ID_HEADER, requestIdFrom } from '@/lib/observability/request-id'
+import { CONTENT_SECURITY_POLICY_HEADER, contentSecurityPolicyForRequest } from '@/lib/security'
 
 /**
  * Every request gets an ID: a valid incoming `x-request-id` is kept unchanged, anything else
@@ -10,6 +11,9 @@ import { REQUEST_ID_HEADER, requestIdFrom } from '@/lib/observability/request-id
  * Signed-out visits to app pages (no session cookie at all) go to the sign-in page, which
  * brings them back afterwards. This is an optimistic check that saves a render; pages, server
  * actions and route handlers verify the session themselves.
+ *
+ * Every response gets the Content-Security-Policy (lib/security), with a nonce of its own; the
+ * request's copy tells Next which nonce to put on the scripts of the page it renders.
  */
 export function proxy(request: NextRequest) {
   const incoming = request.headers.get(REQUEST_ID_HEADER)
@@ -17,21 +21,30 @@ export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl
   const signedOut = isProtectedPath(pathname) && !hasSessionCookie(request.cookies.getAll().map((c) => c.name))
 
+  const policy = contentSecurityPolicyForRequest()
+
   let response: NextResponse
   if (signedOut) {
     response = NextResponse.redirect(new URL(signInPathFor(`${pathname}${search}`), request.url))
   } else if (requestId === incoming) {
-    // Already settled (on `next start`, the Node server's hook did it): nothing to rewrite.
-    response = NextResponse.next()
+    // Already settled (on `next start`, the Node server's hook did it): only the policy to add.
+    response = NextResponse.next({ request: { headers: withPolicy(request.headers, policy) } })
   } else {
-    const headers = new Headers(request.headers)
+    const headers = withPolicy(request.headers, policy)
     headers.set(REQUEST_ID_HEADER, requestId)
     response = NextResponse.next({ request: { headers } })
   }
   response.headers.set(REQUEST_ID_HEADER, requestId)
+  response.headers.set(CONTENT_SECURITY_POLICY_HEADER, policy)
   // Readable by the page's own scripts (Performance API), e.g. for the reference on error pages.
   response.headers.append('Server-Timing', `rid;desc="${requestId}"`)
   return response
+}
+
+function withPolicy(requestHeaders: Headers, policy: string): Headers {
+  const headers = new Headers(requestHeaders)
+  headers.set(CONTENT_SECURITY_POLICY_HEADER, policy)
+  return headers
 }
 
 export const config = {
