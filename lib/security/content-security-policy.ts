@@ -17,6 +17,8 @@ export type PolicyOptions = {
   development: boolean
   /** Extra origins the browser may connect to, development only (the Spotlight sidecar). */
   developmentConnectSources?: readonly string[]
+  /** Origins our own forms are redirected to (an OAuth provider's authorize page). */
+  formRedirectSources?: readonly string[]
 }
 
 /** A nonce: 128 random bits, base64 (what the CSP grammar and Next's nonce parser accept). */
@@ -25,7 +27,7 @@ export function newNonce(): string {
   return btoa(String.fromCharCode(...bytes))
 }
 
-export function contentSecurityPolicy({ nonce, scriptHashes, development, developmentConnectSources = [] }: PolicyOptions): string {
+export function contentSecurityPolicy({ nonce, scriptHashes, development, developmentConnectSources = [], formRedirectSources = [] }: PolicyOptions): string {
   const directives: Record<string, string[]> = {
     'default-src': ["'self'"],
     // Scripts from our origin (Next's chunks, loaded by src); inline ones only with this
@@ -41,7 +43,9 @@ export function contentSecurityPolicy({ nonce, scriptHashes, development, develo
     'object-src': ["'none'"],
     'base-uri': ["'none'"],
     'frame-ancestors': ["'none'"],
-    'form-action': ["'self'"],
+    // Forms post to our origin. Browsers apply this to the redirects that follow a submission
+    // too, so a sign-in form that redirects to an OAuth provider needs that provider here.
+    'form-action': ["'self'", ...formRedirectSources],
   }
   return Object.entries(directives)
     .map(([name, sources]) => `${name} ${sources.join(' ')}`)

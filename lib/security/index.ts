@@ -7,6 +7,9 @@ import { prerenderedScriptHashes } from './prerendered-scripts'
 export { CONTENT_SECURITY_POLICY_HEADER }
 
 const SPOTLIGHT_SIDECAR = 'http://localhost:8969'
+// "Continue with GitHub" is a form whose answer redirects here (before hydration, or without
+// JavaScript, the browser follows that redirect under form-action).
+const GITHUB_AUTHORIZE_ORIGIN = 'https://github.com'
 
 /** The browser-side Spotlight sidecar's origin, when `next dev` runs with SENTRY_SPOTLIGHT. */
 function spotlightOrigin(): string[] {
@@ -26,5 +29,6 @@ export function contentSecurityPolicyForRequest(): string {
     scriptHashes: prerenderedScriptHashes(),
     development,
     developmentConnectSources: development ? spotlightOrigin() : [],
+    formRedirectSources: process.env.AUTH_GITHUB_ID?.trim() ? [GITHUB_AUTHORIZE_ORIGIN] : [],
   })
 }

@@ -35,6 +35,11 @@ describe('contentSecurityPolicy', () => {
     }
   })
 
+  it('lets our forms be redirected to an OAuth provider only when one is configured', () => {
+    const withGitHub = directives(contentSecurityPolicy({ nonce: 'n0nce', scriptHashes: [], development: false, formRedirectSources: ['https://github.com'] }))
+    expect(withGitHub.get('form-action')).toEqual(["'self'", 'https://github.com'])
+  })
+
   it('relaxes only what next dev needs: eval for scripts, inline styles, the Spotlight sidecar', () => {
     const development = directives(contentSecurityPolicy({ nonce: 'n0nce', scriptHashes: [], development: true, developmentConnectSources: ['http://localhost:8969'] }))
     expect(development.get('script-src')).toEqual(["'self'", "'nonce-n0nce'", "'unsafe-eval'"])
