@@ -14,6 +14,24 @@ const commitSha = process.env.VERCEL_GIT_COMMIT_SHA?.trim() || process.env.GIT_C
 // toolbar's links back to PostHog's UI.
 const posthogHost = process.env.POSTHOG_HOST?.trim() || 'https://us.i.posthog.com'
 
+// Security headers that are the same for every response, static assets and the telemetry
+// forwarders included. The Content-Security-Policy needs a nonce per request, so the proxy
+// sends it (lib/security); docs/security.md says why each value is what it is.
+const securityHeaders = [
+  { key: 'X-Content-Type-Options', value: 'nosniff' },
+  { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
+  // Powerful features nobody here uses, off for the app and anything it embeds.
+  {
+    key: 'Permissions-Policy',
+    value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), midi=(), display-capture=(), browsing-topics=()',
+  },
+  // frame-ancestors 'none' for browsers that predate it.
+  { key: 'X-Frame-Options', value: 'DENY' },
+  // Production builds only: `next dev` on http://localhost must not pin a host to HTTPS.
+  // Two years, subdomains too; add `preload` only once every subdomain serves HTTPS.
+  ...(process.env.NODE_ENV === 'production' ? [{ key: 'Strict-Transport-Security', value: 'max-age=63072000; includeSubDomains' }] : []),
+]
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
@@ -39,6 +57,9 @@ const nextConfig = {
   ],
   // PostHog's API paths end in a slash (/ingest/e/); redirecting them would break ingestion.
   skipTrailingSlashRedirect: true,
+  async headers() {
+    return [{ source: '/:path*', headers: securityHeaders }]
+  },
   async redirects() {
     // The names people type for the auth pages.
     return [

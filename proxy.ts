@@ -1,38 +1,47 @@
 import { NextResponse, type NextRequest } from 'next/server'
 import { hasSessionCookie, isProtectedPath, signInPathFor } from '@/lib/auth/routing'
 import { REQUEST_ID_HEADER, REQUEST_ID_SOURCE_HEADER, settleRequestId } from '@/lib/observability/request-id'
+import { CONTENT_SECURITY_POLICY_HEADER, contentSecurityPolicyForRequest } from '@/lib/security'
 
 /**
  * Every request gets an ID: a valid incoming `x-request-id` is kept unchanged, anything else
  * is replaced, and an ID we made is marked as ours for code that cannot see the Node hook's
- * context (a client-sent mark is removed). The ID goes downstream on the request headers (server components read it with
- * `getRequestId()`) and back to the client on the response — redirects included.
+ * context (a client-sent mark is removed). The ID goes downstream on the request headers
+ * (server components read it with `getRequestId()`) and back to the client on the response,
+ * redirects included.
  *
  * Signed-out visits to app pages (no session cookie at all) go to the sign-in page, which
  * brings them back afterwards. This is an optimistic check that saves a render; pages, server
  * actions and route handlers verify the session themselves.
+ *
+ * Every response gets the Content-Security-Policy (lib/security), with a nonce of its own; the
+ * request's copy tells Next which nonce to put on the scripts of the page it renders.
  */
 export function proxy(request: NextRequest) {
   const { requestId, source } = settleRequestId(request.headers.get(REQUEST_ID_HEADER))
-  // Only we may say an ID is ours (lib/observability/request.ts getRequestIdSource).
-  const claimsSource = request.headers.has(REQUEST_ID_SOURCE_HEADER)
   const { pathname, search } = request.nextUrl
   const signedOut = isProtectedPath(pathname) && !hasSessionCookie(request.cookies.getAll().map((c) => c.name))
+
+  const policy = contentSecurityPolicyForRequest()
 
   let response: NextResponse
   if (signedOut) {
     response = NextResponse.redirect(new URL(signInPathFor(`${pathname}${search}`), request.url))
-  } else if (source === 'client' && !claimsSource) {
-    // Already settled (on `next start`, the Node server's hook did it): nothing to rewrite.
-    response = NextResponse.next()
   } else {
+    // The request's copy carries the policy (Next reads its nonce) and the settled ID. On `next
+    // start` the Node server's hook has settled it already and the ID arrives as the client's.
     const headers = new Headers(request.headers)
-    headers.set(REQUEST_ID_HEADER, requestId)
-    if (source === 'server') headers.set(REQUEST_ID_SOURCE_HEADER, 'server')
-    else headers.delete(REQUEST_ID_SOURCE_HEADER)
+    headers.set(CONTENT_SECURITY_POLICY_HEADER, policy)
+    if (source === 'server') {
+      headers.set(REQUEST_ID_HEADER, requestId)
+      headers.set(REQUEST_ID_SOURCE_HEADER, 'server')
+    } else {
+      headers.delete(REQUEST_ID_SOURCE_HEADER) // only we may say an ID is ours (getRequestIdSource)
+    }
     response = NextResponse.next({ request: { headers } })
   }
   response.headers.set(REQUEST_ID_HEADER, requestId)
+  response.headers.set(CONTENT_SECURITY_POLICY_HEADER, policy)
   // Readable by the page's own scripts (Performance API), e.g. for the reference on error pages.
   response.headers.append('Server-Timing', `rid;desc="${requestId}"`)
   return response

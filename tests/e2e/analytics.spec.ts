@@ -8,6 +8,7 @@ import { expect, test, type Page } from '@playwright/test'
 import { startPostHogRecorder, type PostHogRecorder, type RecordedEvent } from '../support/posthog-recorder'
 import { jsonLines } from './support/logs'
 import { signUp } from './support/auth'
+import { visitEveryPage, watchCsp } from './support/csp'
 import { buildApp, startServer, type AppServer } from './support/server'
 
 const DIST_DIR = '.next-e2e-posthog'
@@ -99,7 +100,8 @@ test.describe('analytics with a PostHog key', () => {
     recorder = await startPostHogRecorder()
     const env = { NEXT_PUBLIC_POSTHOG_KEY: 'phc_e2e_test_key', POSTHOG_HOST: recorder.url, POSTHOG_ASSETS_HOST: recorder.url }
     await buildApp({ distDir: DIST_DIR, env })
-    app = await startServer({ distDir: DIST_DIR, env, waitForReady: true })
+    // DEBUG_ROUTES: the CSP check visits the error page (/debug/error) too.
+    app = await startServer({ distDir: DIST_DIR, env: { ...env, DEBUG_ROUTES: '1' }, waitForReady: true })
   })
   test.afterAll(async () => {
     await app?.stop()
@@ -191,6 +193,18 @@ test.describe('analytics with a PostHog key', () => {
     expect(afterSignOut.properties.$groups ?? {}).toEqual({})
   })
 
+  test('every page loads with zero CSP violations while posthog-js runs', async ({ page }) => {
+    test.setTimeout(180_000)
+    const csp = await watchCsp(page)
+    const browser = watchBrowser(page, app)
+    const before = recorder.events.length
+    await visitEveryPage(page, app)
+    // posthog-js ran on these pages: their page views came through /ingest.
+    await expect.poll(() => pageviewsOf(recorder.events.slice(before), '/activity').length, { timeout: 15_000 }).toBeGreaterThan(0)
+    expect(browser.foreign).toEqual([])
+    expect(csp.violations).toEqual([])
+  })
+
   test('each page’s first-load JavaScript grows by at most 5 KB gzipped with analytics on', async ({ page }) => {
     const withKey = firstLoadJs(DIST_DIR)
     const without = firstLoadJs(DEFAULT_DIST_DIR)
@@ -212,6 +226,9 @@ test.describe('analytics with a PostHog key', () => {
   test('with PostHog down, the same flow passes: no failed action, no page error', async ({ page }) => {
     const port = new URL(recorder.url).port
     await recorder.close() // the upstream refuses connections from now on
+    // Only this flow's lines: the CSP check before it visited the error page on purpose.
+    const outputBefore = app.output.length
+    const output = () => app.output.slice(outputBefore)
     const browser = watchBrowser(page, app)
     const started = Date.now()
     await signUpAndCreateCustomer(page, app, `down-${Date.now()}@example.com`)
@@ -219,8 +236,8 @@ test.describe('analytics with a PostHog key', () => {
     await page.waitForTimeout(3000) // let the browser's batch try, and fail, to send
     expect(browser.pageErrors).toEqual([])
     // The server's send runs in after(), with the client's one retry: its failure is logged, not thrown.
-    await expect.poll(() => app.output.some((line) => line.includes('"analytics_capture_failed"')), { timeout: 10_000 }).toBe(true)
-    expect(app.output.filter((line) => line.includes('"level":"error"') && !line.includes('ECONNREFUSED'))).toEqual([])
+    await expect.poll(() => output().some((line) => line.includes('"analytics_capture_failed"')), { timeout: 10_000 }).toBe(true)
+    expect(output().filter((line) => line.includes('"level":"error"') && !line.includes('ECONNREFUSED'))).toEqual([])
     expect(port).toBeTruthy()
   })
 })

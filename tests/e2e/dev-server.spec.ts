@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { expect, test } from '@playwright/test'
 import { copyCheckout } from '../support/checkout-copy.mjs'
+import { directivesOf, watchCsp } from './support/csp'
 import { freePort } from './support/server'
 
 function cleanCloneOfThisCheckout(): string {
@@ -16,7 +17,7 @@ function cleanCloneOfThisCheckout(): string {
   return dir
 }
 
-test('npm run dev serves / and /api/ready with no .env file and no DATABASE_URL', async ({ request }) => {
+test('npm run dev serves / and /api/ready with no .env file and no DATABASE_URL', async ({ page, request }) => {
   test.setTimeout(240_000) // the first request compiles the page in development
   const dir = cleanCloneOfThisCheckout()
   const port = await freePort()
@@ -39,6 +40,16 @@ test('npm run dev serves / and /api/ready with no .env file and no DATABASE_URL'
     }
     expect(home?.status(), output).toBe(200)
     expect(await home!.text()).toContain('Signalbox')
+    // The development policy: eval for React Refresh and inline styles for the error overlay,
+    // nothing else relaxed, and no HSTS for localhost. The page hydrates under it.
+    const policy = directivesOf(home!.headers()['content-security-policy'])
+    expect(policy.get('script-src')).toContain("'unsafe-eval'")
+    expect(policy.get('script-src')).not.toContain("'unsafe-inline'")
+    expect(home!.headers()['strict-transport-security']).toBeUndefined()
+    const csp = await watchCsp(page)
+    await page.goto(`${url}/`, { timeout: 120_000 })
+    await expect.poll(() => page.evaluate(() => typeof (window as unknown as { next?: { version?: string } }).next?.version), { timeout: 60_000 }).toBe('string')
+    expect(csp.violations).toEqual([])
 
     // The first check compiles the route, then opens and migrates the embedded database, which
     // may outlast the check's 1 s bound on a loaded machine: ready is 503 until it is done.

@@ -30,6 +30,22 @@ test('"Continue with GitHub" sends the browser to GitHub with our callback and a
   expect(app.output.join('\n')).not.toContain('test-client-secret')
 })
 
+test('before hydration (here: without JavaScript) the button still reaches GitHub: the CSP lets our form be redirected there', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false })
+  const page = await context.newPage()
+  let authorize: URL | undefined
+  await page.route('https://github.com/**', async (route) => {
+    authorize = new URL(route.request().url())
+    await route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>GitHub (stand-in)</h1>' })
+  })
+  const signIn = await page.goto(`${app.url}/sign-in`)
+  expect(signIn?.headers()['content-security-policy']).toMatch(/form-action 'self' https:\/\/github\.com(;|$)/)
+  await page.getByRole('button', { name: 'Continue with GitHub' }).click()
+  await expect(page.getByRole('heading', { name: 'GitHub (stand-in)' })).toBeVisible()
+  expect(authorize?.origin + authorize!.pathname).toBe('https://github.com/login/oauth/authorize')
+  await context.close()
+})
+
 test('without the GitHub variables there is no GitHub button', async ({ page }) => {
   const plain = await startServer()
   try {

@@ -6,6 +6,7 @@ import net from 'node:net'
 import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { startSentryRecorder, type RecordedEvent, type SentryRecorder } from '../support/sentry-recorder'
 import { signUp } from './support/auth'
+import { visitEveryPage, watchCsp } from './support/csp'
 import { buildApp, freePort, startServer, type AppServer } from './support/server'
 
 const DIST_DIR = '.next-e2e-sentry'
@@ -166,6 +167,24 @@ test.describe('error tracking with a DSN', () => {
     // The replay of the moments before the error follows, through the same tunnel.
     await recorder.waitFor(() => recorder.items('replay_event').length > 0, 20_000)
     expectNothingPlanted(recorder)
+  })
+
+  test('every page loads with zero CSP violations while the SDK and Session Replay run', async ({ page }) => {
+    test.setTimeout(180_000)
+    const csp = await watchCsp(page)
+    const workers: string[] = []
+    page.on('worker', (worker) => workers.push(worker.url()))
+    const requests = recordRequests(page)
+    await visitEveryPage(page, app)
+    await page.goto(`${app.url}/debug/sentry`)
+    await page.waitForLoadState('networkidle')
+    await page.getByRole('button', { name: 'Throw in the browser' }).click()
+    await eventsFor(recorder, 'Planted browser error from /debug/sentry')
+    // The SDK ran on these pages: its envelopes left through /monitoring, and Replay started
+    // its compression worker from a blob: URL (worker-src allows exactly that).
+    expect(requests.some((url) => url.pathname === '/monitoring')).toBe(true)
+    expect(workers.some((url) => url.startsWith('blob:'))).toBe(true)
+    expect(csp.violations).toEqual([])
   })
 
   test('a panel that throws while rendering shows its fallback and reports, the page keeps working', async ({ page }) => {

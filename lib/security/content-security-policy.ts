@@ -1,0 +1,53 @@
+// The Content-Security-Policy, as one pure function: what each directive allows and why is in
+// docs/security.md ("Security headers and Content-Security-Policy"). The proxy sends it on every
+// page and API response (lib/security/index.ts); the headers that need no nonce are in
+// next.config.js.
+
+export const CONTENT_SECURITY_POLICY_HEADER = 'content-security-policy'
+
+export type PolicyOptions = {
+  /** Fresh for each request: Next puts it on every script of a page it renders for the request. */
+  nonce: string
+  /**
+   * `'sha256-…'` sources for the inline scripts of the prerendered pages, which were rendered
+   * at build time without a nonce (lib/security/prerendered-scripts.ts).
+   */
+  scriptHashes: readonly string[]
+  /** `next dev`: React Refresh and Next's error overlay need eval and inline styles. */
+  development: boolean
+  /** Extra origins the browser may connect to, development only (the Spotlight sidecar). */
+  developmentConnectSources?: readonly string[]
+  /** Origins our own forms are redirected to (an OAuth provider's authorize page). */
+  formRedirectSources?: readonly string[]
+}
+
+/** A nonce: 128 random bits, base64 (what the CSP grammar and Next's nonce parser accept). */
+export function newNonce(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16))
+  return btoa(String.fromCharCode(...bytes))
+}
+
+export function contentSecurityPolicy({ nonce, scriptHashes, development, developmentConnectSources = [], formRedirectSources = [] }: PolicyOptions): string {
+  const directives: Record<string, string[]> = {
+    'default-src': ["'self'"],
+    // Scripts from our origin (Next's chunks, loaded by src); inline ones only with this
+    // request's nonce (pages rendered for it) or a known hash (prerendered pages). Never
+    // 'unsafe-inline'; eval only under `next dev`.
+    'script-src': ["'self'", `'nonce-${nonce}'`, ...scriptHashes, ...(development ? ["'unsafe-eval'"] : [])],
+    // Stylesheets from our origin only: the app sets no inline styles (Tailwind classes).
+    'style-src': ["'self'", ...(development ? ["'unsafe-inline'"] : [])],
+    // Telemetry leaves through our own origin (/ingest, /monitoring), so nothing else is needed.
+    'connect-src': ["'self'", ...(development ? developmentConnectSources : [])],
+    // Sentry Session Replay compresses recordings in a worker it starts from a blob: URL.
+    'worker-src': ["'self'", 'blob:'],
+    'object-src': ["'none'"],
+    'base-uri': ["'none'"],
+    'frame-ancestors': ["'none'"],
+    // Forms post to our origin. Browsers apply this to the redirects that follow a submission
+    // too, so a sign-in form that redirects to an OAuth provider needs that provider here.
+    'form-action': ["'self'", ...formRedirectSources],
+  }
+  return Object.entries(directives)
+    .map(([name, sources]) => `${name} ${sources.join(' ')}`)
+    .join('; ')
+}
