@@ -5,6 +5,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { forwardToPostHog, upstreamFor, MAX_INGEST_BYTES } from '@/lib/analytics/ingest'
+import { countedBody } from '../support/counted-body'
 
 const KEY = 'phc_test_key'
 const hosts = { api: 'https://eu.i.posthog.com', assets: 'https://eu-assets.i.posthog.com/' }
@@ -55,22 +56,6 @@ describe('upstreamFor: the paths posthog-js uses, and no other', () => {
   })
 })
 
-/** A POST body that counts what was pulled from it. */
-function countedBody(size: number, declared?: number) {
-  const seen = { bytes: 0 }
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      pull(controller) {
-        const chunk = Math.min(64 * 1024, size - seen.bytes)
-        if (chunk <= 0) return controller.close()
-        seen.bytes += chunk
-        controller.enqueue(new Uint8Array(chunk))
-      },
-    },
-    { highWaterMark: 0 },
-  )
-  return { body: stream, seen, headers: declared === undefined ? {} : { 'content-length': String(declared) } }
-}
 
 describe('forwardToPostHog', () => {
   let upstream: http.Server

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { forwardEnvelope } from '@/lib/observability/sentry-tunnel'
 import { startSentryRecorder, type SentryRecorder } from '../support/sentry-recorder'
+import { countedBody } from '../support/counted-body'
 
 function envelope(dsn: string | undefined, event: Record<string, unknown> = { message: 'through the tunnel' }): string {
   return `${JSON.stringify(dsn ? { dsn, sent_at: '2026-01-01T00:00:00Z' } : { sent_at: '2026-01-01T00:00:00Z' })}\n{"type":"event"}\n${JSON.stringify(event)}\n`
@@ -19,22 +20,6 @@ function post(body: BodyInit, headers: Record<string, string> = {}): Request {
 
 const MiB = 1024 * 1024
 
-/** A body of `size` bytes that counts what was pulled from it. */
-function countedBody(size: number) {
-  const seen = { bytes: 0 }
-  const body = new ReadableStream<Uint8Array>(
-    {
-      pull(controller) {
-        const chunk = Math.min(64 * 1024, size - seen.bytes)
-        if (chunk <= 0) return controller.close()
-        seen.bytes += chunk
-        controller.enqueue(new Uint8Array(chunk))
-      },
-    },
-    { highWaterMark: 0 },
-  )
-  return { body, seen }
-}
 
 async function listen(server: http.Server | net.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
