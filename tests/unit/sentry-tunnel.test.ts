@@ -20,7 +20,6 @@ function post(body: BodyInit, headers: Record<string, string> = {}): Request {
 
 const MiB = 1024 * 1024
 
-
 async function listen(server: http.Server | net.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return (server.address() as AddressInfo).port
