@@ -246,8 +246,12 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
 
   it('lists newest first, a page at a time', async () => {
     const carol = await createTestUser(database.db, 'Carol')
+    // One second apart: inserts a loop makes can share a timestamp (PGlite's clock counts
+    // milliseconds), and a tie would fall back to the random ID's order.
+    const start = Date.now() - 60_000
     for (let i = 1; i <= CUSTOMERS_PAGE_SIZE + 2; i++) {
-      await createCustomer(database.db, carol, { name: `Customer ${i}`, email: `c${i}@example.com` }, 'api')
+      const { id } = await createCustomer(database.db, carol, { name: `Customer ${i}`, email: `c${i}@example.com` }, 'api')
+      await database.db.update(customers).set({ createdAt: new Date(start + i * 1000) }).where(eq(customers.id, id))
     }
     await queue.flush()
     const first = await listCustomers(database.db, carol, { page: 1 })
