@@ -3,4 +3,4 @@
 import './sentry.client.config'
 
 // Navigation spans for tracing (a no-op until the SDK has loaded, and without a DSN).
-export { onRouterTransitionStart } from './lib/observability/browser'
+export { onRouterTransitionStart } from './lib/errors/client'

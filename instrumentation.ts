@@ -15,10 +15,10 @@ export async function register() {
 // Every server error Next catches: rendering, route handlers, server actions, the proxy. It goes
 // to Sentry (when configured) and, on the Node server, to the error log line.
 export const onRequestError: Instrumentation.onRequestError = async (...args) => {
-  const { captureRequestError } = await import('./lib/observability/sentry-server')
+  const { captureRequestError } = await import('./lib/errors')
   captureRequestError(...args)
   if (process.env.NEXT_RUNTIME === 'nodejs') {
-    const { logRequestError } = await import('./lib/observability/errors')
+    const { logRequestError } = await import('./lib/logs')
     logRequestError(...args)
   }
 }

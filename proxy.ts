@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server'
 import { hasSessionCookie, isProtectedPath, signInPathFor } from '@/lib/auth/routing'
-import { REQUEST_ID_HEADER, REQUEST_ID_SOURCE_HEADER, settleRequestId } from '@/lib/observability/request-id'
+import { REQUEST_ID_HEADER, REQUEST_ID_SOURCE_HEADER, settleRequestId } from '@/lib/request/id'
 import { CONTENT_SECURITY_POLICY_HEADER, contentSecurityPolicyForRequest } from '@/lib/security'
 
 /**

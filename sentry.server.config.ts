@@ -1,5 +1,5 @@
 // Sentry for the Node server runtime, loaded by instrumentation.ts `register()`. The options
-// live in lib/observability (sentry.ts shared, sentry-server.ts for servers); no DSN → no SDK.
-import { startErrorTracking } from './lib/observability/sentry-server'
+// live in lib/errors (settings.ts shared, sentry-server.ts for servers); no DSN → no SDK.
+import { startErrorTracking } from './lib/errors'
 
 startErrorTracking()

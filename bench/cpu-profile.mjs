@@ -1,6 +1,6 @@
 // Reads a V8 CPU profile (`node --cpu-prof`) and says which layer of the app each sampled
 // microsecond belongs to, within a time window. Frames in bundled server chunks are mapped back
-// to their sources through the chunk's source map, so `lib/observability/logger.ts` and
+// to their sources through the chunk's source map, so `lib/logs/logger.ts` and
 // `node_modules/pino/…` are told apart even when Turbopack put them in the same file.
 import { existsSync, readFileSync } from 'node:fs'
 import { SourceMap } from 'node:module'
@@ -26,17 +26,17 @@ const NEXT_PROXY_FUNCTIONS = new Set([
  * it, else the script URL.
  */
 export const LAYERS = [
-  { name: 'logging (pino, our redaction and access line)', test: ({ source }) => /node_modules\/pino\/|lib\/observability\/(logger|redact)\b/.test(source) },
-  { name: 'metrics (prom-client)', test: ({ source }) => /node_modules\/prom-client\/|lib\/observability\/metrics\b/.test(source) },
+  { name: 'logging (pino, our redaction and access line)', test: ({ source }) => /node_modules\/pino\/|lib\/logs\/|lib\/privacy\/redact\b/.test(source) },
+  { name: 'metrics (prom-client)', test: ({ source }) => /node_modules\/prom-client\/|lib\/metrics\//.test(source) },
   {
     name: 'tracing (OpenTelemetry SDK and export)',
     // @opentelemetry/api alone is Next's own tracer calling a no-op: Next's cost, baseline included.
-    test: ({ source }) => /node_modules\/@opentelemetry\/(?!api\/)|lib\/observability\/(tracing|spans)\b|lib\/db\/tracing\b/.test(source),
+    test: ({ source }) => /node_modules\/@opentelemetry\/(?!api\/)|lib\/traces\/|lib\/db\/tracing\b/.test(source),
   },
   { name: 'Sentry SDK', test: ({ source }) => /node_modules\/@sentry(-internal)?\//.test(source) },
   {
     name: 'our proxy.ts (request ID, signed-out redirect)',
-    test: ({ source }) => !source.includes('/node_modules/') && /(^|\/)proxy\.ts$|lib\/observability\/request-id\b|lib\/auth\/routing\b/.test(source),
+    test: ({ source }) => !source.includes('/node_modules/') && /(^|\/)proxy\.ts$|lib\/request\/id\b|lib\/auth\/routing\b/.test(source),
   },
   {
     name: "proxy pass (Next's own work to run proxy.ts)",

@@ -101,7 +101,7 @@ export async function startApp(dir, env = {}, { readyPath = '/api/ready', nodeAr
       NODE_ENV: 'production',
       NEXT_TELEMETRY_DISABLED: '1',
       AUTH_SECRET: randomBytes(32).toString('base64url'),
-      // Production takes its origin from AUTH_URL rather than the Host header (lib/env.ts).
+      // Production takes its origin from AUTH_URL rather than the Host header (lib/env).
       AUTH_URL: `http://127.0.0.1:${port}`,
       ...env,
     },

@@ -1,7 +1,7 @@
 'use client'
 
 import { Component, type ErrorInfo, type ReactNode } from 'react'
-import { reportRenderError } from '@/lib/observability/browser'
+import { reportRenderError } from '@/lib/errors/client'
 
 type Fallback = ReactNode | ((props: { error: Error; reset: () => void }) => ReactNode)
 

@@ -1,7 +1,7 @@
 'use client'
 
 import { useEffect } from 'react'
-import { reportRenderError } from '@/lib/observability/browser'
+import { reportRenderError } from '@/lib/errors/client'
 import { Reference } from './reference'
 
 export type ErrorPageProps = { error: Error & { digest?: string }; reset: () => void }

@@ -1,6 +1,6 @@
 'use client'
 
-import { usePageRequestId } from '@/lib/observability/document-request-id'
+import { usePageRequestId } from '@/lib/request/client'
 
 /**
  * The short reference an error page shows; support pastes it into a log search. It is the ID

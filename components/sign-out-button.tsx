@@ -1,7 +1,7 @@
 'use client'
 
 import { forgetIdentity } from '@/lib/analytics/client'
-import { setErrorTrackingUser } from '@/lib/observability/browser'
+import { setErrorTrackingUser } from '@/lib/errors/client'
 
 /** Signs out, and first makes analytics and error tracking forget the user on this browser. */
 export function SignOutButton({ action }: { action: () => Promise<void> }) {

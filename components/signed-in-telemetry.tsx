@@ -2,7 +2,7 @@
 
 import { useEffect } from 'react'
 import { identify } from '@/lib/analytics/client'
-import { setErrorTrackingUser } from '@/lib/observability/browser'
+import { setErrorTrackingUser } from '@/lib/errors/client'
 
 /**
  * Tells analytics and error tracking who is using the page once the session is known: IDs

@@ -1,10 +1,11 @@
 import 'server-only'
 import { EnvError, parseEnv } from './env'
 import { getDb } from './db'
-import { logger } from './observability'
-import { installHttpHook, onRequestFinished } from './observability/http-hook'
-import { recordHttpRequest } from './observability/metrics'
-import { sentryOtlpTarget } from './observability/sentry-server'
+import { sentryOtlpTarget } from './errors'
+import { logger, writeAccessLine } from './logs'
+import { recordHttpRequest } from './metrics'
+import { installHttpHook, onRequestFinished } from './request'
+import { startTracing } from './traces'
 
 /**
  * Called from instrumentation.ts when a Node server starts. A production server with a
@@ -24,11 +25,11 @@ export async function startNodeServer(): Promise<void> {
   }
   if (process.env.NEXT_PHASE === 'phase-production-build') return
   if (config.OTEL_EXPORTER_OTLP_ENDPOINT) {
-    // Imported only when asked for: without an endpoint the OpenTelemetry SDK is never loaded.
-    const { startTracing } = await import('./observability/tracing')
-    startTracing({ sentry: sentryOtlpTarget() })
+    // Only when asked for: without an endpoint the OpenTelemetry SDK is never loaded.
+    await startTracing({ sentry: sentryOtlpTarget() })
   }
-  installHttpHook()
+  installHttpHook({ onListenerError: (error) => logger.warn({ err: error }, 'request_listener_failed') })
+  onRequestFinished(writeAccessLine)
   onRequestFinished(recordHttpRequest)
   getDb().catch((error: unknown) => logger.error({ err: error }, 'database_open_failed'))
 }

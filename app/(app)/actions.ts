@@ -1,7 +1,7 @@
 'use server'
 
 import { signOut } from '@/lib/auth'
-import { withActionInstrumentation } from '@/lib/observability'
+import { withActionInstrumentation } from '@/lib/errors'
 
 export const signOutAction = withActionInstrumentation('signOut', async (): Promise<void> => {
   await signOut({ redirectTo: '/sign-in' })

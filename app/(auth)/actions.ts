@@ -12,7 +12,7 @@ import {
   tooManyAttemptsMessage,
 } from '@/lib/auth'
 import { getDb } from '@/lib/db'
-import { withActionInstrumentation } from '@/lib/observability'
+import { withActionInstrumentation } from '@/lib/errors'
 
 export type AuthFormState = {
   error?: string

@@ -1,10 +1,10 @@
-// Same-origin tunnel for browser error events (lib/observability/sentry-tunnel.ts). Excluded
+// Same-origin tunnel for browser error events (lib/errors/tunnel.ts). Excluded
 // from the proxy matcher; 404 when no DSN is configured. Every method goes to the tunnel, so
 // its checks keep their order: no DSN is a 404 whatever the method, then anything but POST is
 // a 405 with Allow.
 import { env } from '@/lib/env'
-import { getRequestLogger } from '@/lib/observability'
-import { forwardEnvelope } from '@/lib/observability/sentry-tunnel'
+import { forwardEnvelope } from '@/lib/errors'
+import { getRequestLogger } from '@/lib/logs'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next'
-import { getRequestId } from '@/lib/observability'
-import { SERVICE_ENV, SERVICE_VERSION } from '@/lib/observability/release'
+import { SERVICE_ENV, SERVICE_VERSION } from '@/lib/release'
+import { getRequestId } from '@/lib/request'
 
 export const metadata: Metadata = { title: 'Status' }
 

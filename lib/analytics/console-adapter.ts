@@ -1,5 +1,5 @@
 import type { AnalyticsAdapter, AnalyticsEvent } from './adapter'
-import { logger } from '../observability/logger'
+import { logger } from '../logs'
 
 /** The default without a PostHog key: one debug line per event, nothing leaves the process. */
 export class ConsoleAnalytics implements AnalyticsAdapter {

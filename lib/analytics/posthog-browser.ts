@@ -1,7 +1,7 @@
 // The only browser file that imports posthog-js. Loaded with a dynamic import after
 // hydration (lib/analytics/provider.tsx), so the SDK never costs first paint.
 import posthog from 'posthog-js'
-import { stripQueryValuesFromUrls } from '../observability/redact'
+import { stripQueryValuesFromUrls } from '../privacy'
 import type { EventName, EventProps } from './events'
 
 export type BrowserIdentity = { userId: string; orgId: string } | null

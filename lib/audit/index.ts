@@ -6,7 +6,8 @@ import { and, count, desc, eq, type SQL } from 'drizzle-orm'
 import { after } from 'next/server'
 import type { Database } from '../db'
 import { auditLog, users } from '../db/schema'
-import { getRequestId, getRequestIdSource, logger } from '../observability'
+import { logger } from '../logs'
+import { getRequestId, getRequestIdSource } from '../request'
 import { createWriteLimiter, type WriteLimiter } from './write-limiter'
 
 export const AUDIT_ACTIONS = [

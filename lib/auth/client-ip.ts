@@ -9,7 +9,7 @@
 //   Vercel (default 1 when VERCEL is set):    Vercel overwrites the header with the client's address
 import { isIP } from 'node:net'
 import { trustedProxyHops } from '../env'
-import { currentRequestContext } from '../observability/context'
+import { currentRequestContext } from '../request'
 
 /** `[2001:db8::1]:443` → `2001:db8::1`, `198.51.100.7:5000` → `198.51.100.7`, `::ffff:1.2.3.4` → `1.2.3.4`. */
 export function normaliseAddress(raw: string): string | undefined {

@@ -11,7 +11,7 @@ import { track } from '../analytics/server'
 import { getDb, type Database } from '../db'
 import { accounts, sessions, users, verificationTokens } from '../db/schema'
 import { env, hostIsTrusted } from '../env'
-import { logger } from '../observability'
+import { logger } from '../logs'
 import { authenticate, tooManyAttemptsCode } from './credentials'
 import { canRefresh, refreshAccessToken, shouldRefresh, TokenRefreshFailed } from './oauth-tokens'
 import { ensureOrganization } from './organizations'
@@ -69,7 +69,7 @@ function configFor(db: Database): NextAuthConfig {
   return {
     secret: authSecret(),
     // The Host header chooses Auth.js's origin only where something trustworthy sets it
-    // (lib/env.ts hostIsTrusted); a production server with none of them refuses to start.
+    // (lib/env hostIsTrusted); a production server with none of them refuses to start.
     trustHost: hostIsTrusted(env()),
     adapter: DrizzleAdapter(db, { usersTable: users, accountsTable: accounts, sessionsTable: sessions, verificationTokensTable: verificationTokens }),
     session: { strategy: 'jwt' },

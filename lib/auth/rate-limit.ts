@@ -19,7 +19,7 @@ import { inArray, lt, or, sql } from 'drizzle-orm'
 import type { Database } from '../db'
 import { signInFailures } from '../db/schema'
 import { rowsOf } from '../db/rows'
-import { logger } from '../observability'
+import { logger } from '../logs'
 
 export const MAX_FAILURES_PER_ACCOUNT_AND_IP = 10
 export const MAX_FAILURES_PER_IP = 30

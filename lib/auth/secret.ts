@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { env, isProductionRuntime } from '../env'
-import { logger } from '../observability'
+import { logger } from '../logs'
 
 const DEVELOPMENT_SECRET_FILE = path.join('.data', 'auth-secret')
 

@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import * as schema from './schema'
 import { traceDatabaseQueries } from './tracing'
-import type { DatabaseTarget } from './url'
+import type { DatabaseTarget } from '../env'
 
 /** Both drivers give the same query API; app code only sees this type. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>

@@ -3,7 +3,7 @@ import 'server-only'
 import { sql } from 'drizzle-orm'
 import { env } from '../env'
 import { openDatabase, type Database } from './client'
-import { databaseTargetFrom } from './url'
+import { databaseTargetFrom } from '../env'
 
 export type { Database } from './client'
 export * as schema from './schema'

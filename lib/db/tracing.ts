@@ -3,7 +3,7 @@
 // `PgPreparedQuery#queryWithCache`, so wrapping that one method covers them all. The span carries
 // the SQL text with its `$n` placeholders, never the bound values.
 import { PgPreparedQuery } from 'drizzle-orm/pg-core'
-import { hasActiveSpan, inSpan } from '../observability/spans'
+import { hasActiveSpan, inSpan } from '../traces'
 
 type QueryWithCache = (this: PgPreparedQuery<never>, queryString: string, params: unknown[], query: () => Promise<unknown>) => Promise<unknown>
 

@@ -4,8 +4,8 @@
 import 'server-only'
 import { cache } from 'react'
 import { env } from '../env'
-import { logger } from '../observability/logger'
-import { metrics } from '../observability/metrics'
+import { logger } from '../logs'
+import { metrics } from '../metrics'
 import { FlagsTimeoutError, MemoryFlags, type FlagContext, type FlagsAdapter } from './adapter'
 import { FLAG_NAMES, FLAGS, parseFlagOverrides, type FlagName, type FlagValues } from './registry'
 

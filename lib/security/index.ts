@@ -1,6 +1,6 @@
 // Security headers that need the request: the Content-Security-Policy, with a fresh nonce each
 // time. The proxy is the only caller; the headers without a nonce are in next.config.js.
-import { spotlightFrom } from '../observability/sentry'
+import { spotlightFrom } from '../errors/settings'
 import { CONTENT_SECURITY_POLICY_HEADER, contentSecurityPolicy, newNonce } from './content-security-policy'
 import { prerenderedScriptHashes } from './prerendered-scripts'
 

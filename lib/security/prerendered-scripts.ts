@@ -1,7 +1,7 @@
 // Hashes of the inline scripts in the pages `next build` prerendered (/, the 404 page, the
 // global error page): those pages are served as built, without a per-request nonce, so the
 // policy allows their inline scripts by hash instead. Read once per process from the build's
-// HTML, like the route table in lib/observability/routes.ts.
+// HTML, like the route table in lib/request/routes.ts.
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'

@@ -11,7 +11,7 @@ import { startServer, type AppServer } from './support/server'
 
 const KEY = 'phc_forwarders_e2e'
 const MiB = 1024 * 1024
-/** The forwarders' body deadline (lib/analytics/ingest.ts, lib/observability/sentry-tunnel.ts). */
+/** The forwarders' body deadline (lib/analytics/ingest.ts, lib/errors/tunnel.ts). */
 const BODY_TIMEOUT_MS = 10_000
 
 const portOf = (app: AppServer) => Number(new URL(app.url).port)

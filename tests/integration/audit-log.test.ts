@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { auditLog } from '@/lib/db/schema'
-import { logger } from '@/lib/observability/logger'
+import { logger } from '@/lib/logs/logger'
 import { createAfterQueue, inRequest } from '../support/requests'
 import { rowsOf, testDatabaseKinds, type TestDatabase } from '../support/databases'
 import { createTestUser } from '../support/fixtures'

@@ -4,8 +4,8 @@ import { PostHogAnalytics, createPostHogClient } from '@/lib/analytics/posthog-s
 import { PostHogFlags } from '@/lib/flags/posthog-flags'
 import { FLAG_TIMEOUT_MS, evaluateFlag } from '@/lib/flags'
 import { FLAGS } from '@/lib/flags/registry'
-import { logger } from '@/lib/observability/logger'
-import { metrics } from '@/lib/observability/metrics'
+import { logger } from '@/lib/logs/logger'
+import { metrics } from '@/lib/metrics/registry'
 import { startPostHogRecorder, type PostHogRecorder, type RecorderOptions } from '../support/posthog-recorder'
 
 const DEFAULT = FLAGS.customer_history.default

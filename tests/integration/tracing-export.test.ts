@@ -6,9 +6,9 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { context, propagation, trace } from '@opentelemetry/api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { requestContextStorage, type RequestContext } from '@/lib/observability/context'
-import { setRequestUser } from '@/lib/observability/request'
-import { startTracing } from '@/lib/observability/tracing'
+import { requestContextStorage, type RequestContext } from '@/lib/request/context'
+import { setRequestUser } from '@/lib/errors/user'
+import { startTracing } from '@/lib/traces/tracing'
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver'
 
 let receiver: OtlpReceiver

@@ -1,8 +1,8 @@
 // Running lib code the way a request runs it: inside a request context (so getRequestId()
 // answers) and with `after()` tasks held until the test flushes them, which is what lets a test
 // see that a mutation returned before its audit row was written.
-import { requestContextStorage } from '@/lib/observability/context'
-import type { RequestIdSource } from '@/lib/observability/request-id'
+import { requestContextStorage } from '@/lib/request/context'
+import type { RequestIdSource } from '@/lib/request/id'
 
 export function inRequest<T>(requestId: string, work: () => Promise<T>, { source = 'server' }: { source?: RequestIdSource } = {}): Promise<T> {
   return requestContextStorage.run({ requestId, requestIdSource: source, startedAt: performance.now() }, work)

@@ -1,5 +1,5 @@
 // .env.example is what a new user copies: it must name every variable the README documents and
-// every variable lib/env.ts reads, and set none of them (an example never carries a value).
+// every variable lib/env reads, and set none of them (an example never carries a value).
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { ENV_VARS } from '@/lib/env'
@@ -30,7 +30,7 @@ describe('.env.example', () => {
     expect(assigned.has('VERCEL')).toBe(false)
   })
 
-  it('names every variable lib/env.ts validates', () => {
+  it('names every variable lib/env validates', () => {
     for (const name of Object.keys(ENV_VARS).filter((n) => n !== 'VERCEL')) expect(assigned.has(name), name).toBe(true)
   })
 

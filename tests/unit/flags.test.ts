@@ -2,8 +2,8 @@ import { describe, expect, it, vi } from 'vitest'
 import { MemoryFlags, type FlagsAdapter } from '@/lib/flags/adapter'
 import { FLAG_TIMEOUT_MS, evaluateFlag } from '@/lib/flags'
 import { FLAGS, parseFlagOverrides } from '@/lib/flags/registry'
-import { metrics } from '@/lib/observability/metrics'
-import { logger } from '@/lib/observability/logger'
+import { metrics } from '@/lib/metrics/registry'
+import { logger } from '@/lib/logs/logger'
 
 const context = { distinctId: 'user-1', orgId: 'org-1' }
 const DEFAULT = FLAGS.customer_history.default

@@ -8,7 +8,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { forwardToPostHog } from '@/lib/analytics/ingest'
-import { forwardEnvelope } from '@/lib/observability/sentry-tunnel'
+import { forwardEnvelope } from '@/lib/errors/tunnel'
 import { rawRequest } from '../support/raw-http'
 
 const MiB = 1024 * 1024

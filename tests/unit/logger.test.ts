@@ -1,8 +1,8 @@
 // The real pino pipeline, captured in memory: what would reach stdout.
 import { Writable } from 'node:stream'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { requestContextStorage } from '@/lib/observability/context'
-import { createLogger } from '@/lib/observability/logger'
+import { requestContextStorage } from '@/lib/request/context'
+import { createLogger } from '@/lib/logs/logger'
 
 function capture() {
   const lines: Record<string, unknown>[] = []
@@ -82,7 +82,7 @@ describe('LOG_LEVEL', () => {
   it('an unknown level does not crash at import, so the env check can name the variable', async () => {
     vi.stubEnv('LOG_LEVEL', 'loud')
     vi.resetModules()
-    const { createLogger: fresh } = await import('@/lib/observability/logger')
+    const { createLogger: fresh } = await import('@/lib/logs/logger')
     expect(fresh(new Writable({ write: (_c, _e, done) => done() })).level).toBe('info')
     const { parseEnv, EnvError } = await import('@/lib/env')
     expect(() => parseEnv()).toThrow(EnvError)

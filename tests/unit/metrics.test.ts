@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { metrics, recordHttpRequest, routeLabel } from '@/lib/observability/metrics'
-import { scrapeDecision } from '@/lib/observability/metrics-access'
+import { metrics, recordHttpRequest, routeLabel } from '@/lib/metrics/registry'
+import { scrapeDecision } from '@/lib/metrics/scrape-access'
 
 const TOKEN = 'a-long-enough-metrics-token'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { redact } from '@/lib/observability/redact'
+import { redact } from '@/lib/privacy/redact'
 
 describe('redaction of database errors', () => {
   it("keeps the SQL of a failed Drizzle query and drops its bound values, in the message and the stack", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { REDACTED, isSecretKey, redact, redactText, stripQueryValues, stripQueryValuesFromUrls, stripUrlQueryValues } from '@/lib/observability/redact'
+import { REDACTED, isSecretKey, redact, redactText, stripQueryValues, stripQueryValuesFromUrls, stripUrlQueryValues } from '@/lib/privacy/redact'
 
 describe('isSecretKey', () => {
   it.each([

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest'
+import { parseDsn } from '@/lib/env'
 import {
-  envelopeUrlFor,
-  isSameDsn,
-  parseDsn,
   sentryEnvironment,
   sentryRelease,
   spotlightFrom,
   tracesSampleRate,
   tracingOptions,
-} from '@/lib/observability/sentry'
-import { envelopeDsn } from '@/lib/observability/sentry-tunnel'
+} from '@/lib/errors/settings'
+import { envelopeDsn, envelopeUrlFor, isSameDsn } from '@/lib/errors/tunnel'
 
 describe('parseDsn and envelopeUrlFor', () => {
   it.each([

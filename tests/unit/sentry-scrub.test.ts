@@ -1,7 +1,8 @@
 import type { Breadcrumb, Event } from '@sentry/nextjs'
 import { describe, expect, it } from 'vitest'
-import { REDACTED_KEYS } from '@/lib/observability/redact'
-import { scrubBreadcrumb, scrubEvent, scrubReplayRecord, scrubSpan, scrubText } from '@/lib/observability/sentry'
+import { REDACTED_KEYS } from '@/lib/privacy/redact'
+import { scrubBreadcrumb, scrubEvent, scrubReplayRecord, scrubSpan } from '@/lib/errors/scrub-event'
+import { scrubText } from '@/lib/privacy'
 
 const SECRETS = {
   password: 'hunter2-planted',

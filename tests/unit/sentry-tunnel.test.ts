@@ -2,7 +2,7 @@ import http from 'node:http'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { forwardEnvelope } from '@/lib/observability/sentry-tunnel'
+import { forwardEnvelope } from '@/lib/errors/tunnel'
 import { startSentryRecorder, type SentryRecorder } from '../support/sentry-recorder'
 import { countedBody } from '../support/counted-body'
 

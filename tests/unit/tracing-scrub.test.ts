@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node'
 import { describeQuery } from '@/lib/db/tracing'
-import { scrubbedSpan } from '@/lib/observability/tracing'
+import { scrubbedSpan } from '@/lib/traces/tracing'
 
 function recordOneSpan(record: (span: import('@opentelemetry/api').Span) => void) {
   const exporter = new InMemorySpanExporter()

@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache'
 import { getSession } from '@/lib/auth'
 import { deleteCustomerFromForm, saveCustomerFromForm, type CustomerFormState, type DeleteCustomerState } from '@/lib/customers/form'
 import { getDb } from '@/lib/db'
-import { withActionInstrumentation } from '@/lib/observability'
+import { withActionInstrumentation } from '@/lib/errors'
 
 // Each action reads the session itself: a server action is a public POST endpoint, and the
 // proxy in front of the page is not a guard for it. A null session is refused by lib/customers.

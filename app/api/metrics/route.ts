@@ -1,7 +1,6 @@
 // Prometheus scrape endpoint. See docs/observability.md (on Vercel, push OTLP metrics instead).
 import { env, isProductionRuntime } from '@/lib/env'
-import { metrics } from '@/lib/observability/metrics'
-import { scrapeDecision } from '@/lib/observability/metrics-access'
+import { metrics, scrapeDecision } from '@/lib/metrics'
 
 export const dynamic = 'force-dynamic'
 

@@ -2,7 +2,7 @@
 
 import { getSession } from '@/lib/auth'
 import { requireDebugRoutes } from '@/lib/debug'
-import { withActionInstrumentation } from '@/lib/observability'
+import { withActionInstrumentation } from '@/lib/errors'
 
 // A server action that fails on purpose (DEBUG_ROUTES=1 only): the event is named after the
 // action, carries the request ID, and none of the form's fields. It reads the session first,

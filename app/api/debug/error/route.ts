@@ -2,7 +2,7 @@
 // pipeline. It first logs the request the careless way, headers and all: the logger's
 // redaction is what keeps credentials out of the output.
 import { debugRoutesEnabled } from '@/lib/debug'
-import { getRequestLogger } from '@/lib/observability'
+import { getRequestLogger } from '@/lib/logs'
 
 export const dynamic = 'force-dynamic'
 

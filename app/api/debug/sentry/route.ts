@@ -4,7 +4,7 @@
 // the route's manners, is what keeps cookies, tokens and bodies out of the event.
 import { getSession } from '@/lib/auth'
 import { debugRoutesEnabled } from '@/lib/debug'
-import { getRequestLogger } from '@/lib/observability'
+import { getRequestLogger } from '@/lib/logs'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,7 +1,7 @@
 // The error line for every server error Next reports through onRequestError.
 import type { Instrumentation } from 'next'
 import { logger } from './logger'
-import { REQUEST_ID_HEADER, isValidRequestId } from './request-id'
+import { REQUEST_ID_HEADER, isValidRequestId } from '../request'
 
 type RequestErrorArgs = Parameters<Instrumentation.onRequestError>
 

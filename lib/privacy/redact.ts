@@ -1,5 +1,5 @@
-// Redaction in the pipeline: every log line (and, later, every error event) passes through
-// here, so a secret cannot reach the output because someone forgot to leave it out.
+// Redaction in the pipeline: every log line, error event and span passes through here, so a
+// secret cannot reach the output because someone forgot to leave it out.
 
 /** Keys whose values are never written, at any depth. Compared lower-cased, without - and _. */
 export const REDACTED_KEYS = [

@@ -16,9 +16,9 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-node'
-import { noteSpanStarted } from './context'
-import { SERVICE_ENV, SERVICE_NAME, SERVICE_VERSION } from './release'
-import { scrubData, scrubText } from './sentry'
+import { scrubData, scrubText } from '../privacy'
+import { SERVICE_ENV, SERVICE_NAME, SERVICE_VERSION } from '../release'
+import { noteSpanStarted } from '../request'
 import { markOpenTelemetryAsTracer } from './spans'
 
 export type OtlpTarget = { url: string; headers: Record<string, string> }

@@ -4,7 +4,8 @@
 // envelopes for the configured DSN pass, bodies are capped, and nothing of the visitor's
 // request (cookies, IP, headers) goes upstream.
 import { closeIfUnread, readCapped, refuseByDeclaredLength, upstreamFailureStatus } from '../http'
-import { MAX_ENVELOPE_BYTES, envelopeUrlFor, isSameDsn, parseDsn } from './sentry'
+import { parseDsn, type ParsedDsn } from '../env'
+import { MAX_ENVELOPE_BYTES } from './settings'
 
 export const UPSTREAM_TIMEOUT_MS = 3000
 /** The whole envelope must arrive within this long; a slow-drip body holds the handler no longer. */
@@ -27,6 +28,22 @@ const plain = (status: number, reason: string, headers: Record<string, string> =
   response: new Response(reason, { status, headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store', ...headers } }),
   outcome: { forwarded: false, status, reason },
 })
+
+/** The ingest endpoint for a DSN — sentry.io, self-hosted Sentry and GlitchTip alike. */
+export function envelopeUrlFor(dsn: ParsedDsn): string {
+  return `${dsn.protocol}//${dsn.host}${dsn.pathPrefix}/api/${dsn.projectId}/envelope/`
+}
+
+/** Same project, same key, same ingest host: compared parsed, so formatting does not matter. */
+export function isSameDsn(a: ParsedDsn, b: ParsedDsn): boolean {
+  return (
+    a.protocol === b.protocol &&
+    a.publicKey === b.publicKey &&
+    a.host.toLowerCase() === b.host.toLowerCase() &&
+    a.pathPrefix === b.pathPrefix &&
+    a.projectId === b.projectId
+  )
+}
 
 /** The `dsn` of an envelope's first line (its header); undefined when there is none. */
 export function envelopeDsn(body: Uint8Array): string | undefined {

@@ -1,5 +1,5 @@
 // The Sentry adapter for the browser: the only browser module that imports the SDK, loaded
-// on demand by browser.ts (never import it directly, or the SDK lands in every page's first
+// on demand by client.ts (never import it directly, or the SDK lands in every page's first
 // load). Events go to the same-origin tunnel, scrubbed, tagged with the page's request ID.
 import {
   addEventProcessor,
@@ -12,21 +12,17 @@ import {
   spotlightBrowserIntegration,
   withStaticSpan,
 } from '@sentry/nextjs'
-import { currentPageRequestId } from './document-request-id'
-import { stripQueryValues } from './redact'
+import { scrubText, stripQueryValues } from '../privacy'
+import { currentPageRequestId } from '../request/client'
+import { scrubBreadcrumb, scrubEvent, scrubReplayRecord, scrubSpan } from './scrub-event'
 import {
   dataCollection,
   TUNNEL_PATH,
-  scrubBreadcrumb,
-  scrubEvent,
-  scrubReplayRecord,
-  scrubSpan,
-  scrubText,
   sentryEnvironment,
   spotlightFrom,
   tracesSampleRate,
   tracingOptions,
-} from './sentry'
+} from './settings'
 
 export type BrowserErrorContext = { tags?: Record<string, string>; extra?: Record<string, unknown> }
 

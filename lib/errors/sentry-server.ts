@@ -1,24 +1,22 @@
 // The Sentry adapter for server code (Node server and edge): the only server module that
 // imports the SDK. App code calls `captureException`, `withActionInstrumentation` (actions.ts)
-// and `setRequestUser` (request.ts), never `@sentry/nextjs`.
+// and `setRequestUser` (user.ts) through lib/errors, never `@sentry/nextjs`.
 import 'server-only'
 import * as Sentry from '@sentry/nextjs'
 import type { Instrumentation } from 'next'
 import { headers } from 'next/headers'
 import { EnvError, env, parseEnv } from '../env'
-import { currentRequestContext, noteSpanStarted } from './context'
-import { REQUEST_ID_HEADER, isValidRequestId } from './request-id'
+import { REQUEST_ID_HEADER, currentRequestContext, isValidRequestId, noteSpanStarted } from '../request'
+import { scrubBreadcrumb, scrubEvent } from './scrub-event'
 import {
   DEFAULT_TRACES_SAMPLE_RATE,
   dataCollection,
   TUNNEL_PATH,
-  scrubBreadcrumb,
-  scrubEvent,
   sentryEnvironment,
   sentryRelease,
   spotlightFrom,
   tracingOptions,
-} from './sentry'
+} from './settings'
 
 type RequestErrorArgs = Parameters<Instrumentation.onRequestError>
 export type ErrorContext = { tags?: Record<string, string>; extra?: Record<string, unknown> }

@@ -2,10 +2,10 @@
 // transports (they break under bundling). Every line passes through `redact`.
 import pino, { type Logger } from 'pino'
 import pretty from 'pino-pretty'
-import { currentRequestContext } from './context'
-import { redact, redactText } from './redact'
-import { SERVICE_ENV, SERVICE_NAME, SERVICE_VERSION } from './release'
-import { traceIdsFor } from './spans'
+import { redact, redactText } from '../privacy'
+import { SERVICE_ENV, SERVICE_NAME, SERVICE_VERSION } from '../release'
+import { currentRequestContext } from '../request'
+import { traceIdsFor } from '../traces'
 
 export type { Logger } from 'pino'
 
@@ -81,5 +81,5 @@ function redactChildBindings(instance: Logger): Logger {
 
 const cache = globalThis as unknown as { __signalboxLogger?: Logger }
 
-/** The shared logger. In a request, prefer `getRequestLogger()` from lib/observability. */
+/** The shared logger. In a request, prefer `getRequestLogger()`: off the Node server, only it carries the request ID. */
 export const logger: Logger = (cache.__signalboxLogger ??= createLogger())

@@ -2,7 +2,7 @@
 // every bundle chunk through globalThis. Label values are bounded: routes are patterns, never
 // concrete paths, so cardinality does not grow with the data.
 import client from 'prom-client'
-import type { AccessRecord } from './http-hook'
+import type { AccessRecord } from '../request'
 
 function createMetrics() {
   const registry = new client.Registry()

@@ -3,7 +3,7 @@
 // its wrapper already makes that span, so this adds none.
 import 'server-only'
 import { withActionErrorTracking } from './sentry-server'
-import { inSpan, openTelemetryOwnsTracing } from './spans'
+import { inSpan, openTelemetryOwnsTracing } from '../traces'
 
 export function withActionInstrumentation<Args extends unknown[], Result>(
   name: string,

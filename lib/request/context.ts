@@ -3,7 +3,7 @@
 // On platforms without that hook (Vercel functions) it is absent and callers fall back to
 // the request headers.
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { RequestIdSource } from './request-id'
+import type { RequestIdSource } from './id'
 
 export type RequestContext = {
   requestId: string

@@ -3,7 +3,7 @@
 // (tracing.ts, when an OTLP endpoint is set) or Sentry's. Without either, the API is a no-op
 // and these cost next to nothing.
 import { SpanKind, SpanStatusCode, isSpanContextValid, trace, type Attributes } from '@opentelemetry/api'
-import type { RequestContext } from './context'
+import type { RequestContext } from '../request'
 
 const tracer = () => trace.getTracer('signalbox')
 

@@ -1,0 +1,15 @@
+// Error tracking (Sentry) for server code: report an error, wrap a server action, put the user
+// on the request, forward the browser's envelopes. Every function is a no-op without a DSN. The
+// browser's entry is ./client; ./settings is what every runtime shares (pure, no SDK).
+import 'server-only'
+
+export {
+  captureException,
+  captureRequestError,
+  sentryOtlpTarget,
+  startErrorTracking,
+  type ErrorContext,
+} from './sentry-server'
+export { withActionInstrumentation } from './actions'
+export { setRequestUser } from './user'
+export { forwardEnvelope, type TunnelOptions, type TunnelOutcome } from './tunnel'

@@ -1,0 +1,36 @@
+// What server components, server actions and route handlers call to learn which request they serve.
+import 'server-only'
+import { headers } from 'next/headers'
+import { currentRequestContext } from './context'
+import { REQUEST_ID_HEADER, REQUEST_ID_SOURCE_HEADER, isValidRequestId, type RequestIdSource } from './id'
+
+/**
+ * The current request's ID, as set by the proxy on the request headers. AsyncLocalStorage
+ * from the proxy does not reach server components, so this reads `headers()`.
+ */
+export async function getRequestId(): Promise<string | undefined> {
+  const fromContext = currentRequestContext()?.requestId
+  if (fromContext) return fromContext
+  try {
+    const value = (await headers()).get(REQUEST_ID_HEADER)
+    return isValidRequestId(value) ? value : undefined
+  } catch {
+    return undefined // outside a request (start-up, scripts)
+  }
+}
+
+/**
+ * Whether this request's ID was the client's or ours. The Node server's hook knows; elsewhere
+ * the proxy marks IDs it generated with a header no client can set (it strips theirs).
+ */
+export async function getRequestIdSource(): Promise<RequestIdSource | undefined> {
+  const context = currentRequestContext()
+  if (context) return context.requestIdSource
+  try {
+    const requestHeaders = await headers()
+    if (!isValidRequestId(requestHeaders.get(REQUEST_ID_HEADER))) return undefined
+    return requestHeaders.get(REQUEST_ID_SOURCE_HEADER) === 'server' ? 'server' : 'client'
+  } catch {
+    return undefined // outside a request (start-up, scripts)
+  }
+}
