@@ -7,8 +7,9 @@ import { after } from 'next/server'
 import type { Database } from '../db'
 import { auditLog, users } from '../db/schema'
 import { logger } from '../logs'
+import { metrics } from '../metrics'
 import { getRequestId, getRequestIdSource } from '../request'
-import { createWriteLimiter, type WriteLimiter } from './write-limiter'
+import { AuditBacklogFull, createWriteLimiter, type WriteLimiter } from './write-limiter'
 
 export const AUDIT_ACTIONS = [
   'customer.created',
@@ -48,8 +49,9 @@ type AuditRow = typeof auditLog.$inferInsert
 
 /**
  * Records `event` after the response has been sent (`after()`), tagged with the current
- * request's ID and whether that ID was the client's or ours. It never adds the insert's latency to the mutation and never fails it: a
- * failed insert becomes one `audit_log_write_failed` error line with the request ID, action,
+ * request's ID and whether that ID was the client's or ours. It never adds the insert's latency
+ * to the mutation and never fails it: each write is counted in `audit_log_writes_total` (ok,
+ * error or dropped), and one that fails becomes one `audit_log_write_failed` error line with the request ID, action,
  * subject and metadata, so the row can be reconstructed rather than silently lost. Inserts
  * run at most two at a time, so a slow audit table cannot take the connection pool from the
  * mutations.
@@ -86,7 +88,10 @@ const writes = (holder[WRITES] ??= createWriteLimiter({ concurrency: 2, maxWaiti
 async function writeAuditRow(db: Database, row: AuditRow): Promise<void> {
   try {
     await writes.run(() => db.insert(auditLog).values(row))
+    metrics().auditLogWrites.inc({ result: 'ok' })
   } catch (error) {
+    // Dropped: refused because too many writes were already waiting; error: the insert failed.
+    metrics().auditLogWrites.inc({ result: error instanceof AuditBacklogFull ? 'dropped' : 'error' })
     logger.error(
       {
         err: error,

@@ -29,7 +29,7 @@ function createMetrics() {
     }),
     auditLogWrites: new client.Counter({
       name: 'audit_log_writes_total',
-      help: 'Audit log rows written after the response, by result (ok or error).',
+      help: 'Audit log writes after the response, by result (ok; error: the insert failed; dropped: too many writes were waiting).',
       labelNames: ['result'] as const,
       registers: [registry],
     }),

@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { auditLog } from '@/lib/db/schema'
 import { logger } from '@/lib/logs/logger'
+import { metrics } from '@/lib/metrics/registry'
 import { createAfterQueue, inRequest } from '../support/requests'
 import { rowsOf, testDatabaseKinds, type TestDatabase } from '../support/databases'
 import { createTestUser } from '../support/fixtures'
@@ -27,6 +28,9 @@ describe.each(testDatabaseKinds())('audit log on $label', ({ label, create }) =>
     await database?.close()
   })
 
+  const auditWrites = async (result: 'ok' | 'error' | 'dropped') =>
+    (await metrics().auditLogWrites.get()).values.find((value) => value.labels.result === result)?.value ?? 0
+
   const countFor = async (requestId: string) =>
     rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from audit_log where request_id = ${requestId}`))[0]?.n
 
@@ -38,8 +42,10 @@ describe.each(testDatabaseKinds())('audit log on $label', ({ label, create }) =>
     // The mutation has returned; its audit row and its analytics event wait for the response.
     expect(queue.pending).toBe(2)
     expect(await countFor('req-audit-1')).toBe(0)
+    const written = await auditWrites('ok')
     await queue.flush()
     expect(await countFor('req-audit-1')).toBe(1)
+    expect(await auditWrites('ok')).toBe(written + 1)
 
     const { entries } = await listAuditEvents(database.db, actor.orgId, { subject: { type: 'customer', id: customer.id } })
     expect(entries).toHaveLength(1)
@@ -73,6 +79,7 @@ describe.each(testDatabaseKinds())('audit log on $label', ({ label, create }) =>
     const errors = vi.spyOn(logger, 'error')
     // A real failure, injected in the database (by its owner: the app may not): the table the insert needs is gone.
     await database.owner.execute(sql`alter table audit_log rename to audit_log_unavailable`)
+    const failedBefore = await auditWrites('error')
     try {
       const customer = await inRequest('req-audit-fail', () =>
         createCustomer(database.db, actor, { name: 'Katherine Johnson', email: 'kj@example.com' }, 'api'),
@@ -81,6 +88,7 @@ describe.each(testDatabaseKinds())('audit log on $label', ({ label, create }) =>
       await queue.flush() // must not throw
       const failures = errors.mock.calls.filter((call) => call[1] === 'audit_log_write_failed')
       expect(failures).toHaveLength(1)
+      expect(await auditWrites('error')).toBe(failedBefore + 1)
       expect(failures[0]?.[0]).toMatchObject({ request_id: 'req-audit-fail', action: 'customer.created', subject_id: customer.id })
       expect(JSON.stringify(failures[0]?.[0])).not.toContain('kj@example.com')
       const stored = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from customers where id = ${customer.id}`))
