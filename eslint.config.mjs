@@ -66,9 +66,7 @@ const rooms = readdirSync(path.join(root, 'lib'), { withFileTypes: true })
 // get which set is decided by the config blocks at the bottom.
 function roomZone(room) {
   const roomDir = `lib/${room}`
-  const extras = EXTRA_ENTRY_POINTS.filter((file) => file.startsWith(`${roomDir}/`)).map((file) =>
-    path.posix.relative(roomDir, file),
-  )
+  const extras = EXTRA_ENTRY_POINTS.filter((file) => file.startsWith(`${roomDir}/`)).map((file) => path.posix.relative(roomDir, file))
   const entries = [...ROOM_ENTRY_FILES, ...extras]
   return {
     target: '.',
@@ -90,8 +88,7 @@ function importBoundaries(ownRoom) {
 }
 
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-const packageRegExp = (name) =>
-  name.endsWith('/*') ? `${escapeRegExp(name.slice(0, -1))}.+` : `${escapeRegExp(name)}(?:/.+)?`
+const packageRegExp = (name) => (name.endsWith('/*') ? `${escapeRegExp(name.slice(0, -1))}.+` : `${escapeRegExp(name)}(?:/.+)?`)
 
 // no-restricted-imports sees import and export…from declarations (type-only included);
 // no-restricted-syntax covers what it cannot see: import(), require() and `import('x')` types.
