@@ -20,6 +20,10 @@ const EXTRA_ENTRY_POINTS = [
   'lib/db/url.ts',
   // drizzle-kit reads the schema file by its path (drizzle.config.ts).
   'lib/db/schema.ts',
+  // Sentry settings every runtime shares, without the SDK: the proxy (CSP) and the browser adapter.
+  'lib/errors/settings.ts',
+  // The pure redirect rules: the proxy needs them without Auth.js and the database.
+  'lib/auth/routing.ts',
 ]
 
 // Each vendor SDK is imported only by its adapter files, so replacing or upgrading one touches one
