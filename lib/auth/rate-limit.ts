@@ -16,9 +16,8 @@ import 'server-only'
 import { createHash } from 'node:crypto'
 import { isIP } from 'node:net'
 import { inArray, lt, or, sql } from 'drizzle-orm'
-import type { Database } from '../db'
 import { signInFailures } from '../db/schema'
-import { rowsOf } from '../db'
+import { rowsOf, type Database } from '../db'
 import { logger } from '../logs'
 
 export const MAX_FAILURES_PER_ACCOUNT_AND_IP = 10
