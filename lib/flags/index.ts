@@ -32,11 +32,6 @@ function adapter(): Promise<FlagsAdapter> {
   return (store[KEY] ??= createAdapter())
 }
 
-/** For tests: evaluate against `replacement`. */
-export function setFlagsAdapter(replacement: FlagsAdapter): void {
-  store[KEY] = Promise.resolve(replacement)
-}
-
 type Outcome = 'backend' | 'default' | 'timeout' | 'error'
 
 export async function evaluateFlag(
