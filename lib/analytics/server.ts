@@ -29,11 +29,6 @@ function adapter(): Promise<AnalyticsAdapter> {
   return (store[KEY] ??= createAdapter())
 }
 
-/** For tests: route every server event to `replacement` (e.g. a MemoryAnalytics). */
-export function setAnalyticsAdapter(replacement: AnalyticsAdapter): void {
-  store[KEY] = Promise.resolve(replacement)
-}
-
 async function send(event: AnalyticsEvent): Promise<void> {
   try {
     await (await adapter()).capture(event)
