@@ -8,14 +8,12 @@ import { env } from '../env'
 import { getRequestId, logger } from '../observability'
 import { currentRequestContext } from '../observability/context'
 import { metrics } from '../observability/metrics'
+import { perProcess } from '../singleton'
 import type { AnalyticsAdapter, AnalyticsEvent } from './adapter'
 import { ConsoleAnalytics } from './console-adapter'
 import type { EventName, EventProps } from './events'
 
 export type { EventName, EventProps } from './events'
-
-const KEY = Symbol.for('signalbox.analytics')
-const store = globalThis as unknown as { [KEY]?: Promise<AnalyticsAdapter> }
 
 async function createAdapter(): Promise<AnalyticsAdapter> {
   const { NEXT_PUBLIC_POSTHOG_KEY: key, POSTHOG_HOST: host } = env()
@@ -26,7 +24,7 @@ async function createAdapter(): Promise<AnalyticsAdapter> {
 }
 
 function adapter(): Promise<AnalyticsAdapter> {
-  return (store[KEY] ??= createAdapter())
+  return perProcess('analytics', createAdapter)
 }
 
 async function send(event: AnalyticsEvent): Promise<void> {

@@ -6,15 +6,13 @@ import { cache } from 'react'
 import { env } from '../env'
 import { logger } from '../observability/logger'
 import { metrics } from '../observability/metrics'
+import { perProcess } from '../singleton'
 import { FlagsTimeoutError, MemoryFlags, type FlagContext, type FlagsAdapter } from './adapter'
 import { FLAG_NAMES, FLAGS, parseFlagOverrides, type FlagName, type FlagValues } from './registry'
 
 export { FLAGS, type FlagName, type FlagValues } from './registry'
 
 export const FLAG_TIMEOUT_MS = 300
-
-const KEY = Symbol.for('signalbox.flags')
-const store = globalThis as unknown as { [KEY]?: Promise<FlagsAdapter> }
 
 async function createAdapter(): Promise<FlagsAdapter> {
   const { FEATURE_FLAGS, NEXT_PUBLIC_POSTHOG_KEY: key, POSTHOG_HOST: host } = env()
@@ -29,7 +27,7 @@ async function createAdapter(): Promise<FlagsAdapter> {
 }
 
 function adapter(): Promise<FlagsAdapter> {
-  return (store[KEY] ??= createAdapter())
+  return perProcess('flags', createAdapter)
 }
 
 type Outcome = 'backend' | 'default' | 'timeout' | 'error'
