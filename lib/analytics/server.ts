@@ -4,7 +4,6 @@
 import 'server-only'
 import { randomUUID } from 'node:crypto'
 import { after } from 'next/server'
-import { env } from '../env'
 import { getRequestId, logger } from '../observability'
 import { currentRequestContext } from '../observability/context'
 import { metrics } from '../observability/metrics'
@@ -12,15 +11,13 @@ import { perProcess } from '../singleton'
 import type { AnalyticsAdapter, AnalyticsEvent } from './adapter'
 import { ConsoleAnalytics } from './console-adapter'
 import type { EventName, EventProps } from './events'
+import { loadPostHog } from './posthog'
 
 export type { EventName, EventProps } from './events'
 
 async function createAdapter(): Promise<AnalyticsAdapter> {
-  const { NEXT_PUBLIC_POSTHOG_KEY: key, POSTHOG_HOST: host } = env()
-  if (!key) return new ConsoleAnalytics()
-  // Loaded only when a key is set: without one, posthog-node is never imported.
-  const { PostHogAnalytics, createPostHogClient } = await import('./posthog-server')
-  return new PostHogAnalytics(createPostHogClient(key, host))
+  const posthog = await loadPostHog()
+  return posthog ? new posthog.PostHogAnalytics(posthog.postHogClient()) : new ConsoleAnalytics()
 }
 
 function adapter(): Promise<AnalyticsAdapter> {

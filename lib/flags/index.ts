@@ -8,6 +8,7 @@ import { logger } from '../observability/logger'
 import { metrics } from '../observability/metrics'
 import { perProcess } from '../singleton'
 import { FlagsTimeoutError, MemoryFlags, type FlagContext, type FlagsAdapter } from './adapter'
+import { PostHogFlags } from './posthog-flags'
 import { FLAG_NAMES, FLAGS, parseFlagOverrides, type FlagName, type FlagValues } from './registry'
 
 export { FLAGS, type FlagName, type FlagValues } from './registry'
@@ -15,15 +16,13 @@ export { FLAGS, type FlagName, type FlagValues } from './registry'
 export const FLAG_TIMEOUT_MS = 300
 
 async function createAdapter(): Promise<FlagsAdapter> {
-  const { FEATURE_FLAGS, NEXT_PUBLIC_POSTHOG_KEY: key, POSTHOG_HOST: host } = env()
+  const { FEATURE_FLAGS, NEXT_PUBLIC_POSTHOG_KEY: key } = env()
   if (FEATURE_FLAGS !== undefined || !key) {
     const { values, problems } = parseFlagOverrides(FEATURE_FLAGS)
     for (const problem of problems) logger.warn({ problem }, 'feature_flags_ignored')
     return new MemoryFlags(values)
   }
-  const { createPostHogClient } = await import('../analytics/posthog-server')
-  const { PostHogFlags } = await import('./posthog-flags')
-  return new PostHogFlags(createPostHogClient(key, host))
+  return new PostHogFlags()
 }
 
 function adapter(): Promise<FlagsAdapter> {

@@ -17,6 +17,8 @@ export type PostHogRecorder = {
   bodies: string[]
   /** Every request, with the Cookie header it carried, if any (/ingest must forward none). */
   requests: RecordedRequest[]
+  /** How long every successful answer is held (RecorderOptions.delayMs); may be changed between requests. */
+  delayMs: number
   close: () => Promise<void>
 }
 
@@ -97,7 +99,7 @@ export async function startPostHogRecorder({ flags = {}, delayMs = 0 }: Recorder
           response.writeHead(status, { 'content-type': 'application/json' })
           response.end(body)
         }
-        if (status === 200 && delayMs > 0) setTimeout(send, delayMs)
+        if (status === 200 && recorder.delayMs > 0) setTimeout(send, recorder.delayMs)
         else send()
       }
       if (path.startsWith('/flags') || path.startsWith('/decide')) {
@@ -112,11 +114,13 @@ export async function startPostHogRecorder({ flags = {}, delayMs = 0 }: Recorder
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
-  return {
+  const recorder: PostHogRecorder = {
     url: `http://127.0.0.1:${port}`,
     events,
     bodies,
     requests,
+    delayMs,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
   }
+  return recorder
 }

@@ -6,7 +6,7 @@ import { inRequest } from '../support/requests'
 
 vi.mock('next/server', () => ({ after: (task: () => unknown) => void task() }))
 
-const { track } = await import('@/lib/analytics/server')
+const { track } = await import('@/lib/analytics')
 
 describe('server track() identity', () => {
   it('an anonymous event is not identified by the request ID, even one the server made', async () => {

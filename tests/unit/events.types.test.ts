@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import type { EventProps } from '@/lib/analytics/events'
 import { EVENT_FEATURES } from '@/lib/analytics/events'
-import type { track as serverTrack } from '@/lib/analytics/server'
+import type { track as serverTrack } from '@/lib/analytics'
 import type { track as clientTrack } from '@/lib/analytics/client'
 
 type Track = typeof serverTrack
