@@ -1,4 +1,5 @@
 import 'server-only'
+import { shutdownAnalytics } from './analytics'
 import { EnvError, parseEnv } from './env'
 import { getDb } from './db'
 import { logger } from './observability'
@@ -30,5 +31,8 @@ export async function startNodeServer(): Promise<void> {
   }
   installHttpHook()
   onRequestFinished(recordHttpRequest)
+  // On SIGTERM, while Next drains before exiting: PostHog's client finishes its sends and closes
+  // (bounded; best effort, as Next does not wait for it).
+  process.once('SIGTERM', () => void shutdownAnalytics())
   getDb().catch((error: unknown) => logger.error({ err: error }, 'database_open_failed'))
 }

@@ -3,4 +3,4 @@
 import 'server-only'
 
 export { track, type EventName, type EventProps } from './server'
-export { isPostHogTimeout, postHogFlag } from './posthog'
+export { isPostHogTimeout, postHogFlag, shutdownAnalytics } from './posthog'

@@ -25,12 +25,26 @@ export function createPostHogClient(apiKey: string, host: string): PostHog {
   })
 }
 
+const shared = () => perProcess<{ client?: PostHog; closing?: Promise<void> }>('posthog', () => ({}))
+
 /** The server's one PostHog client, for analytics and flags alike, created on first use. */
 export function postHogClient(): PostHog {
-  const shared = perProcess<{ client?: PostHog }>('posthog', () => ({}))
   const { NEXT_PUBLIC_POSTHOG_KEY: key, POSTHOG_HOST: host } = env()
   if (!key) throw new Error('PostHog is not configured: NEXT_PUBLIC_POSTHOG_KEY is unset')
-  return (shared.client ??= createPostHogClient(key, host))
+  return (shared().client ??= createPostHogClient(key, host))
+}
+
+/**
+ * posthog-node's shutdown(timeoutMs) on the shared client: waits for the sends it has started
+ * and flushes its queue, giving up after `timeoutMs`. A call while one is under way joins it
+ * (posthog-node warns about overlapping shutdowns); with no client yet there is nothing to do.
+ * The client stays usable afterwards, as posthog-node allows: a straggling event is still sent.
+ */
+export function shutdownPostHogClient(timeoutMs: number): Promise<void> {
+  const state = shared()
+  const client = state.client
+  if (!client) return Promise.resolve()
+  return (state.closing ??= client.shutdown(timeoutMs).finally(() => (state.closing = undefined)))
 }
 
 const reportedErrors = new AsyncLocalStorage<unknown[]>()

@@ -1,8 +1,12 @@
-// PostHog for the rest of the server: track()'s backend, flag answers for lib/flags. All of it
-// goes through posthog-server.ts, which is imported only when a key is set: without one,
-// posthog-node is never loaded.
+// PostHog for the rest of the server: track()'s backend, flag answers for lib/flags, shutdown.
+// All of it goes through posthog-server.ts, which is imported only when a key is set: without
+// one, posthog-node is never loaded.
 import 'server-only'
 import { env } from '../env'
+import { logger } from '../observability/logger'
+
+/** As long as one send may take (posthog-server.ts's requestTimeout): a send in flight gets its chance. */
+export const ANALYTICS_SHUTDOWN_TIMEOUT_MS = 3000
 
 /** posthog-server.ts when a PostHog key is set; undefined without one. */
 export async function loadPostHog(): Promise<typeof import('./posthog-server') | undefined> {
@@ -23,4 +27,17 @@ export async function postHogFlag(flag: string, context: { distinctId: string; o
 export function isPostHogTimeout(error: unknown): boolean {
   const cause = (error as { error?: unknown; cause?: unknown } | null)?.error ?? (error as { cause?: unknown } | null)?.cause
   return (cause as { name?: unknown } | undefined)?.name === 'AbortError' || (error as { name?: unknown } | null)?.name === 'AbortError'
+}
+
+/**
+ * For when the server stops: waits for the events the server's PostHog client is sending, then
+ * closes it, returning within `timeoutMs` whatever PostHog does. Safe to call twice, and without
+ * a key or before any client exists (it then does nothing). Never rejects: a failure is logged.
+ */
+export async function shutdownAnalytics(timeoutMs = ANALYTICS_SHUTDOWN_TIMEOUT_MS): Promise<void> {
+  try {
+    await (await loadPostHog())?.shutdownPostHogClient(timeoutMs)
+  } catch (error) {
+    logger.warn({ err: error }, 'analytics_shutdown_failed')
+  }
 }

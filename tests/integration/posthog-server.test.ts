@@ -3,7 +3,7 @@
 // client of its own.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { PostHog } from 'posthog-node'
-import { track } from '@/lib/analytics'
+import { shutdownAnalytics, track } from '@/lib/analytics'
 import { PostHogAnalytics, createPostHogClient, evaluatePostHogFlag } from '@/lib/analytics/posthog-server'
 import { FLAG_TIMEOUT_MS, isEnabled } from '@/lib/flags'
 import { FLAGS } from '@/lib/flags/registry'
@@ -55,7 +55,18 @@ async function evaluateAs(distinctId: keyof typeof ANSWERS) {
 
 const askedAbout = (distinctId: string) => shared.bodies.filter((body) => body.includes(`"distinct_id":"${distinctId}"`) && !body.includes('"batch"'))
 
-// First in the file: posthog-node prints each deprecation warning once per process.
+// Before anything in this file uses the shared client.
+describe('shutdownAnalytics before the shared client exists', () => {
+  it('creates no client to close, sends nothing and resolves', async () => {
+    const shutdown = vi.spyOn(PostHog.prototype, 'shutdown')
+    await shutdownAnalytics()
+    expect(shutdown).not.toHaveBeenCalled()
+    expect(shared.requests).toEqual([])
+    shutdown.mockRestore()
+  })
+})
+
+// The first to evaluate flags: posthog-node prints each deprecation warning once per process.
 describe('PostHog feature flags through the shared client', () => {
   const consoleWarn = vi.spyOn(console, 'warn')
   afterEach(() => consoleWarn.mockClear())
@@ -129,6 +140,48 @@ describe('PostHog feature flags through the shared client', () => {
     } finally {
       shared.delayMs = 0
     }
+  })
+})
+
+describe('shutdownAnalytics on the shared client', () => {
+  afterEach(() => {
+    shared.delayMs = 0
+  })
+
+  it('an event sent just before shutdown has been answered by PostHog when shutdown resolves', async () => {
+    shared.delayMs = 400 // PostHog takes this long to answer each request
+    await track('signed_out', { feature: 'auth', surface: 'app_shell' }, { distinctId: 'u-last' })
+    const started = performance.now()
+    await shutdownAnalytics()
+    // It waited for the answer to the send in flight, not just for the request to leave.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(350)
+    expect(shared.events.filter((e) => e.distinct_id === 'u-last').map((e) => e.event)).toEqual(['signed_out'])
+  })
+
+  it('is safe to call twice: a second call during the first joins it, and the client still sends afterwards', async () => {
+    const shutdown = vi.spyOn(PostHog.prototype, 'shutdown')
+    shared.delayMs = 200
+    await track('signed_out', { feature: 'auth', surface: 'app_shell' }, { distinctId: 'u-twice' })
+    await Promise.all([shutdownAnalytics(), shutdownAnalytics()])
+    expect(shutdown).toHaveBeenCalledTimes(1)
+    shutdown.mockRestore()
+    // A straggler after shutdown (a request Next is still draining) is not lost.
+    shared.delayMs = 0
+    const before = await analyticsCount('ok')
+    await track('signed_out', { feature: 'auth', surface: 'app_shell' }, { distinctId: 'u-straggler' })
+    await vi.waitFor(async () => expect(await analyticsCount('ok')).toBe(before + 1))
+    expect(shared.events.filter((e) => e.distinct_id === 'u-straggler')).toHaveLength(1)
+  })
+
+  it('returns within its deadline when PostHog never answers', async () => {
+    shared.delayMs = 60_000 // longer than the test: PostHog hangs (close() drops the held answers)
+    await track('signed_out', { feature: 'auth', surface: 'app_shell' }, { distinctId: 'u-hung' })
+    // posthog-node prints "Timeout while shutting down PostHog" on the console here.
+    const started = performance.now()
+    await shutdownAnalytics(300)
+    const elapsed = performance.now() - started
+    expect(elapsed).toBeGreaterThanOrEqual(290) // it did wait for the send…
+    expect(elapsed).toBeLessThan(300 + 200) // …and no longer than its deadline
   })
 })
 

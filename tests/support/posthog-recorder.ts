@@ -78,6 +78,7 @@ export async function startPostHogRecorder({ flags = {}, delayMs = 0 }: Recorder
   const events: RecordedEvent[] = []
   const bodies: string[] = []
   const requests: RecordedRequest[] = []
+  const held = new Set<NodeJS.Timeout>() // delayed answers, dropped by close()
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = []
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -99,8 +100,13 @@ export async function startPostHogRecorder({ flags = {}, delayMs = 0 }: Recorder
           response.writeHead(status, { 'content-type': 'application/json' })
           response.end(body)
         }
-        if (status === 200 && recorder.delayMs > 0) setTimeout(send, recorder.delayMs)
-        else send()
+        if (status === 200 && recorder.delayMs > 0) {
+          const timer = setTimeout(() => {
+            held.delete(timer)
+            send()
+          }, recorder.delayMs)
+          held.add(timer)
+        } else send()
       }
       if (path.startsWith('/flags') || path.startsWith('/decide')) {
         const asked = String((payload as { distinct_id?: unknown } | undefined)?.distinct_id ?? '')
@@ -120,7 +126,12 @@ export async function startPostHogRecorder({ flags = {}, delayMs = 0 }: Recorder
     bodies,
     requests,
     delayMs,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const timer of held) clearTimeout(timer)
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
   return recorder
 }
