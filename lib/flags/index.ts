@@ -31,12 +31,7 @@ function adapter(): Promise<FlagsAdapter> {
 
 type Outcome = 'backend' | 'default' | 'timeout' | 'error'
 
-export async function evaluateFlag(
-  flag: FlagName,
-  context: FlagContext,
-  backend?: FlagsAdapter,
-  timeoutMs = FLAG_TIMEOUT_MS,
-): Promise<boolean> {
+async function evaluateFlag(flag: FlagName, context: FlagContext): Promise<boolean> {
   const fallback = FLAGS[flag].default
   let timer: ReturnType<typeof setTimeout> | undefined
   let outcome: Outcome
@@ -44,8 +39,8 @@ export async function evaluateFlag(
   let failure: unknown
   try {
     const answer = await Promise.race([
-      (backend ?? (await adapter())).evaluate(flag, context),
-      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs))),
+      (await adapter()).evaluate(flag, context),
+      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), FLAG_TIMEOUT_MS))),
     ])
     if (answer === 'timeout') outcome = 'timeout'
     else if (answer === undefined) outcome = 'default'
@@ -61,7 +56,7 @@ export async function evaluateFlag(
     clearTimeout(timer)
   }
   if (outcome === 'timeout' || outcome === 'error') {
-    logger.warn({ flag, result: outcome, timeout_ms: timeoutMs, ...(failure === undefined ? {} : { err: failure }) }, 'feature_flag_fallback')
+    logger.warn({ flag, result: outcome, timeout_ms: FLAG_TIMEOUT_MS, ...(failure === undefined ? {} : { err: failure }) }, 'feature_flag_fallback')
   }
   metrics().featureFlagEvaluations.inc({ flag, result: outcome })
   return value
