@@ -31,8 +31,9 @@ export function isPostHogTimeout(error: unknown): boolean {
 
 /**
  * For when the server stops: waits for the events the server's PostHog client is sending, then
- * closes it, returning within `timeoutMs` whatever PostHog does. Safe to call twice, and without
- * a key or before any client exists (it then does nothing). Never rejects: a failure is logged.
+ * closes it, giving up on PostHog after `timeoutMs`. Safe to call twice, and without a key or
+ * before any client exists (it then closes nothing; with a key, posthog-server.ts is loaded to
+ * find that out). Never rejects: a failure is logged.
  */
 export async function shutdownAnalytics(timeoutMs = ANALYTICS_SHUTDOWN_TIMEOUT_MS): Promise<void> {
   try {
