@@ -26,6 +26,7 @@ const shared = await startPostHogRecorder({ flags: (id) => ANSWERS[id as keyof t
 // Read by lib/env on first use, i.e. by the first isEnabled() or track() below.
 vi.stubEnv('NEXT_PUBLIC_POSTHOG_KEY', 'phc_test')
 vi.stubEnv('POSTHOG_HOST', shared.url)
+vi.stubEnv('FEATURE_FLAGS', '') // set, it would replace PostHog as the flags backend
 afterAll(() => shared.close())
 
 type FlagResult = 'backend' | 'default' | 'error' | 'timeout'
