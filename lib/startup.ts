@@ -1,4 +1,5 @@
 import 'server-only'
+import { shutdownAnalytics } from './analytics'
 import { EnvError, parseEnv } from './env'
 import { getDb } from './db'
 import { sentryOtlpTarget } from './errors'
@@ -31,5 +32,8 @@ export async function startNodeServer(): Promise<void> {
   installHttpHook({ onListenerError: (error) => logger.warn({ err: error }, 'request_listener_failed') })
   onRequestFinished(writeAccessLine)
   onRequestFinished(recordHttpRequest)
+  // On SIGTERM, while Next drains before exiting: PostHog's client finishes its sends and closes
+  // (bounded; best effort, as Next does not wait for it).
+  process.once('SIGTERM', () => void shutdownAnalytics())
   getDb().catch((error: unknown) => logger.error({ err: error }, 'database_open_failed'))
 }

@@ -19,11 +19,3 @@ export interface AnalyticsAdapter {
   capture(event: AnalyticsEvent): Promise<void>
 }
 
-/** For tests: keeps every event in memory. */
-export class MemoryAnalytics implements AnalyticsAdapter {
-  readonly name = 'memory'
-  readonly events: AnalyticsEvent[] = []
-  async capture(event: AnalyticsEvent) {
-    this.events.push(event)
-  }
-}

@@ -5,9 +5,9 @@
 export type Feature = 'auth' | 'customers'
 
 /** Where in the product the event happened. */
-export type Surface = 'sign_up_form' | 'sign_in_form' | 'github_oauth' | 'app_shell' | 'customers_list' | 'customers_drawer' | 'customer_page' | 'api'
+export type Surface = 'sign_up_form' | 'sign_in_form' | 'github_oauth' | 'app_shell' | 'customers_list' | 'customers_drawer' | 'api'
 
-export type Source = 'manual' | 'import' | 'api'
+export type Source = 'manual' | 'api'
 
 /** Properties every event carries. `feature` and `surface` are required: leaving one out is a type error. */
 type Tagged<F extends Feature> = {

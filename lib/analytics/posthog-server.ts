@@ -1,8 +1,11 @@
-// The only server file that imports posthog-node.
+// The only app file that imports posthog-node (its types too), and the owner of the server's one
+// PostHog client, which analytics and flags share. Imported only when a key is set (posthog.ts).
 import 'server-only'
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { PostHog } from 'posthog-node'
+import { env } from '../env'
+import { perProcess } from '../singleton'
 import type { AnalyticsAdapter, AnalyticsEvent } from './adapter'
 import { ORGANIZATION_GROUP } from './events'
 
@@ -22,6 +25,28 @@ export function createPostHogClient(apiKey: string, host: string): PostHog {
   })
 }
 
+const shared = () => perProcess<{ client?: PostHog; closing?: Promise<void> }>('posthog', () => ({}))
+
+/** The server's one PostHog client, for analytics and flags alike, created on first use. */
+export function postHogClient(): PostHog {
+  const { NEXT_PUBLIC_POSTHOG_KEY: key, POSTHOG_HOST: host } = env()
+  if (!key) throw new Error('PostHog is not configured: NEXT_PUBLIC_POSTHOG_KEY is unset')
+  return (shared().client ??= createPostHogClient(key, host))
+}
+
+/**
+ * posthog-node's shutdown(timeoutMs) on the shared client: waits for the sends it has started
+ * and flushes its queue, giving up after `timeoutMs`. A call while one is under way joins it
+ * (posthog-node warns about overlapping shutdowns); with no client yet there is nothing to do.
+ * The client stays usable afterwards, as posthog-node allows: a straggling event is still sent.
+ */
+export function shutdownPostHogClient(timeoutMs: number): Promise<void> {
+  const state = shared()
+  const client = state.client
+  if (!client) return Promise.resolve()
+  return (state.closing ??= client.shutdown(timeoutMs).finally(() => (state.closing = undefined)))
+}
+
 const reportedErrors = new AsyncLocalStorage<unknown[]>()
 const listening = new WeakSet<PostHog>()
 
@@ -39,12 +64,6 @@ export async function withReportedErrors<T>(client: PostHog, work: () => Promise
   const errors: unknown[] = []
   const result = await reportedErrors.run(errors, work)
   return { result, errors }
-}
-
-/** Whether posthog-node gave up on a request because it took longer than its timeout. */
-export function isPostHogTimeout(error: unknown): boolean {
-  const cause = (error as { error?: unknown; cause?: unknown } | null)?.error ?? (error as { cause?: unknown } | null)?.cause
-  return (cause as { name?: unknown } | undefined)?.name === 'AbortError' || (error as { name?: unknown } | null)?.name === 'AbortError'
 }
 
 export class PostHogAnalytics implements AnalyticsAdapter {
@@ -70,4 +89,25 @@ export class PostHogAnalytics implements AnalyticsAdapter {
     )
     if (errors.length > 0) throw errors[0]
   }
+}
+
+/**
+ * One /flags request for one flag: its value, or undefined when PostHog does not know it.
+ * posthog-node answers a failed or timed-out request with an empty snapshot (indistinguishable
+ * from "PostHog does not know this flag") and reports the failure on its 'error' event; that
+ * report is turned back into a rejection here, so lib/flags can tell a broken backend from a
+ * missing flag.
+ */
+export async function evaluatePostHogFlag(client: PostHog, flag: string, { distinctId, orgId }: { distinctId: string; orgId?: string }): Promise<boolean | undefined> {
+  const { result: flags, errors } = await withReportedErrors(client, () =>
+    client.evaluateFlags(distinctId, {
+      flagKeys: [flag],
+      ...(orgId ? { groups: { [ORGANIZATION_GROUP]: orgId } } : {}),
+    }),
+  )
+  const [error] = errors
+  if (error !== undefined) throw error
+  // Flags only pick what to render here; no experiment exposure is recorded.
+  const value = flags.getFlag(flag, { sendFeatureFlagEvents: false })
+  return value === undefined ? undefined : value !== false
 }

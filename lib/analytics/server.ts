@@ -8,30 +8,21 @@ import { env } from '../env'
 import { logger } from '../logs'
 import { metrics } from '../metrics'
 import { currentRequestContext, getRequestId } from '../request'
+import { perProcess } from '../singleton'
 import type { AnalyticsAdapter, AnalyticsEvent } from './adapter'
 import { ConsoleAnalytics } from './console-adapter'
 import type { EventName, EventProps } from './events'
+import { loadPostHog } from './posthog'
 
 export type { EventName, EventProps } from './events'
 
-const KEY = Symbol.for('signalbox.analytics')
-const store = globalThis as unknown as { [KEY]?: Promise<AnalyticsAdapter> }
-
 async function createAdapter(): Promise<AnalyticsAdapter> {
-  const { NEXT_PUBLIC_POSTHOG_KEY: key, POSTHOG_HOST: host } = env()
-  if (!key) return new ConsoleAnalytics()
-  // Loaded only when a key is set: without one, posthog-node is never imported.
-  const { PostHogAnalytics, createPostHogClient } = await import('./posthog-server')
-  return new PostHogAnalytics(createPostHogClient(key, host))
+  const posthog = await loadPostHog()
+  return posthog ? new posthog.PostHogAnalytics(posthog.postHogClient()) : new ConsoleAnalytics()
 }
 
 function adapter(): Promise<AnalyticsAdapter> {
-  return (store[KEY] ??= createAdapter())
-}
-
-/** For tests: route every server event to `replacement` (e.g. a MemoryAnalytics). */
-export function setAnalyticsAdapter(replacement: AnalyticsAdapter): void {
-  store[KEY] = Promise.resolve(replacement)
+  return perProcess('analytics', createAdapter)
 }
 
 async function send(event: AnalyticsEvent): Promise<void> {

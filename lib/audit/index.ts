@@ -9,7 +9,8 @@ import { auditLog, users } from '../db/schema'
 import { logger } from '../logs'
 import { metrics } from '../metrics'
 import { getRequestId, getRequestIdSource } from '../request'
-import { AuditBacklogFull, createWriteLimiter, type WriteLimiter } from './write-limiter'
+import { perProcess } from '../singleton'
+import { AuditBacklogFull, createWriteLimiter } from './write-limiter'
 
 export const AUDIT_ACTIONS = [
   'customer.created',
@@ -80,10 +81,8 @@ export async function logAuditEvent(db: Database, event: AuditEvent): Promise<vo
 }
 
 // At most 2 of the pool's connections (10) ever wait on the audit log; one limiter per process
-// (on globalThis: Next bundles this module into several chunks).
-const WRITES: unique symbol = Symbol.for('signalbox.auditWrites')
-const holder = globalThis as unknown as { [WRITES]?: WriteLimiter }
-const writes = (holder[WRITES] ??= createWriteLimiter({ concurrency: 2, maxWaiting: 1000 }))
+// (Next bundles this module into several chunks).
+const writes = perProcess('auditWrites', () => createWriteLimiter({ concurrency: 2, maxWaiting: 1000 }))
 
 async function writeAuditRow(db: Database, row: AuditRow): Promise<void> {
   try {

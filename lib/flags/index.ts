@@ -6,45 +6,32 @@ import { cache } from 'react'
 import { env } from '../env'
 import { logger } from '../logs'
 import { metrics } from '../metrics'
+import { perProcess } from '../singleton'
 import { FlagsTimeoutError, MemoryFlags, type FlagContext, type FlagsAdapter } from './adapter'
+import { PostHogFlags } from './posthog-flags'
 import { FLAG_NAMES, FLAGS, parseFlagOverrides, type FlagName, type FlagValues } from './registry'
 
 export { FLAGS, type FlagName, type FlagValues } from './registry'
 
 export const FLAG_TIMEOUT_MS = 300
 
-const KEY = Symbol.for('signalbox.flags')
-const store = globalThis as unknown as { [KEY]?: Promise<FlagsAdapter> }
-
 async function createAdapter(): Promise<FlagsAdapter> {
-  const { FEATURE_FLAGS, NEXT_PUBLIC_POSTHOG_KEY: key, POSTHOG_HOST: host } = env()
+  const { FEATURE_FLAGS, NEXT_PUBLIC_POSTHOG_KEY: key } = env()
   if (FEATURE_FLAGS !== undefined || !key) {
     const { values, problems } = parseFlagOverrides(FEATURE_FLAGS)
     for (const problem of problems) logger.warn({ problem }, 'feature_flags_ignored')
     return new MemoryFlags(values)
   }
-  const { createPostHogClient } = await import('../analytics/posthog-server')
-  const { PostHogFlags } = await import('./posthog-flags')
-  return new PostHogFlags(createPostHogClient(key, host))
+  return new PostHogFlags()
 }
 
 function adapter(): Promise<FlagsAdapter> {
-  return (store[KEY] ??= createAdapter())
-}
-
-/** For tests: evaluate against `replacement`. */
-export function setFlagsAdapter(replacement: FlagsAdapter): void {
-  store[KEY] = Promise.resolve(replacement)
+  return perProcess('flags', createAdapter)
 }
 
 type Outcome = 'backend' | 'default' | 'timeout' | 'error'
 
-export async function evaluateFlag(
-  flag: FlagName,
-  context: FlagContext,
-  backend?: FlagsAdapter,
-  timeoutMs = FLAG_TIMEOUT_MS,
-): Promise<boolean> {
+async function evaluateFlag(flag: FlagName, context: FlagContext): Promise<boolean> {
   const fallback = FLAGS[flag].default
   let timer: ReturnType<typeof setTimeout> | undefined
   let outcome: Outcome
@@ -52,8 +39,8 @@ export async function evaluateFlag(
   let failure: unknown
   try {
     const answer = await Promise.race([
-      (backend ?? (await adapter())).evaluate(flag, context),
-      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs))),
+      (await adapter()).evaluate(flag, context),
+      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), FLAG_TIMEOUT_MS))),
     ])
     if (answer === 'timeout') outcome = 'timeout'
     else if (answer === undefined) outcome = 'default'
@@ -69,7 +56,7 @@ export async function evaluateFlag(
     clearTimeout(timer)
   }
   if (outcome === 'timeout' || outcome === 'error') {
-    logger.warn({ flag, result: outcome, timeout_ms: timeoutMs, ...(failure === undefined ? {} : { err: failure }) }, 'feature_flag_fallback')
+    logger.warn({ flag, result: outcome, timeout_ms: FLAG_TIMEOUT_MS, ...(failure === undefined ? {} : { err: failure }) }, 'feature_flag_fallback')
   }
   metrics().featureFlagEvaluations.inc({ flag, result: outcome })
   return value

@@ -5,6 +5,7 @@ import pretty from 'pino-pretty'
 import { redact, redactText } from '../privacy'
 import { SERVICE_ENV, SERVICE_NAME, SERVICE_VERSION } from '../release'
 import { currentRequestContext } from '../request'
+import { perProcess } from '../singleton'
 import { traceIdsFor } from '../traces'
 
 export type { Logger } from 'pino'
@@ -79,7 +80,5 @@ function redactChildBindings(instance: Logger): Logger {
   return instance
 }
 
-const cache = globalThis as unknown as { __signalboxLogger?: Logger }
-
 /** The shared logger. In a request, prefer `getRequestLogger()`: off the Node server, only it carries the request ID. */
-export const logger: Logger = (cache.__signalboxLogger ??= createLogger())
+export const logger: Logger = perProcess('logger', () => createLogger())

@@ -1,8 +1,9 @@
 // Prometheus metrics for the Node server (prom-client). One registry per process, shared by
-// every bundle chunk through globalThis. Label values are bounded: routes are patterns, never
+// every bundle chunk (lib/singleton.ts). Label values are bounded: routes are patterns, never
 // concrete paths, so cardinality does not grow with the data.
 import client from 'prom-client'
 import type { AccessRecord } from '../request'
+import { perProcess } from '../singleton'
 
 function createMetrics() {
   const registry = new client.Registry()
@@ -50,11 +51,8 @@ function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>
 
-const KEY = Symbol.for('signalbox.metrics')
-const store = globalThis as unknown as { [KEY]?: Metrics }
-
 export function metrics(): Metrics {
-  return (store[KEY] ??= createMetrics())
+  return perProcess('metrics', createMetrics)
 }
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])

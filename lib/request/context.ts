@@ -3,6 +3,7 @@
 // On platforms without that hook (Vercel functions) it is absent and callers fall back to
 // the request headers.
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { perProcess } from '../singleton'
 import type { RequestIdSource } from './id'
 
 export type RequestContext = {
@@ -29,9 +30,7 @@ export type RequestContext = {
 
 // One instance per process: Next bundles this module into several chunks (instrumentation,
 // each route), and they must all see the same storage.
-const globalStore = globalThis as unknown as { [key: symbol]: AsyncLocalStorage<RequestContext> | undefined }
-const KEY = Symbol.for('signalbox.requestContext')
-export const requestContextStorage: AsyncLocalStorage<RequestContext> = (globalStore[KEY] ??= new AsyncLocalStorage())
+export const requestContextStorage = perProcess('requestContext', () => new AsyncLocalStorage<RequestContext>())
 
 export function currentRequestContext(): RequestContext | undefined {
   return requestContextStorage.getStore()

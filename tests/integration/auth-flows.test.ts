@@ -11,6 +11,8 @@ import { and, eq, sql } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Database } from '@/lib/db'
 import { accounts, memberships, users } from '@/lib/db/schema'
+import type { AnalyticsEvent } from '@/lib/analytics/adapter'
+import { recordAnalyticsEvents } from '../support/analytics-events'
 import { createAfterQueue, inRequest } from '../support/requests'
 import { rowsOf, testDatabaseKinds, type TestDatabase } from '../support/databases'
 
@@ -32,8 +34,6 @@ vi.stubEnv('AUTH_GITHUB_SECRET', 'test-client-secret')
 const { handlers } = await import('@/lib/auth/nextauth')
 const { registerUser } = await import('@/lib/auth/credentials')
 const { REFRESH_BACKOFF_SECONDS } = await import('@/lib/auth/oauth-tokens')
-const { MemoryAnalytics } = await import('@/lib/analytics/adapter')
-const { setAnalyticsAdapter } = await import('@/lib/analytics/server')
 const { encode, decode } = await import('next-auth/jwt')
 
 const ORIGIN = 'http://localhost:3000'
@@ -163,14 +163,14 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
   let database: TestDatabase
   let github: FakeGitHub
   const queue = createAfterQueue()
-  const analytics = new MemoryAnalytics()
+  let events: AnalyticsEvent[] = []
   let fetchSpy: ReturnType<typeof routeGitHubTo>
 
   beforeAll(async () => {
     database = await create()
     current.db = database.db
     current.after = queue.after
-    setAnalyticsAdapter(analytics)
+    events = recordAnalyticsEvents()
     github = await startFakeGitHub()
     fetchSpy = routeGitHubTo(github.url)
   })
@@ -191,7 +191,7 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
     rowsOf<{ action: string; org_id: string | null; actor_id: string | null; subject_id: string | null; metadata: Record<string, unknown> }>(
       await database.db.execute(sql`select action, org_id, actor_id, subject_id, metadata from audit_log where request_id = ${requestId} order by created_at, action desc`),
     )
-  const eventsFor = (requestId: string) => analytics.events.filter((event) => event.properties.request_id === requestId)
+  const eventsFor = (requestId: string) => events.filter((event) => event.properties.request_id === requestId)
 
   async function newAccount(email = uniqueEmail()) {
     const result = await registerUser(database.db, { name: 'Ada Lovelace', email, password: PASSWORD }, { ip: uniqueIp() })
@@ -298,7 +298,7 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
       ])
       // The code grant carried our client credentials; GitHub's tokens stay in the database.
       expect(github.grants.at(-1)?.get('code')).toBe('code-from-github')
-      expect(JSON.stringify(analytics.events)).not.toContain('gho_first')
+      expect(JSON.stringify(events)).not.toContain('gho_first')
 
       // The next GitHub sign-in of the same person is a sign-in only.
       const again = new Browser(uniqueIp())

@@ -2,12 +2,14 @@
 // the server actions themselves (app/(app)/customers/actions.ts) and the route handler
 // (app/api/customers/route.ts). Only the session lookup, the database handle and Next's
 // after()/revalidatePath are replaced, so each case states whose session is asking. Server
-// analytics go to the in-memory adapter, behind the same track() the app calls.
+// analytics are read where the same track() the app calls delivers them (no PostHog key here).
 import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Session } from '@/lib/auth/session'
 import type { Database } from '@/lib/db'
 import { customers } from '@/lib/db/schema'
+import type { AnalyticsEvent } from '@/lib/analytics/adapter'
+import { recordAnalyticsEvents } from '../support/analytics-events'
 import { createAfterQueue, inRequest } from '../support/requests'
 import { rowsOf, testDatabaseKinds, type TestDatabase } from '../support/databases'
 import { createTestUser } from '../support/fixtures'
@@ -26,8 +28,6 @@ const { saveCustomerAction, deleteCustomerAction } = await import('@/app/(app)/c
 const { POST } = await import('@/app/api/customers/route')
 const { createCustomer, deleteCustomer, getCustomer, listCustomers, updateCustomer, CUSTOMERS_PAGE_SIZE } = await import('@/lib/customers')
 const { listAuditEvents } = await import('@/lib/audit')
-const { setAnalyticsAdapter } = await import('@/lib/analytics/server')
-const { MemoryAnalytics } = await import('@/lib/analytics/adapter')
 
 function form(fields: Record<string, string>): FormData {
   const data = new FormData()
@@ -45,10 +45,10 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
   let bob: Session // organization B
   let bobsCustomerId: string
   const queue = createAfterQueue()
-  const analytics = new MemoryAnalytics()
+  let events: AnalyticsEvent[] = []
 
   beforeAll(async () => {
-    setAnalyticsAdapter(analytics)
+    events = recordAnalyticsEvents()
     database = await create()
     current.db = database.db
     current.after = queue.after
@@ -65,7 +65,7 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
     await queue.flush()
   })
 
-  const eventsFor = (requestId: string) => analytics.events.filter((e) => e.properties.request_id === requestId)
+  const eventsFor = (requestId: string) => events.filter((e) => e.properties.request_id === requestId)
   const bobsCustomer = async () => (await database.db.select().from(customers).where(eq(customers.id, bobsCustomerId)))[0]
   const auditRowsFor = async (requestId: string) =>
     rowsOf<{ action: string; org_id: string; actor_id: string; subject_id: string; metadata: Record<string, unknown> }>(
@@ -227,7 +227,7 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
       for (const [requestId, event, properties] of expectedEvents) {
         expect(eventsFor(requestId)).toEqual([{ event, distinctId: alice.userId, properties: { ...properties, request_id: requestId } }])
       }
-      expect(JSON.stringify(analytics.events)).not.toMatch(/@(analytical\.)?example\.com|Ada Lovelace|Via API/)
+      expect(JSON.stringify(events)).not.toMatch(/@(analytical\.)?example\.com|Ada Lovelace|Via API/)
     })
 
     it('an edit that changes nothing writes nothing and records nothing', async () => {

@@ -17,6 +17,8 @@ export type PostHogRecorder = {
   bodies: string[]
   /** Every request, with the Cookie header it carried, if any (/ingest must forward none). */
   requests: RecordedRequest[]
+  /** How long every successful answer is held (RecorderOptions.delayMs); may be changed between requests. */
+  delayMs: number
   close: () => Promise<void>
 }
 
@@ -76,6 +78,7 @@ export async function startPostHogRecorder({ flags = {}, delayMs = 0 }: Recorder
   const events: RecordedEvent[] = []
   const bodies: string[] = []
   const requests: RecordedRequest[] = []
+  const held = new Set<NodeJS.Timeout>() // delayed answers, dropped by close()
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = []
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -97,8 +100,13 @@ export async function startPostHogRecorder({ flags = {}, delayMs = 0 }: Recorder
           response.writeHead(status, { 'content-type': 'application/json' })
           response.end(body)
         }
-        if (status === 200 && delayMs > 0) setTimeout(send, delayMs)
-        else send()
+        if (status === 200 && recorder.delayMs > 0) {
+          const timer = setTimeout(() => {
+            held.delete(timer)
+            send()
+          }, recorder.delayMs)
+          held.add(timer)
+        } else send()
       }
       if (path.startsWith('/flags') || path.startsWith('/decide')) {
         const asked = String((payload as { distinct_id?: unknown } | undefined)?.distinct_id ?? '')
@@ -112,11 +120,18 @@ export async function startPostHogRecorder({ flags = {}, delayMs = 0 }: Recorder
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
-  return {
+  const recorder: PostHogRecorder = {
     url: `http://127.0.0.1:${port}`,
     events,
     bodies,
     requests,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
+    delayMs,
+    close: () =>
+      new Promise((resolve) => {
+        for (const timer of held) clearTimeout(timer)
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
+  return recorder
 }

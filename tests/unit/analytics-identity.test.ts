@@ -1,25 +1,24 @@
 // A request ID may be chosen by the client (it is propagated as sent), so it must never become
 // an analytics identity: anonymous server events get an ID the server generated.
 import { describe, expect, it, vi } from 'vitest'
+import { recordAnalyticsEvents } from '../support/analytics-events'
 import { inRequest } from '../support/requests'
 
 vi.mock('next/server', () => ({ after: (task: () => unknown) => void task() }))
 
-const { track, setAnalyticsAdapter } = await import('@/lib/analytics/server')
-const { MemoryAnalytics } = await import('@/lib/analytics/adapter')
+const { track } = await import('@/lib/analytics')
 
 describe('server track() identity', () => {
   it('an anonymous event is not identified by the request ID, even one the server made', async () => {
-    const analytics = new MemoryAnalytics()
-    setAnalyticsAdapter(analytics)
+    const events = recordAnalyticsEvents()
     for (const source of ['client', 'server'] as const) {
       await inRequest(`rid-${source}`, async () => {
         await track('signed_out', { feature: 'auth', surface: 'app_shell' })
         await track('signed_out', { feature: 'auth', surface: 'app_shell' })
       }, { source })
     }
-    await vi.waitFor(() => expect(analytics.events).toHaveLength(4))
-    const [first, second, third] = analytics.events
+    await vi.waitFor(() => expect(events).toHaveLength(4))
+    const [first, second, third] = events
     expect(first?.properties.request_id).toBe('rid-client') // still correlatable by its property
     expect(first?.distinctId).toBeUndefined()
     expect(first?.anonymousId).toMatch(/^[0-9a-f-]{36}$/)
@@ -30,11 +29,10 @@ describe('server track() identity', () => {
   })
 
   it('a known user is the identity, with no anonymous ID beside it', async () => {
-    const analytics = new MemoryAnalytics()
-    setAnalyticsAdapter(analytics)
+    const events = recordAnalyticsEvents()
     await inRequest('rid-user', () => track('signed_out', { feature: 'auth', surface: 'app_shell' }, { distinctId: 'user-1' }), { source: 'client' })
-    await vi.waitFor(() => expect(analytics.events).toHaveLength(1))
-    expect(analytics.events[0]).toEqual({
+    await vi.waitFor(() => expect(events).toHaveLength(1))
+    expect(events[0]).toEqual({
       event: 'signed_out',
       properties: { feature: 'auth', surface: 'app_shell', request_id: 'rid-user' },
       distinctId: 'user-1',

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import type { EventProps } from '@/lib/analytics/events'
 import { EVENT_FEATURES } from '@/lib/analytics/events'
-import type { track as serverTrack } from '@/lib/analytics/server'
+import type { track as serverTrack } from '@/lib/analytics'
 import type { track as clientTrack } from '@/lib/analytics/client'
 
 type Track = typeof serverTrack
@@ -17,10 +17,10 @@ function typeChecks() {
   // @ts-expect-error — `surface` is required
   void track('customer_created', { feature: 'customers', source: 'manual' })
   // @ts-expect-error — a customers event cannot claim the auth feature
-  void track('customer_deleted', { feature: 'auth', surface: 'customer_page' })
+  void track('customer_deleted', { feature: 'auth', surface: 'customers_list' })
   // @ts-expect-error — unknown events are not in the catalog
   void track('customer_exploded', { feature: 'customers', surface: 'api' })
-  // @ts-expect-error — `source` is one of manual | import | api
+  // @ts-expect-error — `source` is one of manual | api
   void track('customer_created', { feature: 'customers', surface: 'api', source: 'csv' })
   const props: EventProps<'customers_drawer_opened'> = { feature: 'customers', surface: 'customers_drawer', mode: 'create' }
   return props

@@ -1,0 +1,6 @@
+// The analytics room's server entry point (the browser's is client.ts): track() for server
+// code, and what the rest of the server needs from the one PostHog client this room owns.
+import 'server-only'
+
+export { track, type EventName, type EventProps } from './server'
+export { isPostHogTimeout, postHogFlag, shutdownAnalytics } from './posthog'

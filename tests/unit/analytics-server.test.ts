@@ -1,0 +1,50 @@
+// Server-side analytics without a PostHog key: track() counts every event it hands to the
+// backend in analytics_events_total, a failing backend is logged and counted (never thrown), and
+// shutdownAnalytics() has nothing to close, so posthog-node is never loaded.
+import { describe, expect, it, vi } from 'vitest'
+import { ConsoleAnalytics } from '@/lib/analytics/console-adapter'
+import { logger } from '@/lib/logs/logger'
+import { metrics } from '@/lib/metrics/registry'
+
+const posthogServer = vi.hoisted(() => ({ loaded: false }))
+vi.mock('next/server', () => ({ after: (task: () => unknown) => void task() }))
+// Stands in for the file that imports posthog-node, to see whether anything loads it.
+vi.mock('@/lib/analytics/posthog-server', () => {
+  posthogServer.loaded = true
+  return {}
+})
+vi.stubEnv('NEXT_PUBLIC_POSTHOG_KEY', '') // empty counts as unset
+
+const { shutdownAnalytics, track } = await import('@/lib/analytics')
+
+async function counted(result: 'ok' | 'error'): Promise<number> {
+  return (await metrics().analyticsEvents.get()).values.find((v) => v.labels.result === result)?.value ?? 0
+}
+
+describe('server track() without a PostHog key', () => {
+  it('counts a delivered event as ok', async () => {
+    const before = { ok: await counted('ok'), error: await counted('error') }
+    await track('signed_out', { feature: 'auth', surface: 'app_shell' }, { distinctId: 'user-1' })
+    await vi.waitFor(async () => expect(await counted('ok')).toBe(before.ok + 1))
+    expect(await counted('error')).toBe(before.error)
+  })
+
+  it('logs and counts a failing backend as error, and does not throw', async () => {
+    const capture = vi.spyOn(ConsoleAnalytics.prototype, 'capture').mockRejectedValueOnce(new Error('backend down'))
+    const warn = vi.spyOn(logger, 'warn')
+    const before = { ok: await counted('ok'), error: await counted('error') }
+    await expect(track('signed_out', { feature: 'auth', surface: 'app_shell' }, { distinctId: 'user-1' })).resolves.toBeUndefined()
+    await vi.waitFor(async () => expect(await counted('error')).toBe(before.error + 1))
+    expect(await counted('ok')).toBe(before.ok)
+    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ event: 'signed_out' }), 'analytics_capture_failed')
+    capture.mockRestore()
+    warn.mockRestore()
+  })
+})
+
+describe('shutdownAnalytics() without a PostHog key', () => {
+  it('resolves, also when called twice, without loading posthog-node', async () => {
+    await expect(Promise.all([shutdownAnalytics(), shutdownAnalytics()])).resolves.toEqual([undefined, undefined])
+    expect(posthogServer.loaded).toBe(false)
+  })
+})
