@@ -1,25 +1,19 @@
 'use server'
 
-import { AuthError } from 'next-auth'
 import { headers } from 'next/headers'
 import {
   INVALID_CREDENTIALS_MESSAGE,
   TooManyAttempts,
+  isAuthError,
   registerUser,
   requestClientIp,
   safeCallbackPath,
   signIn,
   tooManyAttemptsMessage,
+  type AuthFormState,
 } from '@/lib/auth'
 import { getDb } from '@/lib/db'
 import { withActionInstrumentation } from '@/lib/observability'
-
-export type AuthFormState = {
-  error?: string
-  fieldErrors?: Partial<Record<'name' | 'email' | 'password', string[]>>
-  /** Echoed back so a failed submit keeps what was typed. Never the password. */
-  values?: { name?: string; email?: string }
-}
 
 const text = (formData: FormData, name: string) => {
   const value = formData.get(name)
@@ -37,7 +31,7 @@ export const signInAction = withActionInstrumentation('signIn', async (_previous
     })
   } catch (error) {
     if (error instanceof TooManyAttempts) return { error: tooManyAttemptsMessage(error.retryAfterMinutes), values: { email } }
-    if (error instanceof AuthError) return { error: INVALID_CREDENTIALS_MESSAGE, values: { email } }
+    if (isAuthError(error)) return { error: INVALID_CREDENTIALS_MESSAGE, values: { email } }
     throw error
   }
   return {}
@@ -51,7 +45,7 @@ export const signUpAction = withActionInstrumentation('signUp', async (_previous
   try {
     await signIn('credentials', { email: result.user.email, password, redirectTo: safeCallbackPath(formData.get('callbackUrl')) })
   } catch (error) {
-    if (error instanceof AuthError) return { error: 'Your account is ready, but signing in failed. Sign in to continue.', values }
+    if (isAuthError(error)) return { error: 'Your account is ready, but signing in failed. Sign in to continue.', values }
     throw error
   }
   return {}

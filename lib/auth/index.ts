@@ -2,7 +2,8 @@
 // pure helpers in ./routing directly.
 import 'server-only'
 
-export { auth, githubEnabled, handlers, InvalidCredentials, signIn, signOut, TooManyAttempts } from './nextauth'
+export { auth, githubEnabled, handlers, InvalidCredentials, isAuthError, signIn, signOut, TooManyAttempts } from './nextauth'
+export type { AuthFormState } from './form-state'
 export { getSession, requireSession, type Actor, type Session } from './session'
 export { can, NotPermitted, type Permission, type Role } from './permissions'
 export { INVALID_CREDENTIALS_MESSAGE, registerUser, retryAfterMinutesFromCode, tooManyAttemptsMessage } from './credentials'

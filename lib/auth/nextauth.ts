@@ -58,6 +58,14 @@ export class TooManyAttempts extends CredentialsSignin {
   }
 }
 
+/**
+ * Whether signIn() failed with one of Auth.js's errors (refused credentials among them), not
+ * its success redirect or an unrelated throw: server actions answer these with a message.
+ */
+export function isAuthError(error: unknown): boolean {
+  return error instanceof AuthError
+}
+
 export function githubEnabled(): boolean {
   const { AUTH_GITHUB_ID, AUTH_GITHUB_SECRET } = env()
   return Boolean(AUTH_GITHUB_ID && AUTH_GITHUB_SECRET)
