@@ -7,6 +7,7 @@ import { after } from 'next/server'
 import type { Database } from '../db'
 import { auditLog, users } from '../db/schema'
 import { getRequestId, getRequestIdSource, logger } from '../observability'
+import { clampPage } from '../pagination'
 import { createWriteLimiter, type WriteLimiter } from './write-limiter'
 
 export const AUDIT_ACTIONS = [
@@ -131,8 +132,7 @@ export async function listAuditEvents(
   }
   const where = and(...conditions)
   const [totals] = await db.select({ total: count() }).from(auditLog).where(where)
-  const pageCount = Math.max(1, Math.ceil((totals?.total ?? 0) / AUDIT_PAGE_SIZE))
-  const page = Math.min(Math.max(1, Math.floor(options.page ?? 1)), pageCount)
+  const { page, pageCount } = clampPage(options.page, totals?.total ?? 0, AUDIT_PAGE_SIZE)
   const entries = await db
     .select({
       id: auditLog.id,

@@ -11,6 +11,7 @@ import { assertCan } from '../auth/permissions'
 import type { Actor } from '../auth/session'
 import type { Database } from '../db'
 import { customers } from '../db/schema'
+import { clampPage } from '../pagination'
 
 export type Customer = typeof customers.$inferSelect
 export type CustomerSource = Customer['source']
@@ -46,8 +47,7 @@ export async function listCustomers(
 ): Promise<{ customers: Customer[]; page: number; pageCount: number; total: number }> {
   const [totals] = await db.select({ total: count() }).from(customers).where(eq(customers.orgId, actor.orgId))
   const total = totals?.total ?? 0
-  const pageCount = Math.max(1, Math.ceil(total / CUSTOMERS_PAGE_SIZE))
-  const current = Math.min(Math.max(1, Math.floor(page) || 1), pageCount)
+  const { page: current, pageCount } = clampPage(page, total, CUSTOMERS_PAGE_SIZE)
   const rows = await db
     .select()
     .from(customers)
