@@ -13,20 +13,16 @@ import {
   type AuthFormState,
 } from '@/lib/auth'
 import { getDb } from '@/lib/db'
+import { textField } from '@/lib/form-data'
 import { withActionInstrumentation } from '@/lib/observability'
-
-const text = (formData: FormData, name: string) => {
-  const value = formData.get(name)
-  return typeof value === 'string' ? value : ''
-}
 
 /** Signs in with email and password; on success Auth.js redirects (a thrown NEXT_REDIRECT). */
 export const signInAction = withActionInstrumentation('signIn', async (_previous: AuthFormState, formData: FormData): Promise<AuthFormState> => {
-  const email = text(formData, 'email')
+  const email = textField(formData, 'email')
   try {
     await signIn('credentials', {
       email,
-      password: text(formData, 'password'),
+      password: textField(formData, 'password'),
       redirectTo: safeCallbackPath(formData.get('callbackUrl')),
     })
   } catch (error) {
@@ -38,8 +34,8 @@ export const signInAction = withActionInstrumentation('signIn', async (_previous
 })
 
 export const signUpAction = withActionInstrumentation('signUp', async (_previous: AuthFormState, formData: FormData): Promise<AuthFormState> => {
-  const values = { name: text(formData, 'name'), email: text(formData, 'email') }
-  const password = text(formData, 'password')
+  const values = { name: textField(formData, 'name'), email: textField(formData, 'email') }
+  const password = textField(formData, 'password')
   const result = await registerUser(await getDb(), { ...values, password }, { ip: requestClientIp(await headers()) })
   if (!result.ok) return 'formError' in result ? { error: result.formError, values } : { fieldErrors: result.fieldErrors, values }
   try {
