@@ -1,8 +1,7 @@
 // What the customer drawer's server actions do, given the session the action read itself.
 // A null session is refused here, before any input is looked at.
 import 'server-only'
-import { NotPermitted } from '../auth/permissions'
-import type { Session } from '../auth/session'
+import { NotPermitted, type Session } from '../auth'
 import type { Database } from '../db'
 import { textField } from '../form-data'
 import { createCustomer, deleteCustomer, parseCustomerInput, updateCustomer, type CustomerFieldErrors } from '.'
