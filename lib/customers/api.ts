@@ -2,7 +2,7 @@
 import 'server-only'
 import { NotPermitted, type Session } from '../auth'
 import type { Database } from '../db'
-import { createCustomer, parseCustomerInput, type Customer } from '.'
+import { createCustomer, parseCustomerInput, type Customer } from './customers'
 
 const noStore = { 'Cache-Control': 'no-store' }
 

@@ -4,7 +4,7 @@ import 'server-only'
 import { NotPermitted, type Session } from '../auth'
 import type { Database } from '../db'
 import { textField } from '../form-data'
-import { createCustomer, deleteCustomer, parseCustomerInput, updateCustomer, type CustomerFieldErrors } from '.'
+import { createCustomer, deleteCustomer, parseCustomerInput, updateCustomer, type CustomerFieldErrors } from './customers'
 
 export type CustomerFormState =
   | { status: 'idle' }
