@@ -1,5 +1,5 @@
-// Sign-in, sessions and organizations. Server code imports from here; the proxy imports the
-// pure helpers in ./routing directly.
+// Sign-in, sessions and organizations. Server code imports from here (client components only
+// its types, which the compiler erases); the proxy imports the pure helpers in ./routing directly.
 import 'server-only'
 
 export { auth, githubEnabled, handlers, InvalidCredentials, isAuthError, signIn, signOut, TooManyAttempts } from './nextauth'
