@@ -1,5 +1,5 @@
 import type { Metadata } from 'next'
-import { AnalyticsProvider } from '@/lib/analytics/provider'
+import { AnalyticsProvider } from '@/lib/analytics/client'
 import './globals.css'
 
 export const metadata: Metadata = {

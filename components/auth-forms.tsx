@@ -1,7 +1,7 @@
 'use client'
 
 import { useActionState } from 'react'
-import type { AuthFormState } from '@/app/(auth)/actions'
+import type { AuthFormState } from '@/lib/auth'
 import { Field, buttonClass } from './field'
 
 type FormProps = {

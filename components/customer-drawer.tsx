@@ -4,7 +4,7 @@ import { useActionState, useEffect, useId, useRef, useState } from 'react'
 import Link from 'next/link'
 import { track } from '@/lib/analytics/client'
 import { useFlag } from '@/lib/flags/client'
-import type { CustomerFormState } from '@/lib/customers/form'
+import type { CustomerFormState } from '@/lib/customers'
 import { Field, buttonClass, secondaryButtonClass } from './field'
 
 type SaveAction = (state: CustomerFormState, formData: FormData) => Promise<CustomerFormState>

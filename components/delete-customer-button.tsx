@@ -1,7 +1,7 @@
 'use client'
 
 import { useActionState, useEffect, useId, useRef, useState } from 'react'
-import type { DeleteCustomerState } from '@/lib/customers/form'
+import type { DeleteCustomerState } from '@/lib/customers'
 import { secondaryButtonClass } from './field'
 
 type DeleteAction = (state: DeleteCustomerState, formData: FormData) => Promise<DeleteCustomerState>

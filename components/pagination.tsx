@@ -25,9 +25,3 @@ export function Pagination({ page, pageCount, path }: { page: number; pageCount:
     </nav>
   )
 }
-
-/** `?page=3` → 3; anything else → 1. */
-export function pageFrom(value: string | string[] | undefined): number {
-  const n = Number(Array.isArray(value) ? value[0] : value)
-  return Number.isInteger(n) && n > 0 ? n : 1
-}

@@ -2,9 +2,8 @@ import Link from 'next/link'
 import { SignOutButton } from '@/components/sign-out-button'
 import { SignedInTelemetry } from '@/components/signed-in-telemetry'
 import { getSession } from '@/lib/auth'
-import { evaluateAllFlags } from '@/lib/flags'
+import { defaultFlagValues, evaluateAllFlags } from '@/lib/flags'
 import { FlagsProvider } from '@/lib/flags/client'
-import { defaultFlagValues } from '@/lib/flags/registry'
 import { signOutAction } from './actions'
 
 // The signed-in shell. It does not guard anything: each page and action checks the session

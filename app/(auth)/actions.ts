@@ -1,57 +1,47 @@
 'use server'
 
-import { AuthError } from 'next-auth'
 import { headers } from 'next/headers'
 import {
   INVALID_CREDENTIALS_MESSAGE,
   TooManyAttempts,
+  isAuthError,
   registerUser,
   requestClientIp,
   safeCallbackPath,
   signIn,
   tooManyAttemptsMessage,
+  type AuthFormState,
 } from '@/lib/auth'
 import { getDb } from '@/lib/db'
 import { withActionInstrumentation } from '@/lib/errors'
-
-export type AuthFormState = {
-  error?: string
-  fieldErrors?: Partial<Record<'name' | 'email' | 'password', string[]>>
-  /** Echoed back so a failed submit keeps what was typed. Never the password. */
-  values?: { name?: string; email?: string }
-}
-
-const text = (formData: FormData, name: string) => {
-  const value = formData.get(name)
-  return typeof value === 'string' ? value : ''
-}
+import { textField } from '@/lib/form-data'
 
 /** Signs in with email and password; on success Auth.js redirects (a thrown NEXT_REDIRECT). */
 export const signInAction = withActionInstrumentation('signIn', async (_previous: AuthFormState, formData: FormData): Promise<AuthFormState> => {
-  const email = text(formData, 'email')
+  const email = textField(formData, 'email')
   try {
     await signIn('credentials', {
       email,
-      password: text(formData, 'password'),
+      password: textField(formData, 'password'),
       redirectTo: safeCallbackPath(formData.get('callbackUrl')),
     })
   } catch (error) {
     if (error instanceof TooManyAttempts) return { error: tooManyAttemptsMessage(error.retryAfterMinutes), values: { email } }
-    if (error instanceof AuthError) return { error: INVALID_CREDENTIALS_MESSAGE, values: { email } }
+    if (isAuthError(error)) return { error: INVALID_CREDENTIALS_MESSAGE, values: { email } }
     throw error
   }
   return {}
 })
 
 export const signUpAction = withActionInstrumentation('signUp', async (_previous: AuthFormState, formData: FormData): Promise<AuthFormState> => {
-  const values = { name: text(formData, 'name'), email: text(formData, 'email') }
-  const password = text(formData, 'password')
+  const values = { name: textField(formData, 'name'), email: textField(formData, 'email') }
+  const password = textField(formData, 'password')
   const result = await registerUser(await getDb(), { ...values, password }, { ip: requestClientIp(await headers()) })
   if (!result.ok) return 'formError' in result ? { error: result.formError, values } : { fieldErrors: result.fieldErrors, values }
   try {
     await signIn('credentials', { email: result.user.email, password, redirectTo: safeCallbackPath(formData.get('callbackUrl')) })
   } catch (error) {
-    if (error instanceof AuthError) return { error: 'Your account is ready, but signing in failed. Sign in to continue.', values }
+    if (isAuthError(error)) return { error: 'Your account is ready, but signing in failed. Sign in to continue.', values }
     throw error
   }
   return {}

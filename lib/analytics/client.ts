@@ -8,6 +8,7 @@ import type { BrowserIdentity } from './posthog-browser'
 
 export type { EventName, EventProps } from './events'
 export type { BrowserIdentity } from './posthog-browser'
+export { AnalyticsProvider } from './provider'
 
 type Sdk = typeof import('./posthog-browser')
 

@@ -4,3 +4,4 @@ import 'server-only'
 
 export { track, type EventName, type EventProps } from './server'
 export { isPostHogTimeout, postHogFlag, shutdownAnalytics } from './posthog'
+export { forwardToPostHog } from './ingest'

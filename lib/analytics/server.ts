@@ -4,7 +4,6 @@
 import 'server-only'
 import { randomUUID } from 'node:crypto'
 import { after } from 'next/server'
-import { env } from '../env'
 import { logger } from '../logs'
 import { metrics } from '../metrics'
 import { currentRequestContext, getRequestId } from '../request'

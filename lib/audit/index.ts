@@ -8,6 +8,7 @@ import type { Database } from '../db'
 import { auditLog, users } from '../db/schema'
 import { logger } from '../logs'
 import { metrics } from '../metrics'
+import { clampPage } from '../pagination'
 import { getRequestId, getRequestIdSource } from '../request'
 import { perProcess } from '../singleton'
 import { AuditBacklogFull, createWriteLimiter } from './write-limiter'
@@ -136,8 +137,7 @@ export async function listAuditEvents(
   }
   const where = and(...conditions)
   const [totals] = await db.select({ total: count() }).from(auditLog).where(where)
-  const pageCount = Math.max(1, Math.ceil((totals?.total ?? 0) / AUDIT_PAGE_SIZE))
-  const page = Math.min(Math.max(1, Math.floor(options.page ?? 1)), pageCount)
+  const { page, pageCount } = clampPage(options.page, totals?.total ?? 0, AUDIT_PAGE_SIZE)
   const entries = await db
     .select({
       id: auditLog.id,

@@ -6,13 +6,12 @@ import NextAuth, { AuthError, CredentialsSignin, type NextAuthConfig } from 'nex
 import type { NextRequest } from 'next/server'
 import Credentials from 'next-auth/providers/credentials'
 import GitHub from 'next-auth/providers/github'
-import { logAuditEvent } from '../audit'
-import { track } from '../analytics'
 import { getDb, type Database } from '../db'
 import { accounts, sessions, users, verificationTokens } from '../db/schema'
 import { env, hostIsTrusted } from '../env'
 import { logger } from '../logs'
 import { authenticate, tooManyAttemptsCode } from './credentials'
+import { authEvents } from './events'
 import { canRefresh, refreshAccessToken, shouldRefresh, TokenRefreshFailed } from './oauth-tokens'
 import { ensureOrganization } from './organizations'
 import { requestClientIp } from './client-ip'
@@ -57,6 +56,14 @@ export class TooManyAttempts extends CredentialsSignin {
     super()
     this.code = tooManyAttemptsCode(retryAfterMinutes)
   }
+}
+
+/**
+ * Whether signIn() failed with one of Auth.js's errors (refused credentials among them), not
+ * its success redirect or an unrelated throw: server actions answer these with a message.
+ */
+export function isAuthError(error: unknown): boolean {
+  return error instanceof AuthError
 }
 
 export function githubEnabled(): boolean {
@@ -132,50 +139,7 @@ function configFor(db: Database): NextAuthConfig {
         return `${baseUrl}${DEFAULT_SIGNED_IN_PATH}`
       },
     },
-    events: {
-      async signIn({ user, account, isNewUser }) {
-        if (!user.id) return
-        const orgId = user.orgId ?? (await ensureOrganization(db, user.id))
-        const method = account?.provider === 'github' ? 'github' : 'credentials'
-        const provider = account?.provider ?? 'unknown'
-        // Auth.js created this user just now (an OAuth first sign-in; credential sign-ups are
-        // recorded by registerUser): the same two facts as a sign-up through the form, the
-        // account and then the session.
-        if (isNewUser) {
-          await logAuditEvent(db, {
-            action: 'user.signed_up',
-            orgId,
-            actorId: user.id,
-            subject: { type: 'user', id: user.id },
-            metadata: { provider },
-          })
-          await track('signed_up', { feature: 'auth', surface: 'github_oauth', method, org_id: orgId }, { distinctId: user.id })
-        }
-        await logAuditEvent(db, {
-          action: 'user.signed_in',
-          orgId,
-          actorId: user.id,
-          subject: { type: 'user', id: user.id },
-          metadata: { provider },
-        })
-        await track(
-          'signed_in',
-          { feature: 'auth', surface: method === 'github' ? 'github_oauth' : 'sign_in_form', method, org_id: orgId },
-          { distinctId: user.id },
-        )
-      },
-      async signOut(message) {
-        const token = 'token' in message ? message.token : null
-        if (!token?.sub) return
-        await logAuditEvent(db, {
-          action: 'user.signed_out',
-          orgId: token.orgId ?? null,
-          actorId: token.sub,
-          subject: { type: 'user', id: token.sub },
-        })
-        await track('signed_out', { feature: 'auth', surface: 'app_shell', ...(token.orgId ? { org_id: token.orgId } : {}) }, { distinctId: token.sub })
-      },
-    },
+    events: authEvents(db),
     logger: {
       error(error) {
         // Refused credentials are expected and already counted and audited by authenticate().

@@ -1,9 +1,8 @@
 // POST /api/customers: the same creation as the drawer, over JSON, recorded with source `api`.
 import 'server-only'
-import { NotPermitted } from '../auth/permissions'
-import type { Session } from '../auth/session'
+import { NotPermitted, type Session } from '../auth'
 import type { Database } from '../db'
-import { createCustomer, parseCustomerInput, type Customer } from '.'
+import { createCustomer, parseCustomerInput, type Customer } from './customers'
 
 const noStore = { 'Cache-Control': 'no-store' }
 

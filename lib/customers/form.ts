@@ -1,10 +1,10 @@
 // What the customer drawer's server actions do, given the session the action read itself.
 // A null session is refused here, before any input is looked at.
 import 'server-only'
-import { NotPermitted } from '../auth/permissions'
-import type { Session } from '../auth/session'
+import { NotPermitted, type Session } from '../auth'
 import type { Database } from '../db'
-import { createCustomer, deleteCustomer, parseCustomerInput, updateCustomer, type CustomerFieldErrors } from '.'
+import { textField } from '../form-data'
+import { createCustomer, deleteCustomer, parseCustomerInput, updateCustomer, type CustomerFieldErrors } from './customers'
 
 export type CustomerFormState =
   | { status: 'idle' }
@@ -30,19 +30,14 @@ async function refusedIfNotPermitted<T>(work: () => Promise<T>): Promise<T | { s
   }
 }
 
-const text = (formData: FormData, name: string) => {
-  const value = formData.get(name)
-  return typeof value === 'string' ? value : ''
-}
-
 /** Creates (no `id`) or updates (with `id`) a customer from the drawer's form. */
 export async function saveCustomerFromForm(db: Database, session: Session | null, formData: FormData): Promise<CustomerFormState> {
   if (!session) return { status: 'refused', message: SIGNED_OUT_MESSAGE }
-  const values = { name: text(formData, 'name'), email: text(formData, 'email') }
+  const values = { name: textField(formData, 'name'), email: textField(formData, 'email') }
   const parsed = parseCustomerInput(values)
   if (!parsed.ok) return { status: 'invalid', fieldErrors: parsed.fieldErrors, values }
 
-  const id = text(formData, 'id')
+  const id = textField(formData, 'id')
   return refusedIfNotPermitted(async (): Promise<CustomerFormState> => {
     if (!id) {
       const customer = await createCustomer(db, session, parsed.input, 'manual')
@@ -58,7 +53,7 @@ export type DeleteCustomerState = { status: 'idle' } | { status: 'deleted' } | {
 export async function deleteCustomerFromForm(db: Database, session: Session | null, formData: FormData): Promise<DeleteCustomerState> {
   if (!session) return { status: 'refused', message: SIGNED_OUT_MESSAGE }
   return refusedIfNotPermitted(async (): Promise<DeleteCustomerState> => {
-    const deleted = await deleteCustomer(db, session, text(formData, 'id'))
+    const deleted = await deleteCustomer(db, session, textField(formData, 'id'))
     return deleted ? { status: 'deleted' } : { status: 'refused', message: NOT_FOUND_MESSAGE }
   })
 }

@@ -11,7 +11,7 @@ import { FlagsTimeoutError, MemoryFlags, type FlagContext, type FlagsAdapter } f
 import { PostHogFlags } from './posthog-flags'
 import { FLAG_NAMES, FLAGS, parseFlagOverrides, type FlagName, type FlagValues } from './registry'
 
-export { FLAGS, type FlagName, type FlagValues } from './registry'
+export { FLAGS, defaultFlagValues, type FlagName, type FlagValues } from './registry'
 
 export const FLAG_TIMEOUT_MS = 300
 

@@ -19,7 +19,11 @@ const current = vi.hoisted(() => ({
   db: undefined as Database | undefined,
   after: undefined as undefined | ((task: () => unknown) => void),
 }))
-vi.mock('@/lib/auth', () => ({ getSession: async () => current.session }))
+// Only the session lookup: lib/customers checks roles through lib/auth's real entry point.
+vi.mock('@/lib/auth', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/lib/auth')>()),
+  getSession: async () => current.session,
+}))
 vi.mock('@/lib/db', () => ({ getDb: async () => current.db }))
 vi.mock('next/server', () => ({ after: (task: () => unknown) => current.after?.(task) }))
 vi.mock('next/cache', () => ({ revalidatePath: () => {} }))

@@ -1,9 +1,10 @@
 import type { Metadata } from 'next'
 import { AuditTable } from '@/components/audit-table'
-import { Pagination, pageFrom } from '@/components/pagination'
+import { Pagination } from '@/components/pagination'
 import { listAuditEvents } from '@/lib/audit'
 import { requireSession } from '@/lib/auth'
 import { getDb } from '@/lib/db'
+import { pageFrom } from '@/lib/pagination'
 
 export const metadata: Metadata = { title: 'Activity' }
 

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from 'next/cache'
 import { getSession } from '@/lib/auth'
-import { deleteCustomerFromForm, saveCustomerFromForm, type CustomerFormState, type DeleteCustomerState } from '@/lib/customers/form'
+import { deleteCustomerFromForm, saveCustomerFromForm, type CustomerFormState, type DeleteCustomerState } from '@/lib/customers'
 import { getDb } from '@/lib/db'
 import { withActionInstrumentation } from '@/lib/errors'
 

@@ -2,11 +2,12 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { CustomerDrawerButton } from '@/components/customer-drawer'
 import { DeleteCustomerButton } from '@/components/delete-customer-button'
-import { Pagination, pageFrom } from '@/components/pagination'
+import { Pagination } from '@/components/pagination'
 import { Time } from '@/components/time'
 import { can, requireSession } from '@/lib/auth'
 import { listCustomers } from '@/lib/customers'
 import { getDb } from '@/lib/db'
+import { pageFrom } from '@/lib/pagination'
 import { deleteCustomerAction, saveCustomerAction } from './actions'
 
 export const metadata: Metadata = { title: 'Customers' }

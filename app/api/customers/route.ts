@@ -1,5 +1,5 @@
 import { getSession } from '@/lib/auth'
-import { createCustomerFromRequest } from '@/lib/customers/api'
+import { createCustomerFromRequest } from '@/lib/customers'
 import { getDb } from '@/lib/db'
 
 // Creates a customer from JSON, for scripts and integrations signed in with a session cookie.

@@ -2,7 +2,7 @@
 // (lib/analytics/ingest.ts). Outside the proxy matcher, like /monitoring. Every method goes to
 // the forwarder, so its checks keep their order: no key is a 404 whatever the method, and a
 // wrong method on a known path is a 405 that names the right one (Next's own 405 does not).
-import { forwardToPostHog } from '@/lib/analytics/ingest'
+import { forwardToPostHog } from '@/lib/analytics'
 
 export const dynamic = 'force-dynamic'
 
