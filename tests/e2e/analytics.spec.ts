@@ -3,10 +3,19 @@
 // browser bundle at build time (PostHog's hosts are read at run time by /ingest), so this spec makes
 // one extra production build into its own directory; the default build stays key-free, and the
 // two builds side by side also measure what analytics adds to each page's first-load JS.
+// Without a key: analytics-without-key.spec.ts.
 import { spawnSync } from 'node:child_process'
-import { expect, test, type Page } from '@playwright/test'
-import { startPostHogRecorder, type PostHogRecorder, type RecordedEvent } from '../support/posthog-recorder'
-import { jsonLines } from './support/logs'
+import { expect, test } from '@playwright/test'
+import { startPostHogRecorder, type PostHogRecorder } from '../support/posthog-recorder'
+import {
+  PERSON_USER_AGENT,
+  PLANTED_CUSTOMER_EMAIL,
+  encodings,
+  hideWebdriver,
+  pageviewsOf,
+  signUpAndCreateCustomer,
+  watchBrowser,
+} from './support/analytics'
 import { signUp } from './support/auth'
 import { visitEveryPage, watchCsp } from './support/csp'
 import { buildApp, startServer, type AppServer } from './support/server'
@@ -14,7 +23,6 @@ import { buildApp, startServer, type AppServer } from './support/server'
 const DIST_DIR = '.next-e2e-posthog'
 const DEFAULT_DIST_DIR = '.next' // what tests/e2e/run.mjs builds (key-free)
 const PLANTED_EMAIL = 'planted.analytics.person@example.com'
-const PLANTED_CUSTOMER_EMAIL = 'planted.customer.email@example.com'
 const PLANTED_API_EMAIL = 'planted.api.email@example.com'
 // A session that starts on a URL whose query carries a value (here a callbackUrl holding
 // another URL's query): the value must not reach PostHog in any property, encoded or not.
@@ -22,55 +30,6 @@ const PLANTED_QUERY_VALUE = 'planted123'
 const PLANTED_ENTRY_PATH = `/sign-in?callbackUrl=${encodeURIComponent(`/customers?secret=${PLANTED_QUERY_VALUE}`)}`
 /** The issue's budget: what analytics may add to a page's first-load JS, gzipped. */
 const FIRST_LOAD_BUDGET_BYTES = 5 * 1024
-
-/** `value` as it may appear in a payload: plain, URL-encoded once or twice, form-encoded. */
-const encodings = (value: string) => [
-  ...new Set([value, encodeURIComponent(value), encodeURIComponent(encodeURIComponent(value)), encodeURIComponent(value).replace(/%20/g, '+')]),
-]
-
-async function signUpAndCreateCustomer(page: Page, app: AppServer, email: string) {
-  await signUp(page, app, email)
-  await page.getByRole('button', { name: 'New customer' }).click()
-  const drawer = page.getByRole('dialog', { name: 'New customer' })
-  await drawer.getByLabel('Name').fill('Grace Hopper')
-  await drawer.getByLabel('Email').fill(PLANTED_CUSTOMER_EMAIL)
-  const saving = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/customers')
-  await drawer.getByRole('button', { name: 'Save customer' }).click()
-  const actionRequestId = (await saving).headers()['x-request-id']
-  await expect(drawer).toBeHidden()
-  await expect(page.getByTestId('customer-row').filter({ hasText: 'Grace Hopper' })).toBeVisible()
-  return { actionRequestId }
-}
-
-function watchBrowser(page: Page, app: AppServer) {
-  const foreign: string[] = []
-  const pageErrors: string[] = []
-  /** `status method path` of every /ingest answer posthog-js got: the allow-list must let all of them through. */
-  const ingest: string[] = []
-  page.on('request', (request) => {
-    const url = new URL(request.url())
-    if (url.origin !== app.url && !url.protocol.startsWith('data')) foreign.push(request.url())
-  })
-  page.on('response', (response) => {
-    const url = new URL(response.url())
-    if (url.origin === app.url && url.pathname.startsWith('/ingest')) ingest.push(`${response.status()} ${response.request().method()} ${url.pathname}`)
-  })
-  page.on('pageerror', (error) => pageErrors.push(error.message))
-  return { foreign, pageErrors, ingest }
-}
-
-const pathnameOf = (event: RecordedEvent) => new URL(String(event.properties.$current_url)).pathname
-/**
- * The page views PostHog would count for `pathname`. posthog-js delivers at least once: a batch
- * it could not confirm (say, a request cut short by the next navigation after it had arrived) is
- * sent again with the same event uuids, and PostHog keeps one event per uuid. So do we. (A
- * run of the suite on a loaded machine recorded the /activity view twice, with the same $insert_id and time.)
- */
-const pageviewsOf = (events: RecordedEvent[], pathname: string) => {
-  const views = events.filter((e) => e.event === '$pageview' && pathnameOf(e) === pathname)
-  for (const view of views) expect(view.uuid, 'posthog-js names each event with a uuid').toMatch(/^[0-9a-f-]{36}$/)
-  return views.filter((view, index) => views.findIndex((other) => other.uuid === view.uuid) === index)
-}
 
 type FirstLoad = Record<string, { files: string[]; raw: number; gzip: number; htmlMatches?: boolean }>
 
@@ -84,11 +43,10 @@ function firstLoadJs(distDir: string): FirstLoad {
 const scriptsOf = (html: string) =>
   [...new Set([...html.matchAll(/<script[^>]*\ssrc="([^"]+)"[^>]*>/g)].filter((m) => !/\snomodule/i.test(m[0])).map((m) => m[1]!.replace(/^\/_next\//, '')))].sort()
 
-// posthog-js drops events from browsers that look automated (a HeadlessChrome user agent,
-// navigator.webdriver); the people this measures browse with ordinary ones.
-test.use({ userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36' })
+// posthog-js drops events from browsers that look automated: this one looks like a person's.
+test.use({ userAgent: PERSON_USER_AGENT })
 test.beforeEach(async ({ page }) => {
-  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false }))
+  await hideWebdriver(page)
 })
 
 test.describe('analytics with a PostHog key', () => {
@@ -239,47 +197,5 @@ test.describe('analytics with a PostHog key', () => {
     await expect.poll(() => output().some((line) => line.includes('"analytics_capture_failed"')), { timeout: 10_000 }).toBe(true)
     expect(output().filter((line) => line.includes('"level":"error"') && !line.includes('ECONNREFUSED'))).toEqual([])
     expect(port).toBeTruthy()
-  })
-})
-
-test.describe('analytics without a key', () => {
-  let app: AppServer
-  let recorder: PostHogRecorder
-  test.beforeAll(async () => {
-    // PostHog's hosts point at a live recorder, so anything the server tried to send would arrive.
-    recorder = await startPostHogRecorder()
-    app = await startServer({
-      env: {
-        NEXT_PUBLIC_POSTHOG_KEY: undefined,
-        POSTHOG_HOST: recorder.url,
-        POSTHOG_ASSETS_HOST: recorder.url,
-        FEATURE_FLAGS: 'customer_history=false',
-        LOG_LEVEL: 'debug', // the console adapter's analytics_event lines show track() ran
-      },
-    })
-  })
-  test.afterAll(async () => {
-    await app?.stop()
-    await recorder?.close()
-  })
-
-  test('nothing is loaded or sent, by the browser or the server, and a flag set to off hides what it gates', async ({ page }) => {
-    const requests: string[] = []
-    page.on('request', (request) => requests.push(request.url()))
-    const { actionRequestId } = await signUpAndCreateCustomer(page, app, `nokey-${Date.now()}@example.com`)
-    await page.getByRole('link', { name: 'Grace Hopper' }).click()
-    await expect(page.getByRole('heading', { name: 'Grace Hopper' })).toBeVisible()
-    await expect(page.getByRole('heading', { name: 'Who changed this?' })).toHaveCount(0)
-    expect(requests.filter((url) => new URL(url).pathname.startsWith('/ingest'))).toEqual([])
-    expect(requests.filter((url) => new URL(url).origin !== app.url)).toEqual([])
-
-    // The server did record the events (after each response), only to its log.
-    await expect
-      .poll(() => jsonLines(app).filter((l) => l.msg === 'analytics_event').map((l) => l.event), { timeout: 10_000 })
-      .toEqual(expect.arrayContaining(['signed_up', 'customer_created']))
-    const created = jsonLines(app).find((l) => l.msg === 'analytics_event' && l.event === 'customer_created')
-    expect(created).toMatchObject({ properties: { request_id: actionRequestId, feature: 'customers' } })
-    await page.waitForTimeout(1000) // a send scheduled with after() would have arrived by now
-    expect(recorder.requests).toEqual([])
   })
 })

@@ -22,7 +22,11 @@ vi.mock('@/lib/auth', async (importOriginal) => ({
   getSession: async () => current.session,
   requireSession: async () => current.session,
 }))
-vi.mock('@/lib/db', () => ({ getDb: async () => current.db }))
+// Only the handle: the rest of lib/db (rowsOf…) is the real thing.
+vi.mock('@/lib/db', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/lib/db')>()),
+  getDb: async () => current.db,
+}))
 vi.mock('next/server', () => ({ after: (task: () => unknown) => current.after?.(task) }))
 vi.mock('next/cache', () => ({ revalidatePath: () => {} }))
 

@@ -153,7 +153,15 @@ describe('forwardToPostHog', () => {
   })
 
   it('refuses a declared Content-Length over about 1 MiB with 413 before reading a byte', async () => {
-    expect(MAX_INGEST_BYTES).toBe(1024 * 1024)
+    // The cap is 1 MiB: a body declaring one byte more is refused unread, one declaring exactly that is forwarded.
+    const justOver = countedBody(1024 * 1024 + 1, 1024 * 1024 + 1)
+    const refused = await forwardToPostHog(new Request('http://app.test/ingest/e/', { method: 'POST', body: justOver.body, headers: justOver.headers, duplex: 'half' } as RequestInit), options())
+    expect(refused.status).toBe(413)
+    expect(justOver.seen.bytes).toBe(0)
+    const atCap = countedBody(1024 * 1024, 1024 * 1024)
+    const forwarded = await forwardToPostHog(new Request('http://app.test/ingest/e/', { method: 'POST', body: atCap.body, headers: atCap.headers, duplex: 'half' } as RequestInit), options())
+    expect(forwarded.status).toBe(200)
+    expect(received.splice(0).map((request) => request.body.length)).toEqual([1024 * 1024])
     const { body, seen, headers } = countedBody(20 * 1024 * 1024, 20 * 1024 * 1024)
     const response = await forwardToPostHog(new Request('http://app.test/ingest/e/', { method: 'POST', body, headers, duplex: 'half' } as RequestInit), options())
     expect(response.status).toBe(413)

@@ -1,0 +1,76 @@
+// Browser errors with a DSN: they reach Sentry through the app's /monitoring tunnel and no other
+// origin, with zero CSP violations while the SDK and Session Replay run; a panel's error
+// boundary and an async handler report too. Registered by sentry.spec.ts.
+import { expect, test } from '@playwright/test'
+import { visitEveryPage, watchCsp } from '../support/csp'
+import { eventsFor, expectNothingPlanted, recordRequests, type SentryServer } from '../support/sentry'
+
+export function browserErrorTests(served: SentryServer): void {
+  test('a browser error reaches Sentry through /monitoring, and the browser talks to no other origin', async ({ page }) => {
+    const { app, recorder } = served
+    const requests = recordRequests(page)
+    const response = await page.goto(`${app.url}/debug/sentry`)
+    await page.waitForLoadState('networkidle') // the SDK chunk, then Session Replay once idle
+    await page.getByRole('button', { name: 'Throw in the browser' }).click()
+
+    const events = await eventsFor(recorder, 'Planted browser error from /debug/sentry')
+    expect(events).toHaveLength(1)
+    expect(events[0]?.tags?.request_id).toBe(response?.headers()['x-request-id'])
+    expect(events[0]?.user).toBeUndefined()
+
+    const appOrigin = new URL(app.url).origin
+    expect(requests.filter((url) => url.origin !== appOrigin).map(String)).toEqual([])
+    expect(requests.some((url) => url.pathname === '/monitoring')).toBe(true)
+    const envelope = recorder.envelopes.find((candidate) => candidate.items.some((item) => item.text.includes('Planted browser error')))
+    expect(envelope?.requestHeaders['x-sentry-auth']).toContain('sentry_client=signalbox-tunnel')
+
+    // The replay of the moments before the error follows, through the same tunnel.
+    await recorder.waitFor(() => recorder.items('replay_event').length > 0, 20_000)
+    expectNothingPlanted(recorder)
+  })
+
+  test('every page loads with zero CSP violations while the SDK and Session Replay run', async ({ page }) => {
+    const { app, recorder } = served
+    test.setTimeout(180_000)
+    const csp = await watchCsp(page)
+    const workers: string[] = []
+    page.on('worker', (worker) => workers.push(worker.url()))
+    const requests = recordRequests(page)
+    await visitEveryPage(page, app)
+    await page.goto(`${app.url}/debug/sentry`)
+    await page.waitForLoadState('networkidle')
+    await page.getByRole('button', { name: 'Throw in the browser' }).click()
+    await eventsFor(recorder, 'Planted browser error from /debug/sentry')
+    // The SDK ran on these pages: its envelopes left through /monitoring, and Replay started
+    // its compression worker from a blob: URL (worker-src allows exactly that).
+    expect(requests.some((url) => url.pathname === '/monitoring')).toBe(true)
+    expect(workers.some((url) => url.startsWith('blob:'))).toBe(true)
+    expect(csp.violations).toEqual([])
+  })
+
+  test('a panel that throws while rendering shows its fallback and reports, the page keeps working', async ({ page }) => {
+    const { app, recorder } = served
+    await page.goto(`${app.url}/debug/sentry`)
+    await page.getByRole('button', { name: 'Break the panel' }).click()
+    await expect(page.getByText('This panel failed and has been reported')).toBeVisible()
+    await page.getByRole('button', { name: /The page still responds/ }).click()
+    await expect(page.getByRole('button', { name: 'The page still responds: 1' })).toBeVisible()
+
+    const events = await eventsFor(recorder, 'Planted panel render error from /debug/sentry')
+    expect(events).toHaveLength(1)
+    expect(events[0]?.tags?.boundary).toBe('debug-risky-panel')
+
+    await page.getByRole('button', { name: 'Retry the panel' }).click()
+    await expect(page.getByText('This panel renders normally')).toBeVisible()
+  })
+
+  test('an error in an async event handler is reported as an unhandled rejection', async ({ page }) => {
+    const { app, recorder } = served
+    await page.goto(`${app.url}/debug/sentry`)
+    await page.waitForLoadState('networkidle')
+    await page.getByRole('button', { name: 'Throw in an async handler' }).click()
+    const events = await eventsFor(recorder, 'Planted async handler error from /debug/sentry')
+    expect(events).toHaveLength(1)
+    expect(events[0]?.exception?.values?.[0]?.mechanism?.type).toMatch(/onunhandledrejection/)
+  })
+}
