@@ -70,7 +70,9 @@ const rooms = readdirSync(path.join(root, 'lib'), { withFileTypes: true })
 // get which set is decided by the config blocks at the bottom.
 function roomZone(room) {
   const roomDir = `lib/${room}`
-  const extras = EXTRA_ENTRY_POINTS.filter((file) => file.startsWith(`${roomDir}/`)).map((file) => path.posix.relative(roomDir, file))
+  const extras = EXTRA_ENTRY_POINTS.filter((file) => file.startsWith(`${roomDir}/`)).map((file) =>
+    path.posix.relative(roomDir, file),
+  )
   const entries = [...ROOM_ENTRY_FILES, ...extras]
   return {
     target: '.',
@@ -92,7 +94,8 @@ function importBoundaries(ownRoom) {
 }
 
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-const packageRegExp = (name) => (name.endsWith('/*') ? `${escapeRegExp(name.slice(0, -1))}.+` : `${escapeRegExp(name)}(?:/.+)?`)
+const packageRegExp = (name) =>
+  name.endsWith('/*') ? `${escapeRegExp(name.slice(0, -1))}.+` : `${escapeRegExp(name)}(?:/.+)?`
 
 // no-restricted-imports sees import and export…from declarations (type-only included);
 // no-restricted-syntax covers what it cannot see: import(), require() and `import('x')` types.
@@ -125,7 +128,16 @@ const adapterFiles = [...new Set(VENDOR_ADAPTERS.flatMap((vendor) => vendor.adap
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores(['.next/**', '.next-*/**', '.data/**', 'node_modules/**', 'drizzle/**', 'next-env.d.ts', 'bench/baseline/.next/**', 'test-results/**']),
+  globalIgnores([
+    '.next/**',
+    '.next-*/**',
+    '.data/**',
+    'node_modules/**',
+    'drizzle/**',
+    'next-env.d.ts',
+    'bench/baseline/.next/**',
+    'test-results/**',
+  ]),
 
   // Later blocks replace the options of earlier ones for the files they match.
   { name: 'house/rooms', files: SOURCE_FILES, ignores: ROOM_RULE_EXEMPT, rules: importBoundaries(null) },

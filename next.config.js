@@ -23,13 +23,16 @@ const securityHeaders = [
   // Powerful features nobody here uses, off for the app and anything it embeds.
   {
     key: 'Permissions-Policy',
-    value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), midi=(), display-capture=(), browsing-topics=()',
+    value:
+      'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), midi=(), display-capture=(), browsing-topics=()',
   },
   // frame-ancestors 'none' for browsers that predate it.
   { key: 'X-Frame-Options', value: 'DENY' },
   // Production builds only: `next dev` on http://localhost must not pin a host to HTTPS.
   // Two years, subdomains too; add `preload` only once every subdomain serves HTTPS.
-  ...(process.env.NODE_ENV === 'production' ? [{ key: 'Strict-Transport-Security', value: 'max-age=63072000; includeSubDomains' }] : []),
+  ...(process.env.NODE_ENV === 'production'
+    ? [{ key: 'Strict-Transport-Security', value: 'max-age=63072000; includeSubDomains' }]
+    : []),
 ]
 
 /** @type {import('next').NextConfig} */

@@ -4,7 +4,10 @@ const pillars = [
   { title: 'Request IDs', body: 'Every request carries one ID, echoed in the response and stamped on every log line.' },
   { title: 'Structured logs', body: 'JSON lines with secrets redacted in the pipeline, not by remembering.' },
   { title: 'Audit trail', body: 'Who changed this? Every mutation leaves a row, written after the response.' },
-  { title: 'Errors and analytics', body: 'Sentry and PostHog through your own domain, switched on by one variable each.' },
+  {
+    title: 'Errors and analytics',
+    body: 'Sentry and PostHog through your own domain, switched on by one variable each.',
+  },
 ]
 
 export default function HomePage() {
@@ -14,16 +17,19 @@ export default function HomePage() {
         <p className="font-mono text-sm text-emerald-700">signalbox</p>
         <h1 className="text-4xl font-semibold tracking-tight">See what your app is doing from the first day.</h1>
         <p className="text-lg text-stone-600">
-          Signalbox is a Next.js starter with observability wired in before the first feature:
-          request IDs, structured logs, an audit trail, error tracking and product analytics. It
-          runs on a laptop with no accounts and deploys to Vercel.
+          Signalbox is a Next.js starter with observability wired in before the first feature: request IDs, structured
+          logs, an audit trail, error tracking and product analytics. It runs on a laptop with no accounts and deploys
+          to Vercel.
         </p>
       </header>
       <div className="flex gap-3">
         <Link href="/sign-up" className="rounded-md bg-stone-900 px-4 py-2 font-medium text-white hover:bg-stone-700">
           Create an account
         </Link>
-        <Link href="/sign-in" className="rounded-md border border-stone-300 bg-white px-4 py-2 font-medium hover:bg-stone-100">
+        <Link
+          href="/sign-in"
+          className="rounded-md border border-stone-300 bg-white px-4 py-2 font-medium hover:bg-stone-100"
+        >
           Sign in
         </Link>
       </div>
@@ -36,8 +42,14 @@ export default function HomePage() {
         ))}
       </ul>
       <p className="text-sm text-stone-500">
-        Health: <a className="underline" href="/api/health">/api/health</a> · Readiness:{' '}
-        <a className="underline" href="/api/ready">/api/ready</a>
+        Health:{' '}
+        <a className="underline" href="/api/health">
+          /api/health
+        </a>{' '}
+        · Readiness:{' '}
+        <a className="underline" href="/api/ready">
+          /api/ready
+        </a>
       </p>
     </main>
   )

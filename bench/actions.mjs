@@ -4,7 +4,15 @@
 // replay creates a customer through saveCustomerAction, with its audit row and analytics event.
 import { chromium } from 'playwright-core'
 
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]
 
 export function chromiumPath() {
   return process.env.CHROMIUM_PATH || '/usr/bin/chromium'
@@ -27,14 +35,17 @@ export async function recordSaveCustomerRequest(appUrl, email) {
     const drawer = page.getByRole('dialog', { name: 'New customer' })
     await drawer.getByLabel('Name').fill('Bench Customer')
     await drawer.getByLabel('Email').fill('customer@bench.example')
-    const sent = page.waitForRequest((request) => request.method() === 'POST' && new URL(request.url()).pathname === '/customers')
+    const sent = page.waitForRequest(
+      (request) => request.method() === 'POST' && new URL(request.url()).pathname === '/customers',
+    )
     await drawer.getByRole('button', { name: 'Save customer' }).click()
     const request = await sent
     // Wait for the answer's headers only: Chromium may not report the streamed body as finished.
     await request.response()
     const cookies = await page.context().cookies(appUrl)
     const headers = { ...(await request.allHeaders()) }
-    for (const name of Object.keys(headers)) if (name.startsWith(':') || name === 'content-length' || name === 'cookie') delete headers[name]
+    for (const name of Object.keys(headers))
+      if (name.startsWith(':') || name === 'content-length' || name === 'cookie') delete headers[name]
     return {
       url: request.url(),
       headers: { ...headers, cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') },

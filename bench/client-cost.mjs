@@ -15,7 +15,9 @@ export async function firstLoadJs(appUrl, path, headers = {}) {
   const html = await response.text()
   if (!response.ok) throw new Error(`${path} answered ${response.status}`)
   const sources = new Set(
-    [...html.matchAll(/<script[^>]*\ssrc="([^"]+)"[^>]*>/g)].filter((match) => !/\snomodule/i.test(match[0])).map((match) => match[1]),
+    [...html.matchAll(/<script[^>]*\ssrc="([^"]+)"[^>]*>/g)]
+      .filter((match) => !/\snomodule/i.test(match[0]))
+      .map((match) => match[1]),
   )
   let gzip = 0
   for (const source of sources) {
@@ -27,9 +29,17 @@ export async function firstLoadJs(appUrl, path, headers = {}) {
 
 /** Lighthouse's performance score (0–100) and total blocking time for one URL. */
 export async function lighthouseScore(url) {
-  const chrome = await chromeLauncher.launch({ chromePath: chromiumPath(), chromeFlags: ['--headless=new', ...CHROMIUM_FLAGS] })
+  const chrome = await chromeLauncher.launch({
+    chromePath: chromiumPath(),
+    chromeFlags: ['--headless=new', ...CHROMIUM_FLAGS],
+  })
   try {
-    const result = await lighthouse(url, { port: chrome.port, output: 'json', onlyCategories: ['performance'], logLevel: 'error' })
+    const result = await lighthouse(url, {
+      port: chrome.port,
+      output: 'json',
+      onlyCategories: ['performance'],
+      logLevel: 'error',
+    })
     const { lhr } = result
     return {
       score: Math.round((lhr.categories.performance.score ?? 0) * 100),

@@ -26,7 +26,10 @@ const NEXT_PROXY_FUNCTIONS = new Set([
  * it, else the script URL.
  */
 export const LAYERS = [
-  { name: 'logging (pino, our redaction and access line)', test: ({ source }) => /node_modules\/pino\/|lib\/logs\/|lib\/privacy\/redact\b/.test(source) },
+  {
+    name: 'logging (pino, our redaction and access line)',
+    test: ({ source }) => /node_modules\/pino\/|lib\/logs\/|lib\/privacy\/redact\b/.test(source),
+  },
   { name: 'metrics (prom-client)', test: ({ source }) => /node_modules\/prom-client\/|lib\/metrics\//.test(source) },
   {
     name: 'tracing (OpenTelemetry SDK and export)',
@@ -36,7 +39,8 @@ export const LAYERS = [
   { name: 'Sentry SDK', test: ({ source }) => /node_modules\/@sentry(-internal)?\//.test(source) },
   {
     name: 'our proxy.ts (request ID, signed-out redirect)',
-    test: ({ source }) => !source.includes('/node_modules/') && /(^|\/)proxy\.ts$|lib\/request\/id\b|lib\/auth\/routing\b/.test(source),
+    test: ({ source }) =>
+      !source.includes('/node_modules/') && /(^|\/)proxy\.ts$|lib\/request\/id\b|lib\/auth\/routing\b/.test(source),
   },
   {
     name: "proxy pass (Next's own work to run proxy.ts)",
@@ -136,8 +140,10 @@ export function layerTimes(profile, { windows = [{ from: -Infinity, to: Infinity
       const [innermost] = frames
       layer = !innermost
         ? OTHER.node
-        : (LAYERS.find((candidate) => candidate !== PROXY && candidate.test(innermost)) ??
-            (frames.some((f) => PROXY.test(f)) ? PROXY : undefined))?.name ?? ownerOf(innermost, root)
+        : ((
+            LAYERS.find((candidate) => candidate !== PROXY && candidate.test(innermost)) ??
+            (frames.some((f) => PROXY.test(f)) ? PROXY : undefined)
+          )?.name ?? ownerOf(innermost, root))
     }
     layerOfNode.set(leaf.id, layer)
     return layer

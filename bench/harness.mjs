@@ -65,7 +65,12 @@ export async function startSink() {
   })
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address()
-  return { url: `http://127.0.0.1:${port}`, port, received, close: () => new Promise((resolve) => server.close(resolve)) }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    received,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  }
 }
 
 /** Makes the variant's proxy match nothing (request IDs still come from the Node server hook). */

@@ -9,13 +9,27 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { buildVariant, disableProxy, interleaved, log, machineDescription, markdownTable, median, ratio, rewrite, startApp, startSink } from './harness.mjs'
+import {
+  buildVariant,
+  disableProxy,
+  interleaved,
+  log,
+  machineDescription,
+  markdownTable,
+  median,
+  ratio,
+  rewrite,
+  startApp,
+  startSink,
+} from './harness.mjs'
 
 const smoke = process.argv.includes('--smoke')
 const settings = smoke ? { rounds: 1, duration: 1, warmup: 1 } : { rounds: 3, duration: 5, warmup: 2 }
 
 const full = buildVariant('layers-full')
-const noMetrics = buildVariant('layers-no-metrics', (dir) => rewrite(dir, 'lib/startup.ts', /\n\s*onRequestFinished\(recordHttpRequest\)/, '\n  // bench: metrics off'))
+const noMetrics = buildVariant('layers-no-metrics', (dir) =>
+  rewrite(dir, 'lib/startup.ts', /\n\s*onRequestFinished\(recordHttpRequest\)/, '\n  // bench: metrics off'),
+)
 const noProxy = buildVariant('layers-no-proxy', disableProxy)
 
 const sink = await startSink()
@@ -27,7 +41,8 @@ const database = () => {
 }
 const targets = []
 try {
-  const start = async (name, dir, env) => targets.push({ name, ...(await startApp(dir, { DATABASE_URL: database(), LOG_LEVEL: 'info', ...env })) })
+  const start = async (name, dir, env) =>
+    targets.push({ name, ...(await startApp(dir, { DATABASE_URL: database(), LOG_LEVEL: 'info', ...env })) })
   await start('full + tracing', full, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url })
   await start('full', full, {})
   await start('no metrics', noMetrics, {})
@@ -36,14 +51,26 @@ try {
   const sections = []
   for (const route of ['/status', '/api/health']) {
     log(`load ${route}`)
-    const results = await interleaved(targets.map((t) => ({ ...t, path: route })), settings)
+    const results = await interleaved(
+      targets.map((t) => ({ ...t, path: route })),
+      settings,
+    )
     const reference = median(results.full.map((r) => r.rps))
     const rows = targets.map(({ name }) => {
       const runs = results[name]
       const rps = median(runs.map((r) => r.rps))
-      return [name, runs.map((r) => r.rps.toFixed(0)).join(' / '), rps.toFixed(0), median(runs.map((r) => r.p50)).toFixed(1), median(runs.map((r) => r.p99)).toFixed(1), ratio(rps, reference).toFixed(3)]
+      return [
+        name,
+        runs.map((r) => r.rps.toFixed(0)).join(' / '),
+        rps.toFixed(0),
+        median(runs.map((r) => r.p50)).toFixed(1),
+        median(runs.map((r) => r.p99)).toFixed(1),
+        ratio(rps, reference).toFixed(3),
+      ]
     })
-    sections.push(`\`${route}\`, ${settings.rounds} interleaved rounds of ${settings.duration} s, 10 connections\n\n${markdownTable(['variant', 'req/s per round', 'median req/s', 'p50 ms', 'p99 ms', 'ratio to full'], rows)}`)
+    sections.push(
+      `\`${route}\`, ${settings.rounds} interleaved rounds of ${settings.duration} s, 10 connections\n\n${markdownTable(['variant', 'req/s per round', 'median req/s', 'p50 ms', 'p99 ms', 'ratio to full'], rows)}`,
+    )
   }
   console.log(`\n${machineDescription()}\n\n${sections.join('\n\n')}`)
 } finally {

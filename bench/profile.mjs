@@ -9,7 +9,17 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { LAYERS, OTHER, layerTimes, readProfile } from './cpu-profile.mjs'
-import { ROOT, buildVariant, disableProxy, load, log, machineDescription, markdownTable, startApp, startSink } from './harness.mjs'
+import {
+  ROOT,
+  buildVariant,
+  disableProxy,
+  load,
+  log,
+  machineDescription,
+  markdownTable,
+  startApp,
+  startSink,
+} from './harness.mjs'
 
 const smoke = process.argv.includes('--smoke')
 const settings = smoke ? { warmup: 1, duration: 1, rounds: 1 } : { warmup: 3, duration: 4, rounds: 3 }
@@ -34,9 +44,20 @@ const apps = [
   { name: 'template', dir: template, env: {}, routes: templateRoutes },
   { name: 'template + tracing', dir: template, env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }, routes: templateRoutes },
   { name: 'template + Sentry DSN', dir: template, env: { NEXT_PUBLIC_SENTRY_DSN: sentryDsn }, routes: templateRoutes },
-  { name: 'template + Sentry DSN, errors only', dir: template, env: { NEXT_PUBLIC_SENTRY_DSN: sentryDsn, SENTRY_TRACES_SAMPLE_RATE: '0' }, routes: templateRoutes },
+  {
+    name: 'template + Sentry DSN, errors only',
+    dir: template,
+    env: { NEXT_PUBLIC_SENTRY_DSN: sentryDsn, SENTRY_TRACES_SAMPLE_RATE: '0' },
+    routes: templateRoutes,
+  },
   ...(noProxy ? [{ name: 'template, no proxy', dir: noProxy, env: {}, routes: templateRoutes }] : []),
-  { name: 'baseline', dir: baseline, env: {}, routes: { json: '/api/health', page: '/dynamic' }, readyPath: '/api/health' },
+  {
+    name: 'baseline',
+    dir: baseline,
+    env: {},
+    routes: { json: '/api/health', page: '/dynamic' },
+    readyPath: '/api/health',
+  },
 ]
 const ROUTES = { json: 'JSON route handler', page: 'dynamic page (reads request headers)' }
 
@@ -51,19 +72,29 @@ try {
     const server = await startApp(
       app.dir,
       { DATABASE_URL: `pglite:${path.join(profileDir, 'db')}`, LOG_LEVEL: 'info', ...app.env },
-      { readyPath: app.readyPath, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-interval=${SAMPLING_INTERVAL_US}`] },
+      {
+        readyPath: app.readyPath,
+        nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-interval=${SAMPLING_INTERVAL_US}`],
+      },
     )
-    servers.push({ app, server, profileDir, windows: Object.fromEntries(Object.keys(ROUTES).map((kind) => [kind, []])) })
+    servers.push({
+      app,
+      server,
+      profileDir,
+      windows: Object.fromEntries(Object.keys(ROUTES).map((kind) => [kind, []])),
+    })
   }
   for (const kind of Object.keys(ROUTES)) {
-    for (const { app, server } of servers) await load(`${server.url}${app.routes[kind]}`, { duration: settings.warmup, connections })
+    for (const { app, server } of servers)
+      await load(`${server.url}${app.routes[kind]}`, { duration: settings.warmup, connections })
     for (let round = 0; round < settings.rounds; round++) {
       log(`profile ${ROUTES[kind]}, round ${round + 1} of ${settings.rounds}`)
       for (const { app, server, windows } of round % 2 === 0 ? servers : [...servers].reverse()) {
         const from = Number(process.hrtime.bigint() / 1000n)
         const run = await load(`${server.url}${app.routes[kind]}`, { duration: settings.duration, connections })
         const to = Number(process.hrtime.bigint() / 1000n)
-        if (run.failed > 0) throw new Error(`${app.name} ${app.routes[kind]}: ${run.failed} failed responses under load`)
+        if (run.failed > 0)
+          throw new Error(`${app.name} ${app.routes[kind]}: ${run.failed} failed responses under load`)
         windows[kind].push({ from, to, requests: run.total })
       }
     }
@@ -102,13 +133,20 @@ const mustShow = [
 // A smoke run samples a second per route: on a busy machine a cheap layer can miss every sample
 // of one route, so there it must show on at least one route; a full run, on every route.
 for (const [appName, layer] of mustShow) {
-  const shown = Object.entries(results[appName]).map(([kind, r]) => [kind, r.requests > 0 && (r.micros.get(layer) ?? 0) > 0])
+  const shown = Object.entries(results[appName]).map(([kind, r]) => [
+    kind,
+    r.requests > 0 && (r.micros.get(layer) ?? 0) > 0,
+  ])
   const missing = shown.filter(([, ok]) => !ok).map(([kind]) => ROUTES[kind])
-  if (smoke ? missing.length === shown.length : missing.length > 0) throw new Error(`profile: no "${layer}" time in ${appName}, ${missing.join(', ')}`)
+  if (smoke ? missing.length === shown.length : missing.length > 0)
+    throw new Error(`profile: no "${layer}" time in ${appName}, ${missing.join(', ')}`)
 }
 for (const layer of [layerNamed('logging'), layerNamed('tracing'), layerNamed('Sentry'), layerNamed('our proxy')]) {
   for (const [kind, r] of Object.entries(results.baseline)) {
-    if (r.micros.has(layer)) throw new Error(`profile: the bare baseline shows "${layer}" time (${ROUTES[kind]}): the layers are misattributed`)
+    if (r.micros.has(layer))
+      throw new Error(
+        `profile: the bare baseline shows "${layer}" time (${ROUTES[kind]}): the layers are misattributed`,
+      )
   }
 }
 
@@ -122,7 +160,10 @@ const sections = Object.entries(ROUTES).map(([kind, title]) => {
     .map((layer) => [
       layer,
       ...columns.map((r) => perRequest(r, r.micros.get(layer)).toFixed(0)),
-      (perRequest(results.template[kind], results.template[kind].micros.get(layer)) - perRequest(base, base.micros.get(layer))).toFixed(0),
+      (
+        perRequest(results.template[kind], results.template[kind].micros.get(layer)) -
+        perRequest(base, base.micros.get(layer))
+      ).toFixed(0),
     ])
   rows.push([
     '**CPU per request, all layers**',
@@ -130,16 +171,20 @@ const sections = Object.entries(ROUTES).map(([kind, title]) => {
     `**${(perRequest(results.template[kind], results.template[kind].busy) - perRequest(base, base.busy)).toFixed(0)}**`,
   ])
   rows.push(['req/s while profiled', ...columns.map((r) => r.rps.toFixed(0)), ''])
-  const header = ['layer (µs of CPU per request)', ...apps.map((app) => `${app.name} \`${app.routes[kind]}\``), 'template − baseline']
+  const header = [
+    'layer (µs of CPU per request)',
+    ...apps.map((app) => `${app.name} \`${app.routes[kind]}\``),
+    'template − baseline',
+  ]
   return `#### ${title}\n\n${markdownTable(header, rows)}`
 })
 
 const report = [
-  '### Where a request\'s CPU time goes (V8 CPU profiles under load)',
+  "### Where a request's CPU time goes (V8 CPU profiles under load)",
   '',
   `${new Date().toISOString()} · ${machineDescription()} · ${settings.rounds} interleaved rounds of ${settings.duration} s per route after ${settings.warmup} s of warm-up, ${connections} connections, sampled every ${SAMPLING_INTERVAL_US} µs · finished in ${((Date.now() - startedAt) / 60000).toFixed(1)} min${smoke ? ' · **smoke run: too short to read**' : ''}`,
   '',
-  'The server\'s main thread, sample by sample: a sample belongs to the layer of the innermost frame on its stack that is not Node\'s own; the proxy pass is any sample with Next\'s proxy adapter anywhere on the stack. The profiler itself slows the server, so read the shares, not the req/s.',
+  "The server's main thread, sample by sample: a sample belongs to the layer of the innermost frame on its stack that is not Node's own; the proxy pass is any sample with Next's proxy adapter anywhere on the stack. The profiler itself slows the server, so read the shares, not the req/s.",
   '',
   ...sections.flatMap((section) => [section, '']),
 ].join('\n')

@@ -35,7 +35,8 @@ const cleanups = []
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–')
 
 async function main() {
-  const serverUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
+  const serverUrl =
+    process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
   try {
     const probe = postgres(serverUrl, { max: 1, connect_timeout: 5, onnotice: () => {} })
     await probe`select 1`
@@ -54,8 +55,18 @@ async function main() {
   const quiet = buildVariant(
     'template-no-audit-analytics',
     (dir) => {
-      rewrite(dir, 'lib/audit/index.ts', /(export async function logAuditEvent\([^)]*\): Promise<void> \{)/, '$1\n  if (Date.now() > 0) return // bench: audit off\n')
-      rewrite(dir, 'lib/analytics/server.ts', /(export async function track<E extends EventName>\([^)]*\): Promise<void> \{)/s, '$1\n  if (Date.now() > 0) return // bench: analytics off\n')
+      rewrite(
+        dir,
+        'lib/audit/index.ts',
+        /(export async function logAuditEvent\([^)]*\): Promise<void> \{)/,
+        '$1\n  if (Date.now() > 0) return // bench: audit off\n',
+      )
+      rewrite(
+        dir,
+        'lib/analytics/server.ts',
+        /(export async function track<E extends EventName>\([^)]*\): Promise<void> \{)/s,
+        '$1\n  if (Date.now() > 0) return // bench: analytics off\n',
+      )
     },
     { build: !smoke },
   )
@@ -77,21 +88,50 @@ async function main() {
     return { name, databaseUrl: env.DATABASE_URL, ...app }
   }
   const T = await start('template', template, { ...appEnv, DATABASE_URL: await database() })
-  const TT = await start('template + tracing', template, { ...appEnv, DATABASE_URL: await database(), OTEL_EXPORTER_OTLP_ENDPOINT: sink.url })
-  const Q = smoke ? undefined : await start('template, audit + analytics off', quiet, { ...appEnv, DATABASE_URL: await database() })
+  const TT = await start('template + tracing', template, {
+    ...appEnv,
+    DATABASE_URL: await database(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+  })
+  const Q = smoke
+    ? undefined
+    : await start('template, audit + analytics off', quiet, { ...appEnv, DATABASE_URL: await database() })
   const B = await start('baseline', baseline, {}, { readyPath: '/api/health' })
   const sections = []
 
   // --- Throughput: the same three kinds of route, interleaved rounds.
   const routes = [
-    { kind: 'static page', targets: [[T, '/'], [B, '/']] },
-    { kind: 'dynamic page (reads request headers)', targets: [[T, '/status'], [TT, '/status'], [B, '/dynamic']] },
-    { kind: 'JSON route handler', targets: [[T, '/api/health'], [TT, '/api/health'], [B, '/api/health']] },
+    {
+      kind: 'static page',
+      targets: [
+        [T, '/'],
+        [B, '/'],
+      ],
+    },
+    {
+      kind: 'dynamic page (reads request headers)',
+      targets: [
+        [T, '/status'],
+        [TT, '/status'],
+        [B, '/dynamic'],
+      ],
+    },
+    {
+      kind: 'JSON route handler',
+      targets: [
+        [T, '/api/health'],
+        [TT, '/api/health'],
+        [B, '/api/health'],
+      ],
+    },
   ]
   const throughputRows = []
   for (const { kind, targets } of routes) {
     log(`load: ${kind}`)
-    const results = await interleaved(targets.map(([app, p]) => ({ name: app.name, url: app.url, path: p })), settings)
+    const results = await interleaved(
+      targets.map(([app, p]) => ({ name: app.name, url: app.url, path: p })),
+      settings,
+    )
     const bare = results[B.name]
     for (const [app, p] of targets) {
       const runs = results[app.name]
@@ -109,7 +149,10 @@ async function main() {
   }
   sections.push(
     `### Throughput (${settings.rounds} interleaved rounds of ${settings.duration} s, ${settings.connections} connections, autocannon)\n\n` +
-      markdownTable(['route', 'app', 'req/s per round', 'median req/s', 'p50 ms', 'p99 ms', 'ratio to baseline per round → median'], throughputRows),
+      markdownTable(
+        ['route', 'app', 'req/s per round', 'median req/s', 'p50 ms', 'p99 ms', 'ratio to baseline per round → median'],
+        throughputRows,
+      ),
   )
 
   // --- Memory after the load.
@@ -131,7 +174,8 @@ async function main() {
     ...(Q ? [{ name: 'audit + analytics off', app: Q }] : []),
     { name: 'on, audit insert +500 ms', app: TD },
   ]
-  for (const mode of modes) mode.request = await recordSaveCustomerRequest(mode.app.url, `bench-${new URL(mode.app.url).port}@example.com`)
+  for (const mode of modes)
+    mode.request = await recordSaveCustomerRequest(mode.app.url, `bench-${new URL(mode.app.url).port}@example.com`)
   for (let i = 0; i < settings.actionWarmup; i++) for (const mode of modes) await replay(mode.request)
   const samples = Object.fromEntries(modes.map((m) => [m.name, []]))
   const total = settings.actionRounds * settings.actionsPerRound
@@ -147,7 +191,10 @@ async function main() {
     try {
       const deadline = Date.now() + 180_000
       let n = 0
-      while ((n = (await sql`select count(*)::int as n from audit_log where action = 'customer.created'`)[0].n) < expected && Date.now() < deadline) {
+      while (
+        (n = (await sql`select count(*)::int as n from audit_log where action = 'customer.created'`)[0].n) < expected &&
+        Date.now() < deadline
+      ) {
         await new Promise((r) => setTimeout(r, 500))
       }
       return n
@@ -161,7 +208,15 @@ async function main() {
   const actionRows = modes.map(({ name }) => {
     const values = samples[name]
     const mean = values.reduce((a, b) => a + b, 0) / values.length
-    return [name, values.length, fmt(median(values), 1), fmt(percentile(values, 95), 1), fmt(mean, 1), fmt(ratio(median(values), off ? median(off) : NaN), 3), fmt(ratio(median(values), onMedian), 3)]
+    return [
+      name,
+      values.length,
+      fmt(median(values), 1),
+      fmt(percentile(values, 95), 1),
+      fmt(mean, 1),
+      fmt(ratio(median(values), off ? median(off) : NaN), 3),
+      fmt(ratio(median(values), onMedian), 3),
+    ]
   })
   sections.push(
     `### Server action: create a customer (saveCustomerAction, replayed; ${total} per mode, modes alternating request by request)\n\n` +
@@ -175,22 +230,48 @@ async function main() {
   const cookie = modes[0].request.headers.cookie
   const jsRows = []
   const baselineJs = await firstLoadJs(B.url, '/')
-  for (const [app, p, headers] of [[T, '/'], [T, '/sign-in'], [T, '/customers', { cookie }], [T, '/status'], [B, '/'], [B, '/dynamic']]) {
+  for (const [app, p, headers] of [
+    [T, '/'],
+    [T, '/sign-in'],
+    [T, '/customers', { cookie }],
+    [T, '/status'],
+    [B, '/'],
+    [B, '/dynamic'],
+  ]) {
     const js = await firstLoadJs(app.url, p, headers)
-    jsRows.push([`${app.name} \`${p}\``, js.files, fmt(js.gzipKiB, 1), app === B ? '' : `${js.gzipKiB - baselineJs.gzipKiB >= 0 ? '+' : ''}${fmt(js.gzipKiB - baselineJs.gzipKiB, 1)}`])
+    jsRows.push([
+      `${app.name} \`${p}\``,
+      js.files,
+      fmt(js.gzipKiB, 1),
+      app === B ? '' : `${js.gzipKiB - baselineJs.gzipKiB >= 0 ? '+' : ''}${fmt(js.gzipKiB - baselineJs.gzipKiB, 1)}`,
+    ])
   }
-  sections.push(`### First-load JavaScript (gzipped; what the HTML loads before it is interactive)\n\n` + markdownTable(['page', 'scripts', 'KiB gzip', 'vs baseline `/`'], jsRows))
+  sections.push(
+    `### First-load JavaScript (gzipped; what the HTML loads before it is interactive)\n\n` +
+      markdownTable(['page', 'scripts', 'KiB gzip', 'vs baseline `/`'], jsRows),
+  )
 
-  const lighthouseTargets = smoke ? [[T, '/']] : [[T, '/'], [T, '/sign-in'], [B, '/']]
+  const lighthouseTargets = smoke
+    ? [[T, '/']]
+    : [
+        [T, '/'],
+        [T, '/sign-in'],
+        [B, '/'],
+      ]
   const lighthouseRows = []
   for (const [app, p] of lighthouseTargets) {
     log(`lighthouse ${app.name} ${p}`)
     const result = await lighthouseScore(`${app.url}${p}`)
     lighthouseRows.push([`${app.name} \`${p}\``, result.score, fmt(result.tbtMs), fmt(result.lcpMs)])
   }
-  sections.push(`### Lighthouse (performance, default mobile profile, system Chromium)\n\n` + markdownTable(['page', 'score', 'total blocking time ms', 'LCP ms'], lighthouseRows))
+  sections.push(
+    `### Lighthouse (performance, default mobile profile, system Chromium)\n\n` +
+      markdownTable(['page', 'score', 'total blocking time ms', 'LCP ms'], lighthouseRows),
+  )
 
-  sections.push(`### Memory after the load (RSS of the server process tree)\n\n` + markdownTable(['app', 'RSS MiB'], memoryRows))
+  sections.push(
+    `### Memory after the load (RSS of the server process tree)\n\n` + markdownTable(['app', 'RSS MiB'], memoryRows),
+  )
 
   const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1)
   const report = [

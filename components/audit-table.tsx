@@ -49,7 +49,9 @@ export function AuditTable({ entries, showSubject = true }: { entries: AuditEntr
               <td className="whitespace-nowrap px-4 py-2">
                 <Time value={entry.createdAt} />
               </td>
-              <td className="px-4 py-2">{entry.actorName ?? (entry.actorId ? 'a former member' : 'nobody signed in')}</td>
+              <td className="px-4 py-2">
+                {entry.actorName ?? (entry.actorId ? 'a former member' : 'nobody signed in')}
+              </td>
               <td className="px-4 py-2">
                 <code className="font-mono">{entry.action}</code>
               </td>
@@ -65,7 +67,10 @@ export function AuditTable({ entries, showSubject = true }: { entries: AuditEntr
                 </code>
                 {/* Propagated as the client sent it: a correlation handle, not proof of anything. */}
                 {entry.requestIdSource === 'client' && (
-                  <span className="ml-1 text-xs text-stone-500" title="This ID arrived with the request; the app kept it rather than making one.">
+                  <span
+                    className="ml-1 text-xs text-stone-500"
+                    title="This ID arrived with the request; the app kept it rather than making one."
+                  >
                     (from the client)
                   </span>
                 )}

@@ -39,8 +39,21 @@ export function SignUpForm({ action, callbackUrl }: FormProps) {
     <form action={formAction} className="flex flex-col gap-4">
       <FormError message={state.error} />
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
-      <Field label="Name" name="name" autoComplete="name" defaultValue={state.values?.name} errors={state.fieldErrors?.name} />
-      <Field label="Email" name="email" type="email" autoComplete="email" defaultValue={state.values?.email} errors={state.fieldErrors?.email} />
+      <Field
+        label="Name"
+        name="name"
+        autoComplete="name"
+        defaultValue={state.values?.name}
+        errors={state.fieldErrors?.name}
+      />
+      <Field
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        defaultValue={state.values?.email}
+        errors={state.fieldErrors?.email}
+      />
       <Field
         label="Password"
         name="password"

@@ -30,9 +30,17 @@ export function CustomerDrawerButton({
   const [open, setOpen] = useState(false)
   return (
     <>
-      <button type="button" aria-label={ariaLabel} className={className ?? buttonClass} onClick={() => {
+      <button
+        type="button"
+        aria-label={ariaLabel}
+        className={className ?? buttonClass}
+        onClick={() => {
           setOpen(true)
-          track('customers_drawer_opened', { feature: 'customers', surface: 'customers_drawer', mode: customer ? 'edit' : 'create' })
+          track('customers_drawer_opened', {
+            feature: 'customers',
+            surface: 'customers_drawer',
+            mode: customer ? 'edit' : 'create',
+          })
         }}
       >
         {children}
@@ -42,16 +50,27 @@ export function CustomerDrawerButton({
   )
 }
 
-function CustomerDrawer({ action, customer, onClose }: { action: SaveAction; customer?: Editable; onClose: () => void }) {
+function CustomerDrawer({
+  action,
+  customer,
+  onClose,
+}: {
+  action: SaveAction
+  customer?: Editable
+  onClose: () => void
+}) {
   const dialog = useRef<HTMLDialogElement>(null)
   const titleId = useId()
   // Close from inside the action's transition once the server says it is saved; the page's
   // list is already revalidated by then.
-  const [state, formAction, pending] = useActionState<CustomerFormState, FormData>(async (previous, formData) => {
-    const next = await action(previous, formData)
-    if (next.status === 'saved') onClose()
-    return next
-  }, { status: 'idle' })
+  const [state, formAction, pending] = useActionState<CustomerFormState, FormData>(
+    async (previous, formData) => {
+      const next = await action(previous, formData)
+      if (next.status === 'saved') onClose()
+      return next
+    },
+    { status: 'idle' },
+  )
 
   useEffect(() => {
     dialog.current?.showModal()
@@ -79,7 +98,14 @@ function CustomerDrawer({ action, customer, onClose }: { action: SaveAction; cus
         )}
         {customer && <input type="hidden" name="id" value={customer.id} />}
         <Field label="Name" name="name" autoComplete="off" defaultValue={values?.name} errors={fieldErrors?.name} />
-        <Field label="Email" name="email" type="email" autoComplete="off" defaultValue={values?.email} errors={fieldErrors?.email} />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="off"
+          defaultValue={values?.email}
+          errors={fieldErrors?.email}
+        />
         {customer && showHistory && (
           <Link href={`/customers/${customer.id}`} className="text-sm text-emerald-700 underline">
             Who changed this customer?

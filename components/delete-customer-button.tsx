@@ -7,7 +7,13 @@ import { secondaryButtonClass } from './field'
 type DeleteAction = (state: DeleteCustomerState, formData: FormData) => Promise<DeleteCustomerState>
 
 /** "Delete", then a confirmation naming the customer before anything is removed. */
-export function DeleteCustomerButton({ action, customer }: { action: DeleteAction; customer: { id: string; name: string } }) {
+export function DeleteCustomerButton({
+  action,
+  customer,
+}: {
+  action: DeleteAction
+  customer: { id: string; name: string }
+}) {
   const [confirming, setConfirming] = useState(false)
   return (
     <>
@@ -24,14 +30,25 @@ export function DeleteCustomerButton({ action, customer }: { action: DeleteActio
   )
 }
 
-function Confirm({ action, customer, onClose }: { action: DeleteAction; customer: { id: string; name: string }; onClose: () => void }) {
+function Confirm({
+  action,
+  customer,
+  onClose,
+}: {
+  action: DeleteAction
+  customer: { id: string; name: string }
+  onClose: () => void
+}) {
   const dialog = useRef<HTMLDialogElement>(null)
   const titleId = useId()
-  const [state, formAction, pending] = useActionState<DeleteCustomerState, FormData>(async (previous, formData) => {
-    const next = await action(previous, formData)
-    if (next.status === 'deleted') onClose()
-    return next
-  }, { status: 'idle' })
+  const [state, formAction, pending] = useActionState<DeleteCustomerState, FormData>(
+    async (previous, formData) => {
+      const next = await action(previous, formData)
+      if (next.status === 'deleted') onClose()
+      return next
+    },
+    { status: 'idle' },
+  )
 
   useEffect(() => {
     dialog.current?.showModal()
@@ -48,7 +65,9 @@ function Confirm({ action, customer, onClose }: { action: DeleteAction; customer
         <h2 id={titleId} className="text-lg font-semibold">
           Delete {customer.name}?
         </h2>
-        <p className="text-sm text-stone-600">The customer is removed for everyone in your organization. Its history stays in the activity log.</p>
+        <p className="text-sm text-stone-600">
+          The customer is removed for everyone in your organization. Its history stays in the activity log.
+        </p>
         {state.status === 'refused' && (
           <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
             {state.message}
@@ -59,7 +78,11 @@ function Confirm({ action, customer, onClose }: { action: DeleteAction; customer
           <button type="button" className={secondaryButtonClass} onClick={() => dialog.current?.close()}>
             Cancel
           </button>
-          <button type="submit" disabled={pending} className="rounded-md bg-red-700 px-4 py-2 font-medium text-white hover:bg-red-600 disabled:opacity-60">
+          <button
+            type="submit"
+            disabled={pending}
+            className="rounded-md bg-red-700 px-4 py-2 font-medium text-white hover:bg-red-600 disabled:opacity-60"
+          >
             Delete customer
           </button>
         </div>

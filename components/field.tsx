@@ -12,7 +12,16 @@ type FieldProps = {
 }
 
 /** A labelled input with its hint and field errors wired to it for screen readers. */
-export function Field({ label, name, type = 'text', defaultValue, errors, hint, autoComplete, required = true }: FieldProps) {
+export function Field({
+  label,
+  name,
+  type = 'text',
+  defaultValue,
+  errors,
+  hint,
+  autoComplete,
+  required = true,
+}: FieldProps) {
   const id = useId()
   const describedBy = [hint && `${id}-hint`, errors?.length && `${id}-error`].filter(Boolean).join(' ') || undefined
   return (
@@ -47,4 +56,5 @@ export function Field({ label, name, type = 'text', defaultValue, errors, hint, 
 
 export const buttonClass =
   'rounded-md bg-stone-900 px-4 py-2 font-medium text-white hover:bg-stone-700 disabled:cursor-wait disabled:opacity-60'
-export const secondaryButtonClass = 'rounded-md border border-stone-300 bg-white px-4 py-2 font-medium hover:bg-stone-100'
+export const secondaryButtonClass =
+  'rounded-md border border-stone-300 bg-white px-4 py-2 font-medium hover:bg-stone-100'

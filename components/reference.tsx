@@ -18,7 +18,11 @@ export function Reference({ digest }: { digest?: string }) {
       </code>
       {requestId && digest ? (
         <span className="ml-2">
-          (error <code data-testid="error-digest" className="font-mono">{digest}</code>)
+          (error{' '}
+          <code data-testid="error-digest" className="font-mono">
+            {digest}
+          </code>
+          )
         </span>
       ) : null}
     </p>

@@ -89,7 +89,8 @@ export async function setUpAppRole(sql, { role, password }) {
     const owner = auditTable.owner
     if (role === owner) throw new Error(`${role} owns the app's tables: the app role must be another role`)
     const [session] = await tx`select current_user as current, session_user as session`
-    if (role === session.current || role === session.session) throw new Error(`${role} is the role running this: the app role must be another role`)
+    if (role === session.current || role === session.session)
+      throw new Error(`${role} is the role running this: the app role must be another role`)
 
     const [existing] = await tx`
       select rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls, rolcanlogin
@@ -109,11 +110,13 @@ export async function setUpAppRole(sql, { role, password }) {
 
     // A member of the owner role acts as the owner: no grant below would mean anything.
     const [membership] = await tx`select pg_has_role(${role}, ${owner}, 'MEMBER') as member`
-    if (membership.member) throw new Error(`${role} is a member of ${owner}, which owns the tables: revoke that membership first`)
+    if (membership.member)
+      throw new Error(`${role} is a member of ${owner}, which owns the tables: revoke that membership first`)
 
     // Everyone may connect unless the database's owner revoked it from PUBLIC; only then grant it
     // (which needs that owner), so the common case needs no rights on the database itself.
-    const [database] = await tx`select current_database() as name, has_database_privilege(${role}, current_database(), 'CONNECT') as connect`
+    const [database] =
+      await tx`select current_database() as name, has_database_privilege(${role}, current_database(), 'CONNECT') as connect`
     if (!database.connect) await tx.unsafe(`GRANT CONNECT ON DATABASE ${quoteIdentifier(database.name)} TO ${r}`)
     await tx.unsafe(`GRANT USAGE ON SCHEMA ${quoteIdentifier(SCHEMA)} TO ${r}`)
 

@@ -37,9 +37,12 @@ async function main() {
     fail(error.message)
   }
   const ownerUrl = process.env.MIGRATION_DATABASE_URL?.trim() || process.env.DATABASE_URL?.trim()
-  if (!ownerUrl) fail('set MIGRATION_DATABASE_URL to the URL of the role that owns the tables (the one `npm run db:migrate` uses)')
+  if (!ownerUrl)
+    fail('set MIGRATION_DATABASE_URL to the URL of the role that owns the tables (the one `npm run db:migrate` uses)')
   if (!/^postgres(ql)?:\/\//.test(ownerUrl)) {
-    fail('this needs a postgres:// URL. PGlite has a single user, so there is no app role to create; its trigger keeps audit_log append-only')
+    fail(
+      'this needs a postgres:// URL. PGlite has a single user, so there is no app role to create; its trigger keeps audit_log append-only',
+    )
   }
   const given = process.env.APP_DATABASE_PASSWORD
   const sql = postgres(ownerUrl, { max: 1, connect_timeout: 10, onnotice: () => {} })
@@ -57,9 +60,16 @@ async function main() {
       ...result.warnings.map((warning) => `warning: ${warning}`),
     ]
     if (generated) {
-      lines.push('', 'Its password was generated and is shown only now. Set the app’s DATABASE_URL to:', appDatabaseUrl(ownerUrl, role, generated))
+      lines.push(
+        '',
+        'Its password was generated and is shown only now. Set the app’s DATABASE_URL to:',
+        appDatabaseUrl(ownerUrl, role, generated),
+      )
     } else if (result.passwordSet) {
-      const shape = appDatabaseUrl(ownerUrl, role, 'PASSWORD_HERE').replace('PASSWORD_HERE', '<APP_DATABASE_PASSWORD, percent-encoded>')
+      const shape = appDatabaseUrl(ownerUrl, role, 'PASSWORD_HERE').replace(
+        'PASSWORD_HERE',
+        '<APP_DATABASE_PASSWORD, percent-encoded>',
+      )
       lines.push('', 'Its password is APP_DATABASE_PASSWORD. Set the app’s DATABASE_URL to:', shape)
     } else {
       lines.push('', 'Its password is unchanged (set APP_DATABASE_PASSWORD to change it).')

@@ -82,7 +82,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.log(`First Load JS per page in ${distDir} (raw / gzip)`)
     for (const [route, { files, raw, gzip, htmlMatches }] of Object.entries(routes)) {
       const note = htmlMatches === false ? '  (differs from its HTML!)' : ''
-      console.log(`${route.padEnd(20)} ${String(files.length).padStart(2)} files  ${kb(raw).padStart(10)}  ${kb(gzip).padStart(9)}${note}`)
+      console.log(
+        `${route.padEnd(20)} ${String(files.length).padStart(2)} files  ${kb(raw).padStart(10)}  ${kb(gzip).padStart(9)}${note}`,
+      )
     }
   }
 }

@@ -15,29 +15,29 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   const flags = session ? await evaluateAllFlags(session.userId, session.orgId) : defaultFlagValues()
   return (
     <FlagsProvider values={flags}>
-    <div className="min-h-screen">
-      <header className="border-b border-stone-200 bg-white">
-        <div className="mx-auto flex max-w-5xl items-center gap-6 px-6 py-3">
-          <Link href="/customers" className="font-mono text-sm text-emerald-700">
-            signalbox
-          </Link>
-          <nav className="flex gap-4 text-sm">
-            <Link href="/customers" className="hover:text-emerald-700">
-              Customers
+      <div className="min-h-screen">
+        <header className="border-b border-stone-200 bg-white">
+          <div className="mx-auto flex max-w-5xl items-center gap-6 px-6 py-3">
+            <Link href="/customers" className="font-mono text-sm text-emerald-700">
+              signalbox
             </Link>
-            <Link href="/activity" className="hover:text-emerald-700">
-              Activity
-            </Link>
-          </nav>
-          <div className="ml-auto flex items-center gap-3 text-sm">
-            {session && <span className="text-stone-600">{session.name ?? session.email}</span>}
-            <SignOutButton action={signOutAction} />
+            <nav className="flex gap-4 text-sm">
+              <Link href="/customers" className="hover:text-emerald-700">
+                Customers
+              </Link>
+              <Link href="/activity" className="hover:text-emerald-700">
+                Activity
+              </Link>
+            </nav>
+            <div className="ml-auto flex items-center gap-3 text-sm">
+              {session && <span className="text-stone-600">{session.name ?? session.email}</span>}
+              <SignOutButton action={signOutAction} />
+            </div>
           </div>
-        </div>
-      </header>
-      <main className="mx-auto max-w-5xl px-6 py-8">{children}</main>
-      {session && <SignedInTelemetry userId={session.userId} orgId={session.orgId} flags={flags} />}
-    </div>
+        </header>
+        <main className="mx-auto max-w-5xl px-6 py-8">{children}</main>
+        {session && <SignedInTelemetry userId={session.userId} orgId={session.orgId} flags={flags} />}
+      </div>
     </FlagsProvider>
   )
 }

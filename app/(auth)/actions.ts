@@ -17,36 +17,52 @@ import { withActionInstrumentation } from '@/lib/errors'
 import { textField } from '@/lib/form-data'
 
 /** Signs in with email and password; on success Auth.js redirects (a thrown NEXT_REDIRECT). */
-export const signInAction = withActionInstrumentation('signIn', async (_previous: AuthFormState, formData: FormData): Promise<AuthFormState> => {
-  const email = textField(formData, 'email')
-  try {
-    await signIn('credentials', {
-      email,
-      password: textField(formData, 'password'),
-      redirectTo: safeCallbackPath(formData.get('callbackUrl')),
-    })
-  } catch (error) {
-    if (error instanceof TooManyAttempts) return { error: tooManyAttemptsMessage(error.retryAfterMinutes), values: { email } }
-    if (isAuthError(error)) return { error: INVALID_CREDENTIALS_MESSAGE, values: { email } }
-    throw error
-  }
-  return {}
-})
+export const signInAction = withActionInstrumentation(
+  'signIn',
+  async (_previous: AuthFormState, formData: FormData): Promise<AuthFormState> => {
+    const email = textField(formData, 'email')
+    try {
+      await signIn('credentials', {
+        email,
+        password: textField(formData, 'password'),
+        redirectTo: safeCallbackPath(formData.get('callbackUrl')),
+      })
+    } catch (error) {
+      if (error instanceof TooManyAttempts)
+        return { error: tooManyAttemptsMessage(error.retryAfterMinutes), values: { email } }
+      if (isAuthError(error)) return { error: INVALID_CREDENTIALS_MESSAGE, values: { email } }
+      throw error
+    }
+    return {}
+  },
+)
 
-export const signUpAction = withActionInstrumentation('signUp', async (_previous: AuthFormState, formData: FormData): Promise<AuthFormState> => {
-  const values = { name: textField(formData, 'name'), email: textField(formData, 'email') }
-  const password = textField(formData, 'password')
-  const result = await registerUser(await getDb(), { ...values, password }, { ip: requestClientIp(await headers()) })
-  if (!result.ok) return 'formError' in result ? { error: result.formError, values } : { fieldErrors: result.fieldErrors, values }
-  try {
-    await signIn('credentials', { email: result.user.email, password, redirectTo: safeCallbackPath(formData.get('callbackUrl')) })
-  } catch (error) {
-    if (isAuthError(error)) return { error: 'Your account is ready, but signing in failed. Sign in to continue.', values }
-    throw error
-  }
-  return {}
-})
+export const signUpAction = withActionInstrumentation(
+  'signUp',
+  async (_previous: AuthFormState, formData: FormData): Promise<AuthFormState> => {
+    const values = { name: textField(formData, 'name'), email: textField(formData, 'email') }
+    const password = textField(formData, 'password')
+    const result = await registerUser(await getDb(), { ...values, password }, { ip: requestClientIp(await headers()) })
+    if (!result.ok)
+      return 'formError' in result ? { error: result.formError, values } : { fieldErrors: result.fieldErrors, values }
+    try {
+      await signIn('credentials', {
+        email: result.user.email,
+        password,
+        redirectTo: safeCallbackPath(formData.get('callbackUrl')),
+      })
+    } catch (error) {
+      if (isAuthError(error))
+        return { error: 'Your account is ready, but signing in failed. Sign in to continue.', values }
+      throw error
+    }
+    return {}
+  },
+)
 
-export const signInWithGitHubAction = withActionInstrumentation('signInWithGitHub', async (formData: FormData): Promise<void> => {
-  await signIn('github', { redirectTo: safeCallbackPath(formData.get('callbackUrl')) })
-})
+export const signInWithGitHubAction = withActionInstrumentation(
+  'signInWithGitHub',
+  async (formData: FormData): Promise<void> => {
+    await signIn('github', { redirectTo: safeCallbackPath(formData.get('callbackUrl')) })
+  },
+)

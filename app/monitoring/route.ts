@@ -18,4 +18,12 @@ async function tunnel(request: Request): Promise<Response> {
   return response
 }
 
-export { tunnel as GET, tunnel as HEAD, tunnel as POST, tunnel as PUT, tunnel as PATCH, tunnel as DELETE, tunnel as OPTIONS }
+export {
+  tunnel as GET,
+  tunnel as HEAD,
+  tunnel as POST,
+  tunnel as PUT,
+  tunnel as PATCH,
+  tunnel as DELETE,
+  tunnel as OPTIONS,
+}

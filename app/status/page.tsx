@@ -27,7 +27,14 @@ export default async function StatusPage() {
         ))}
       </dl>
       <p className="text-sm text-stone-500">
-        Machine-readable: <a className="underline" href="/api/health">/api/health</a>, <a className="underline" href="/api/ready">/api/ready</a>
+        Machine-readable:{' '}
+        <a className="underline" href="/api/health">
+          /api/health
+        </a>
+        ,{' '}
+        <a className="underline" href="/api/ready">
+          /api/ready
+        </a>
       </p>
     </main>
   )

@@ -18,4 +18,3 @@ export interface AnalyticsAdapter {
   /** Sends (or records) one event. May reject; callers log and count, never rethrow. */
   capture(event: AnalyticsEvent): Promise<void>
 }
-

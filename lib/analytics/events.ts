@@ -5,7 +5,8 @@
 export type Feature = 'auth' | 'customers'
 
 /** Where in the product the event happened. */
-export type Surface = 'sign_up_form' | 'sign_in_form' | 'github_oauth' | 'app_shell' | 'customers_list' | 'customers_drawer' | 'api'
+export type Surface =
+  'sign_up_form' | 'sign_in_form' | 'github_oauth' | 'app_shell' | 'customers_list' | 'customers_drawer' | 'api'
 
 export type Source = 'manual' | 'api'
 

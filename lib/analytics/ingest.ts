@@ -55,7 +55,11 @@ export const INGEST_ROUTES: readonly IngestRoute[] = [
   // Extension scripts: external-scripts-loader.js loads `/static/<kind>.js?v=<version>`, or
   // `/static/<version>/<kind>.js` with strict_script_versioning (recorder, surveys, toolbar,
   // exception-autocapture…). Off here (disable_external_dependency_loading).
-  { path: /^\/static\/(?:\d+\.\d+\.\d+(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?\/)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.js$/, methods: ['GET'], host: 'assets' },
+  {
+    path: /^\/static\/(?:\d+\.\d+\.\d+(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?\/)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.js$/,
+    methods: ['GET'],
+    host: 'assets',
+  },
 ]
 
 type PostHogHosts = { api: string; assets: string }
@@ -71,7 +75,11 @@ export type IngestOptions = {
  * `/ingest/e/?v=1` → the PostHog URL it stands for and the methods that path takes; undefined
  * for any path posthog-js does not use (or a remote-config path naming another token).
  */
-export function upstreamFor(requestUrl: string, hosts: PostHogHosts, key: string): { url: string; methods: readonly Method[] } | undefined {
+export function upstreamFor(
+  requestUrl: string,
+  hosts: PostHogHosts,
+  key: string,
+): { url: string; methods: readonly Method[] } | undefined {
   const url = new URL(requestUrl)
   if (!url.pathname.startsWith(`${PREFIX}/`)) return undefined
   const rest = url.pathname.slice(PREFIX.length)
@@ -120,7 +128,10 @@ export async function forwardToPostHog(request: Request, options: IngestOptions 
   let body: Uint8Array<ArrayBuffer> | undefined
   if (request.method === 'POST') {
     // readCapped refuses an over-long declared Content-Length before reading anything.
-    const read = await readCapped(request, { maxBytes: options.maxBytes ?? MAX_INGEST_BYTES, timeoutMs: options.bodyTimeoutMs ?? INGEST_BODY_TIMEOUT_MS })
+    const read = await readCapped(request, {
+      maxBytes: options.maxBytes ?? MAX_INGEST_BYTES,
+      timeoutMs: options.bodyTimeoutMs ?? INGEST_BODY_TIMEOUT_MS,
+    })
     if (!read.ok) return refusal(request, read.status, read.reason)
     body = read.body
   }

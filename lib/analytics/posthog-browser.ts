@@ -22,7 +22,10 @@ export function startPostHog(key: string, options: { flags: Record<string, boole
     persistence: 'localStorage',
     // Server-evaluated flags: no flicker, and no /flags request from the browser ever. Its
     // body carries person properties (the initial URL) that before_send never sees.
-    bootstrap: { featureFlags: options.flags, ...(options.identity ? { distinctID: options.identity.userId, isIdentifiedID: true } : {}) },
+    bootstrap: {
+      featureFlags: options.flags,
+      ...(options.identity ? { distinctID: options.identity.userId, isIdentifiedID: true } : {}),
+    },
     advanced_disable_flags: true,
     // No query-string values anywhere in an event: every URL-valued property, at any depth
     // ($current_url, $session_entry_url, $referrer, $initial_* inside $set_once…), keeps only

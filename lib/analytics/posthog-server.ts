@@ -56,7 +56,10 @@ const listening = new WeakSet<PostHog>()
  * It emits synchronously inside the failing call, so an AsyncLocalStorage tells which call
  * failed even when requests overlap on one shared client.
  */
-export async function withReportedErrors<T>(client: PostHog, work: () => Promise<T>): Promise<{ result: T; errors: unknown[] }> {
+export async function withReportedErrors<T>(
+  client: PostHog,
+  work: () => Promise<T>,
+): Promise<{ result: T; errors: unknown[] }> {
   if (!listening.has(client)) {
     client.on('error', (error: unknown) => reportedErrors.getStore()?.push(error))
     listening.add(client)
@@ -98,7 +101,11 @@ export class PostHogAnalytics implements AnalyticsAdapter {
  * report is turned back into a rejection here, so lib/flags can tell a broken backend from a
  * missing flag.
  */
-export async function evaluatePostHogFlag(client: PostHog, flag: string, { distinctId, orgId }: { distinctId: string; orgId?: string }): Promise<boolean | undefined> {
+export async function evaluatePostHogFlag(
+  client: PostHog,
+  flag: string,
+  { distinctId, orgId }: { distinctId: string; orgId?: string },
+): Promise<boolean | undefined> {
   const { result: flags, errors } = await withReportedErrors(client, () =>
     client.evaluateFlags(distinctId, {
       flagKeys: [flag],

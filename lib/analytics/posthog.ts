@@ -18,15 +18,22 @@ export async function loadPostHog(): Promise<typeof import('./posthog-server') |
  * PostHog client: undefined when PostHog does not know the flag, or no key is set. Rejects when
  * the request failed; isPostHogTimeout() tells a timeout from other failures.
  */
-export async function postHogFlag(flag: string, context: { distinctId: string; orgId?: string }): Promise<boolean | undefined> {
+export async function postHogFlag(
+  flag: string,
+  context: { distinctId: string; orgId?: string },
+): Promise<boolean | undefined> {
   const posthog = await loadPostHog()
   return posthog?.evaluatePostHogFlag(posthog.postHogClient(), flag, context)
 }
 
 /** Whether posthog-node gave up on a request because it took longer than its timeout. */
 export function isPostHogTimeout(error: unknown): boolean {
-  const cause = (error as { error?: unknown; cause?: unknown } | null)?.error ?? (error as { cause?: unknown } | null)?.cause
-  return (cause as { name?: unknown } | undefined)?.name === 'AbortError' || (error as { name?: unknown } | null)?.name === 'AbortError'
+  const cause =
+    (error as { error?: unknown; cause?: unknown } | null)?.error ?? (error as { cause?: unknown } | null)?.cause
+  return (
+    (cause as { name?: unknown } | undefined)?.name === 'AbortError' ||
+    (error as { name?: unknown } | null)?.name === 'AbortError'
+  )
 }
 
 /**

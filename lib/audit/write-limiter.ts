@@ -13,7 +13,13 @@ export type WriteLimiter = {
   readonly waiting: number
 }
 
-export function createWriteLimiter({ concurrency, maxWaiting }: { concurrency: number; maxWaiting: number }): WriteLimiter {
+export function createWriteLimiter({
+  concurrency,
+  maxWaiting,
+}: {
+  concurrency: number
+  maxWaiting: number
+}): WriteLimiter {
   let active = 0
   const waiting: (() => void)[] = []
   return {

@@ -26,7 +26,10 @@ export function normaliseAddress(raw: string): string | undefined {
  * address (the limiter then uses its shared bucket for unknown addresses). A chain shorter
  * than the trusted hops has no client-written entry to skip, so its leftmost entry is taken.
  */
-export function clientIpFrom(headers: Headers, { peer, trustedHops }: { peer?: string | undefined; trustedHops: number }): string | undefined {
+export function clientIpFrom(
+  headers: Headers,
+  { peer, trustedHops }: { peer?: string | undefined; trustedHops: number },
+): string | undefined {
   const forwarded = headers.get('x-forwarded-for')
   const chain = forwarded ? forwarded.split(',') : []
   if (peer) chain.push(peer)

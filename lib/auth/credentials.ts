@@ -9,7 +9,14 @@ import { memberships, users } from '../db/schema'
 import { logger } from '../logs'
 import { createOwnedOrganization, ensureOrganization } from './organizations'
 import { hashPassword, passwordSchema, verifyPassword } from './password'
-import { clearSignInFailures, ipKeysFor, keysFor, releaseSignInAttempt, reserveSignInAttempt, WINDOW_MINUTES } from './rate-limit'
+import {
+  clearSignInFailures,
+  ipKeysFor,
+  keysFor,
+  releaseSignInAttempt,
+  reserveSignInAttempt,
+  WINDOW_MINUTES,
+} from './rate-limit'
 
 /** The one message for an unknown email and a wrong password: no account enumeration. */
 export const INVALID_CREDENTIALS_MESSAGE = 'Email or password is incorrect.'
@@ -138,7 +145,13 @@ export async function authenticate(
   // bcrypt comparison either way: a wrong password and an unknown email do the same work.
   const [user] = email
     ? await db
-        .select({ id: users.id, name: users.name, email: users.email, passwordHash: users.passwordHash, orgId: memberships.orgId })
+        .select({
+          id: users.id,
+          name: users.name,
+          email: users.email,
+          passwordHash: users.passwordHash,
+          orgId: memberships.orgId,
+        })
         .from(users)
         .leftJoin(memberships, eq(memberships.userId, users.id))
         .where(eq(users.email, email))
@@ -160,7 +173,10 @@ export async function authenticate(
   }
 
   await clearSignInFailures(db, keys, reservation)
-  return { ok: true, user: { id: user.id, name: user.name, email, orgId: user.orgId ?? (await ensureOrganization(db, user.id)) } }
+  return {
+    ok: true,
+    user: { id: user.id, name: user.name, email, orgId: user.orgId ?? (await ensureOrganization(db, user.id)) },
+  }
 }
 
 /** Postgres unique_violation (23505), wherever the driver or Drizzle put it in the cause chain. */

@@ -7,7 +7,11 @@ import type { Database } from '../db'
 import { ensureOrganization } from './organizations'
 
 // The parts of Auth.js's event messages read here, so that only nextauth.ts imports Auth.js.
-type SignInMessage = { user: { id?: string; orgId?: string }; account?: { provider: string } | null; isNewUser?: boolean }
+type SignInMessage = {
+  user: { id?: string; orgId?: string }
+  account?: { provider: string } | null
+  isNewUser?: boolean
+}
 type SignOutMessage = { token: { sub?: string; orgId?: string } | null } | { session: unknown }
 
 export function authEvents(db: Database) {
@@ -28,7 +32,11 @@ export function authEvents(db: Database) {
           subject: { type: 'user', id: user.id },
           metadata: { provider },
         })
-        await track('signed_up', { feature: 'auth', surface: 'github_oauth', method, org_id: orgId }, { distinctId: user.id })
+        await track(
+          'signed_up',
+          { feature: 'auth', surface: 'github_oauth', method, org_id: orgId },
+          { distinctId: user.id },
+        )
       }
       await logAuditEvent(db, {
         action: 'user.signed_in',
@@ -52,7 +60,11 @@ export function authEvents(db: Database) {
         actorId: token.sub,
         subject: { type: 'user', id: token.sub },
       })
-      await track('signed_out', { feature: 'auth', surface: 'app_shell', ...(token.orgId ? { org_id: token.orgId } : {}) }, { distinctId: token.sub })
+      await track(
+        'signed_out',
+        { feature: 'auth', surface: 'app_shell', ...(token.orgId ? { org_id: token.orgId } : {}) },
+        { distinctId: token.sub },
+      )
     },
   }
 }

@@ -2,10 +2,24 @@
 // its types, which the compiler erases); the proxy imports the pure helpers in ./routing directly.
 import 'server-only'
 
-export { auth, githubEnabled, handlers, InvalidCredentials, isAuthError, signIn, signOut, TooManyAttempts } from './nextauth'
+export {
+  auth,
+  githubEnabled,
+  handlers,
+  InvalidCredentials,
+  isAuthError,
+  signIn,
+  signOut,
+  TooManyAttempts,
+} from './nextauth'
 export type { AuthFormState } from './form-state'
 export { getSession, requireSession, type Actor, type Session } from './session'
 export { assertCan, can, NotPermitted, type Permission, type Role } from './permissions'
-export { INVALID_CREDENTIALS_MESSAGE, registerUser, retryAfterMinutesFromCode, tooManyAttemptsMessage } from './credentials'
+export {
+  INVALID_CREDENTIALS_MESSAGE,
+  registerUser,
+  retryAfterMinutesFromCode,
+  tooManyAttemptsMessage,
+} from './credentials'
 export { requestClientIp } from './client-ip'
 export { DEFAULT_SIGNED_IN_PATH, safeCallbackPath, signInPathFor } from './routing'

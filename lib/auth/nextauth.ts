@@ -78,7 +78,12 @@ function configFor(db: Database): NextAuthConfig {
     // The Host header chooses Auth.js's origin only where something trustworthy sets it
     // (lib/env hostIsTrusted); a production server with none of them refuses to start.
     trustHost: hostIsTrusted(env()),
-    adapter: DrizzleAdapter(db, { usersTable: users, accountsTable: accounts, sessionsTable: sessions, verificationTokensTable: verificationTokens }),
+    adapter: DrizzleAdapter(db, {
+      usersTable: users,
+      accountsTable: accounts,
+      sessionsTable: sessions,
+      verificationTokensTable: verificationTokens,
+    }),
     session: { strategy: 'jwt' },
     pages: { signIn: SIGN_IN_PATH, error: SIGN_IN_PATH },
     providers: [
@@ -91,10 +96,14 @@ function configFor(db: Database): NextAuthConfig {
             ip: requestClientIp(request.headers),
           })
           if (result.ok) return result.user
-          throw result.reason === 'rate_limited' ? new TooManyAttempts(result.retryAfterMinutes) : new InvalidCredentials()
+          throw result.reason === 'rate_limited'
+            ? new TooManyAttempts(result.retryAfterMinutes)
+            : new InvalidCredentials()
         },
       }),
-      ...(AUTH_GITHUB_ID && AUTH_GITHUB_SECRET ? [GitHub({ clientId: AUTH_GITHUB_ID, clientSecret: AUTH_GITHUB_SECRET })] : []),
+      ...(AUTH_GITHUB_ID && AUTH_GITHUB_SECRET
+        ? [GitHub({ clientId: AUTH_GITHUB_ID, clientSecret: AUTH_GITHUB_SECRET })]
+        : []),
     ],
     callbacks: {
       async jwt({ token, user, account }) {
@@ -117,7 +126,8 @@ function configFor(db: Database): NextAuthConfig {
             // The app session stays valid; calls to the provider fail until a later refresh
             // works or the user signs in again. Until retryAt nobody tries (see oauth-tokens).
             const retryAt = error instanceof TokenRefreshFailed ? error.retryAt : undefined
-            if (!(error instanceof TokenRefreshFailed) || error.attempted) logger.warn({ err: error, provider }, 'oauth_token_refresh_failed')
+            if (!(error instanceof TokenRefreshFailed) || error.attempted)
+              logger.warn({ err: error, provider }, 'oauth_token_refresh_failed')
             token.oauth = { ...token.oauth, error: 'refresh_failed', ...(retryAt ? { retryAt } : {}) }
           }
         }
@@ -164,7 +174,8 @@ function configFor(db: Database): NextAuthConfig {
 const nextAuth = NextAuth(async () => configFor(await getDb()))
 export const { auth, signIn, signOut } = nextAuth
 
-const asBrowserSaw = (request: NextRequest) => withRequestOrigin(request, { hostTrusted: hostIsTrusted(env()), authUrl: env().AUTH_URL })
+const asBrowserSaw = (request: NextRequest) =>
+  withRequestOrigin(request, { hostTrusted: hostIsTrusted(env()), authUrl: env().AUTH_URL })
 
 /** Auth.js's endpoints (app/api/auth), seeing the origin the browser used (request-origin.ts). */
 export const handlers = {

@@ -127,7 +127,11 @@ async function refreshStoredToken(db: Database, userId: string, provider: string
   const expiresAt = Math.floor(Date.now() / 1000) + (body.expires_in ?? 3600)
   await db
     .update(accounts)
-    .set({ access_token: body.access_token, expires_at: expiresAt, refresh_token: body.refresh_token ?? account.refresh_token })
+    .set({
+      access_token: body.access_token,
+      expires_at: expiresAt,
+      refresh_token: body.refresh_token ?? account.refresh_token,
+    })
     .where(where)
   return expiresAt
 }

@@ -14,8 +14,15 @@ export function organizationNameFor(userName: string | null | undefined): string
 }
 
 /** Creates an organization owned by `userId`, inside the caller's transaction. */
-export async function createOwnedOrganization(tx: Tx | Database, userId: string, userName: string | null): Promise<string> {
-  const [org] = await tx.insert(organizations).values({ name: organizationNameFor(userName) }).returning({ id: organizations.id })
+export async function createOwnedOrganization(
+  tx: Tx | Database,
+  userId: string,
+  userName: string | null,
+): Promise<string> {
+  const [org] = await tx
+    .insert(organizations)
+    .values({ name: organizationNameFor(userName) })
+    .returning({ id: organizations.id })
   if (!org) throw new Error('organization insert returned no row')
   await tx.insert(memberships).values({ orgId: org.id, userId, role: 'owner' })
   return org.id

@@ -41,8 +41,13 @@ export function addressSubject(ip: string): string {
   const [head = '', tail = ''] = ip.split('::')
   const left = head ? head.split(':') : []
   const right = tail ? tail.split(':') : []
-  const groups = ip.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left
-  return `${groups.slice(0, 4).map((group) => group.padStart(4, '0')).join(':')}::/64`
+  const groups = ip.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.padStart(4, '0'))
+    .join(':')}::/64`
 }
 
 /**
@@ -65,7 +70,10 @@ function ipSubject(ip: string | undefined): string | undefined {
   return undefined
 }
 
-const ipKey = (subject: string | undefined): LimitKey => ({ key: subject ? `ip:${hash(subject)}` : UNKNOWN_IP_KEY, max: MAX_FAILURES_PER_IP })
+const ipKey = (subject: string | undefined): LimitKey => ({
+  key: subject ? `ip:${hash(subject)}` : UNKNOWN_IP_KEY,
+  max: MAX_FAILURES_PER_IP,
+})
 
 /** Hashed keys: the table never holds an email address or an IP address in clear. */
 export function keysFor({ email, ip }: { email: string; ip: string | undefined }): LimitKey[] {
@@ -92,7 +100,9 @@ export type AttemptReservation = { limited: false; ids: string[] } | { limited: 
  * and PGlite.
  */
 export async function reserveSignInAttempt(db: Database, keys: LimitKey[]): Promise<AttemptReservation> {
-  const unique = [...new Map(keys.map((limit) => [limit.key, limit])).values()].sort((a, b) => a.key.localeCompare(b.key))
+  const unique = [...new Map(keys.map((limit) => [limit.key, limit])).values()].sort((a, b) =>
+    a.key.localeCompare(b.key),
+  )
   if (unique.length === 0) return { limited: false, ids: [] }
   const reservation = await db.transaction(async (tx): Promise<AttemptReservation> => {
     for (const { key } of unique) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`)
@@ -132,7 +142,11 @@ export async function releaseSignInAttempt(db: Database, reservation: { ids: str
  * After a successful sign-in: the attempt stops counting, and the account's count from this
  * address starts again (the address's failures on other accounts stay).
  */
-export async function clearSignInFailures(db: Database, keys: LimitKey[], reservation: { ids: string[] }): Promise<void> {
+export async function clearSignInFailures(
+  db: Database,
+  keys: LimitKey[],
+  reservation: { ids: string[] },
+): Promise<void> {
   const accountKeys = keys.filter(({ key }) => key.startsWith('account_ip:')).map(({ key }) => key)
   const conditions = [
     ...(accountKeys.length > 0 ? [inArray(signInFailures.key, accountKeys)] : []),

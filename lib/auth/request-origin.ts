@@ -8,7 +8,10 @@ import { NextRequest } from 'next/server'
 const first = (value: string | null) => value?.split(',')[0]?.trim() || undefined
 
 /** The request as Auth.js should see it; unchanged unless the host is trusted and differs. */
-export function withRequestOrigin(request: NextRequest, { hostTrusted, authUrl }: { hostTrusted: boolean; authUrl: string | undefined }): NextRequest {
+export function withRequestOrigin(
+  request: NextRequest,
+  { hostTrusted, authUrl }: { hostTrusted: boolean; authUrl: string | undefined },
+): NextRequest {
   if (authUrl || !hostTrusted) return request
   const host = first(request.headers.get('x-forwarded-host')) ?? first(request.headers.get('host'))
   if (!host) return request
@@ -26,5 +29,10 @@ export function withRequestOrigin(request: NextRequest, { hostTrusted, authUrl }
   if (origin === current.origin) return request
   const url = `${origin}${current.pathname}${current.search}`
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD'
-  return new NextRequest(url, { method: request.method, headers: request.headers, signal: request.signal, ...(hasBody ? { body: request.body, duplex: 'half' } : {}) })
+  return new NextRequest(url, {
+    method: request.method,
+    headers: request.headers,
+    signal: request.signal,
+    ...(hasBody ? { body: request.body, duplex: 'half' } : {}),
+  })
 }

@@ -21,11 +21,19 @@ export function customerJson(customer: Customer) {
  * fields, with field errors; 201 with the customer. Only `name` and `email` are read from the
  * body: an `orgId` or `source` in it is ignored, the organization comes from the session.
  */
-export async function createCustomerFromRequest(db: Database, session: Session | null, request: Request): Promise<Response> {
-  if (!session) return problem(401, { error: 'unauthorized', message: 'Sign in first: this endpoint needs a session cookie.' })
+export async function createCustomerFromRequest(
+  db: Database,
+  session: Session | null,
+  request: Request,
+): Promise<Response> {
+  if (!session)
+    return problem(401, { error: 'unauthorized', message: 'Sign in first: this endpoint needs a session cookie.' })
   const contentType = request.headers.get('content-type') ?? ''
   if (!/^application\/json\b/i.test(contentType)) {
-    return problem(415, { error: 'unsupported_media_type', message: 'Send the customer as JSON (Content-Type: application/json).' })
+    return problem(415, {
+      error: 'unsupported_media_type',
+      message: 'Send the customer as JSON (Content-Type: application/json).',
+    })
   }
   let body: unknown
   try {
@@ -39,7 +47,8 @@ export async function createCustomerFromRequest(db: Database, session: Session |
     const customer = await createCustomer(db, session, parsed.input, 'api')
     return Response.json({ customer: customerJson(customer) }, { status: 201, headers: noStore })
   } catch (error) {
-    if (error instanceof NotPermitted) return problem(403, { error: 'forbidden', message: 'Your role in this organization cannot add customers.' })
+    if (error instanceof NotPermitted)
+      return problem(403, { error: 'forbidden', message: 'Your role in this organization cannot add customers.' })
     throw error
   }
 }

@@ -27,11 +27,15 @@ export const customerInputSchema = z.object({
 export type CustomerInput = z.infer<typeof customerInputSchema>
 export type CustomerFieldErrors = Partial<Record<keyof CustomerInput, string[]>>
 
-export function parseCustomerInput(data: unknown): { ok: true; input: CustomerInput } | { ok: false; fieldErrors: CustomerFieldErrors } {
+export function parseCustomerInput(
+  data: unknown,
+): { ok: true; input: CustomerInput } | { ok: false; fieldErrors: CustomerFieldErrors } {
   // A JSON array, string or null is answered field by field, like an empty object.
   const fields = data && typeof data === 'object' && !Array.isArray(data) ? data : {}
   const parsed = customerInputSchema.safeParse(fields)
-  return parsed.success ? { ok: true, input: parsed.data } : { ok: false, fieldErrors: z.flattenError(parsed.error).fieldErrors }
+  return parsed.success
+    ? { ok: true, input: parsed.data }
+    : { ok: false, fieldErrors: z.flattenError(parsed.error).fieldErrors }
 }
 
 /** Not a UUID means not found (and keeps a malformed ID from becoming a database error). */
@@ -63,7 +67,12 @@ export async function getCustomer(db: Database, actor: Actor, id: string): Promi
   return row ?? null
 }
 
-export async function createCustomer(db: Database, actor: Actor, input: CustomerInput, source: CustomerSource): Promise<Customer> {
+export async function createCustomer(
+  db: Database,
+  actor: Actor,
+  input: CustomerInput,
+  source: CustomerSource,
+): Promise<Customer> {
   assertCan(actor, 'customer.create')
   const [customer] = await db
     .insert(customers)
@@ -130,7 +139,10 @@ export async function updateCustomer(
 export async function deleteCustomer(db: Database, actor: Actor, id: string): Promise<boolean> {
   assertCan(actor, 'customer.delete')
   if (!isId(id)) return false
-  const [deleted] = await db.delete(customers).where(inOrg(actor, id)).returning({ id: customers.id, source: customers.source })
+  const [deleted] = await db
+    .delete(customers)
+    .where(inOrg(actor, id))
+    .returning({ id: customers.id, source: customers.source })
   if (!deleted) return false
   await logAuditEvent(db, {
     action: 'customer.deleted',
@@ -139,6 +151,10 @@ export async function deleteCustomer(db: Database, actor: Actor, id: string): Pr
     subject: { type: 'customer', id },
     metadata: { source: deleted.source },
   })
-  await track('customer_deleted', { feature: 'customers', surface: 'customers_list', org_id: actor.orgId }, { distinctId: actor.userId })
+  await track(
+    'customer_deleted',
+    { feature: 'customers', surface: 'customers_list', org_id: actor.orgId },
+    { distinctId: actor.userId },
+  )
   return true
 }

@@ -4,7 +4,13 @@ import 'server-only'
 import { NotPermitted, type Session } from '../auth'
 import type { Database } from '../db'
 import { textField } from '../form-data'
-import { createCustomer, deleteCustomer, parseCustomerInput, updateCustomer, type CustomerFieldErrors } from './customers'
+import {
+  createCustomer,
+  deleteCustomer,
+  parseCustomerInput,
+  updateCustomer,
+  type CustomerFieldErrors,
+} from './customers'
 
 export type CustomerFormState =
   | { status: 'idle' }
@@ -31,7 +37,11 @@ async function refusedIfNotPermitted<T>(work: () => Promise<T>): Promise<T | { s
 }
 
 /** Creates (no `id`) or updates (with `id`) a customer from the drawer's form. */
-export async function saveCustomerFromForm(db: Database, session: Session | null, formData: FormData): Promise<CustomerFormState> {
+export async function saveCustomerFromForm(
+  db: Database,
+  session: Session | null,
+  formData: FormData,
+): Promise<CustomerFormState> {
   if (!session) return { status: 'refused', message: SIGNED_OUT_MESSAGE }
   const values = { name: textField(formData, 'name'), email: textField(formData, 'email') }
   const parsed = parseCustomerInput(values)
@@ -44,13 +54,19 @@ export async function saveCustomerFromForm(db: Database, session: Session | null
       return { status: 'saved', customerId: customer.id }
     }
     const updated = await updateCustomer(db, session, id, parsed.input)
-    return updated ? { status: 'saved', customerId: updated.customer.id } : { status: 'refused', message: NOT_FOUND_MESSAGE }
+    return updated
+      ? { status: 'saved', customerId: updated.customer.id }
+      : { status: 'refused', message: NOT_FOUND_MESSAGE }
   })
 }
 
 export type DeleteCustomerState = { status: 'idle' } | { status: 'deleted' } | { status: 'refused'; message: string }
 
-export async function deleteCustomerFromForm(db: Database, session: Session | null, formData: FormData): Promise<DeleteCustomerState> {
+export async function deleteCustomerFromForm(
+  db: Database,
+  session: Session | null,
+  formData: FormData,
+): Promise<DeleteCustomerState> {
   if (!session) return { status: 'refused', message: SIGNED_OUT_MESSAGE }
   return refusedIfNotPermitted(async (): Promise<DeleteCustomerState> => {
     const deleted = await deleteCustomer(db, session, textField(formData, 'id'))

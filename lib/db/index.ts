@@ -27,10 +27,7 @@ export function getDb(): Promise<Database> {
 export type CheckResult = { ok: true; durationMs: number } | { ok: false; error: string }
 
 /** Answers whether `select 1` returns within `timeoutMs`; never throws, never hangs. */
-export async function checkDatabase(
-  connect: () => Promise<Database>,
-  timeoutMs: number,
-): Promise<CheckResult> {
+export async function checkDatabase(connect: () => Promise<Database>, timeoutMs: number): Promise<CheckResult> {
   const started = performance.now()
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<CheckResult>((resolve) => {

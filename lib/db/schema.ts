@@ -96,7 +96,10 @@ export const signInFailures = pgTable(
     key: text('key').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('sign_in_failures_key_created_at_idx').on(t.key, t.createdAt), index('sign_in_failures_created_at_idx').on(t.createdAt)],
+  (t) => [
+    index('sign_in_failures_key_created_at_idx').on(t.key, t.createdAt),
+    index('sign_in_failures_created_at_idx').on(t.createdAt),
+  ],
 )
 
 // --- The customers feature.
@@ -135,7 +138,10 @@ export const auditLog = pgTable(
     requestId: text('request_id'),
     /** `client` when the request arrived with that ID (kept, as the contract says), `server` when we made it. */
     requestIdSource: text('request_id_source', { enum: ['client', 'server'] }),
-    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    metadata: jsonb('metadata')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
   },
   (t) => [
     index('audit_log_org_id_created_at_idx').on(t.orgId, t.createdAt.desc()),

@@ -5,7 +5,12 @@
 import { PgPreparedQuery } from 'drizzle-orm/pg-core'
 import { hasActiveSpan, inSpan } from '../traces'
 
-type QueryWithCache = (this: PgPreparedQuery<never>, queryString: string, params: unknown[], query: () => Promise<unknown>) => Promise<unknown>
+type QueryWithCache = (
+  this: PgPreparedQuery<never>,
+  queryString: string,
+  params: unknown[],
+  query: () => Promise<unknown>,
+) => Promise<unknown>
 
 const INSTALLED = Symbol.for('signalbox.dbQuerySpans')
 

@@ -39,7 +39,10 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     }
   }
   // Half an OAuth app is a typo, not a choice: say so rather than silently hide the button.
-  for (const [name, partner] of [['AUTH_GITHUB_ID', 'AUTH_GITHUB_SECRET'], ['AUTH_GITHUB_SECRET', 'AUTH_GITHUB_ID']] as const) {
+  for (const [name, partner] of [
+    ['AUTH_GITHUB_ID', 'AUTH_GITHUB_SECRET'],
+    ['AUTH_GITHUB_SECRET', 'AUTH_GITHUB_ID'],
+  ] as const) {
     if (unsetIfEmpty(source[partner]) !== undefined && unsetIfEmpty(source[name]) === undefined) {
       problems.push(`${name} is required when ${partner} is set. It is ${ENV_VARS[name].purpose}.`)
     }
@@ -66,7 +69,10 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
  * theirs sets it (AUTH_TRUST_HOST=true), or on Vercel, whose edge sets it. Otherwise a forged
  * Host header would choose where Auth.js sends people.
  */
-export function hostIsTrusted(config: Pick<Env, 'AUTH_URL' | 'AUTH_TRUST_HOST' | 'VERCEL'>, source: NodeJS.ProcessEnv = process.env): boolean {
+export function hostIsTrusted(
+  config: Pick<Env, 'AUTH_URL' | 'AUTH_TRUST_HOST' | 'VERCEL'>,
+  source: NodeJS.ProcessEnv = process.env,
+): boolean {
   return !isProductionRuntime(source) || Boolean(config.AUTH_URL) || config.AUTH_TRUST_HOST || Boolean(config.VERCEL)
 }
 

@@ -4,8 +4,7 @@ import { z } from 'zod'
 import { databaseTargetFrom, parseDsn } from './formats'
 
 /** Empty strings count as unset: `FOO=` in a .env file must not switch an integration on. */
-export const unsetIfEmpty = (value: unknown) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value
+export const unsetIfEmpty = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value)
 
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(unsetIfEmpty, schema.optional())
 
@@ -32,8 +31,7 @@ const databaseUrl = z.string().refine(
 export const ENV_VARS = {
   DATABASE_URL: {
     schema: optional(databaseUrl),
-    purpose:
-      'the database: postgres://… for PostgreSQL, pglite:<dir> or pglite:memory for the embedded database',
+    purpose: 'the database: postgres://… for PostgreSQL, pglite:<dir> or pglite:memory for the embedded database',
     requiredInProduction: true,
   },
   LOG_LEVEL: {
@@ -42,19 +40,24 @@ export const ENV_VARS = {
     requiredInProduction: false,
   },
   AUTH_SECRET: {
-    schema: optional(z.string().min(32, 'must be at least 32 characters (npx auth secret, or openssl rand -base64 32)')),
-    purpose:
-      'the key that signs and encrypts session cookies; development generates one in .data/ when unset',
+    schema: optional(
+      z.string().min(32, 'must be at least 32 characters (npx auth secret, or openssl rand -base64 32)'),
+    ),
+    purpose: 'the key that signs and encrypts session cookies; development generates one in .data/ when unset',
     requiredInProduction: true,
   },
   AUTH_URL: {
-    schema: optional(z.url({ protocol: /^https?$/, error: 'must be the app\'s public http(s) URL, e.g. https://app.example.com' })),
+    schema: optional(
+      z.url({ protocol: /^https?$/, error: "must be the app's public http(s) URL, e.g. https://app.example.com" }),
+    ),
     purpose:
       'the public URL of the app (https://app.example.com), which Auth.js builds its callback and redirect URLs from instead of the Host header',
     requiredInProduction: false, // or AUTH_TRUST_HOST, or Vercel: see the host check in parseEnv
   },
   AUTH_TRUST_HOST: {
-    schema: z.preprocess(unsetIfEmpty, z.enum(['0', '1', 'true', 'false']).optional()).transform((v) => v === '1' || v === 'true'),
+    schema: z
+      .preprocess(unsetIfEmpty, z.enum(['0', '1', 'true', 'false']).optional())
+      .transform((v) => v === '1' || v === 'true'),
     purpose:
       'true when a proxy you run sets the Host / X-Forwarded-Host headers: Auth.js then builds its URLs from them (the alternative to AUTH_URL)',
     requiredInProduction: false,
@@ -62,7 +65,7 @@ export const ENV_VARS = {
   TRUSTED_PROXY_HOPS: {
     schema: optional(z.coerce.number().int().min(0).max(10)),
     purpose:
-      'how many proxies of yours append to X-Forwarded-For in front of the app (0: the socket\'s peer is the client; 1: one nginx or load balancer); the sign-in limits key on the address this yields. Default 1 on Vercel, else 0',
+      "how many proxies of yours append to X-Forwarded-For in front of the app (0: the socket's peer is the client; 1: one nginx or load balancer); the sign-in limits key on the address this yields. Default 1 on Vercel, else 0",
     requiredInProduction: false,
   },
   VERCEL: {
@@ -107,7 +110,9 @@ export const ENV_VARS = {
     requiredInProduction: false,
   },
   OTEL_SERVICE_NAME: {
-    schema: optional(z.string().regex(/^[\w.-]{1,64}$/, 'must be 1 to 64 letters, digits, dots, dashes or underscores')),
+    schema: optional(
+      z.string().regex(/^[\w.-]{1,64}$/, 'must be 1 to 64 letters, digits, dots, dashes or underscores'),
+    ),
     purpose: 'the service name on traces and log lines (default signalbox)',
     requiredInProduction: false,
   },
@@ -117,12 +122,18 @@ export const ENV_VARS = {
     requiredInProduction: false,
   },
   DEBUG_ROUTES: {
-    schema: z.preprocess(unsetIfEmpty, z.enum(['0', '1', 'true', 'false']).optional()).transform((v) => v === '1' || v === 'true'),
+    schema: z
+      .preprocess(unsetIfEmpty, z.enum(['0', '1', 'true', 'false']).optional())
+      .transform((v) => v === '1' || v === 'true'),
     purpose: 'switch for the operator routes that fail on purpose (/api/debug/*, /debug/*): 1 to enable',
     requiredInProduction: false,
   },
   NEXT_PUBLIC_SENTRY_DSN: {
-    schema: optional(z.string().refine((dsn) => parseDsn(dsn) !== undefined, { message: 'must look like https://<key>@<host>[/<prefix>]/<project id>' })),
+    schema: optional(
+      z.string().refine((dsn) => parseDsn(dsn) !== undefined, {
+        message: 'must look like https://<key>@<host>[/<prefix>]/<project id>',
+      }),
+    ),
     purpose:
       'the Sentry (or self-hosted Sentry, or GlitchTip) project DSN; unset switches error tracking off. Read when building (browser) and when starting (server)',
     requiredInProduction: false,
@@ -139,7 +150,8 @@ export const ENV_VARS = {
   },
   SENTRY_AUTH_TOKEN: {
     schema: optional(z.string()),
-    purpose: 'build only: a Sentry auth token to upload source maps; unset means no upload and no network at build time',
+    purpose:
+      'build only: a Sentry auth token to upload source maps; unset means no upload and no network at build time',
     requiredInProduction: false,
   },
   SENTRY_ORG: {
@@ -153,11 +165,10 @@ export const ENV_VARS = {
     requiredInProduction: false,
   },
   SENTRY_SPOTLIGHT: {
-    schema: optional(z.string().regex(/^(0|1|true|false|https?:\/\/.+)$/, { message: 'must be 1, 0 or the Spotlight sidecar URL' })),
+    schema: optional(
+      z.string().regex(/^(0|1|true|false|https?:\/\/.+)$/, { message: 'must be 1, 0 or the Spotlight sidecar URL' }),
+    ),
     purpose: 'development only: 1 (or a sidecar URL) also sends Sentry events to Spotlight on this machine',
     requiredInProduction: false,
   },
-} as const satisfies Record<
-  string,
-  { schema: z.ZodType; purpose: string; requiredInProduction: boolean }
->
+} as const satisfies Record<string, { schema: z.ZodType; purpose: string; requiredInProduction: boolean }>

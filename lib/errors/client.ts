@@ -6,7 +6,9 @@ import type { BrowserErrorContext } from './sentry-browser'
 type BrowserSdk = typeof import('./sentry-browser')
 
 // Inlined by Next at build time; when unset, everything below is a no-op.
-const enabled = Boolean(process.env.NEXT_PUBLIC_SENTRY_DSN) || (process.env.NODE_ENV === 'development' && Boolean(process.env._signalboxSentrySpotlight))
+const enabled =
+  Boolean(process.env.NEXT_PUBLIC_SENTRY_DSN) ||
+  (process.env.NODE_ENV === 'development' && Boolean(process.env._signalboxSentrySpotlight))
 
 let sdk: Promise<BrowserSdk | undefined> | undefined
 let loaded: BrowserSdk | undefined
@@ -52,7 +54,11 @@ export function captureException(error: unknown, context?: BrowserErrorContext):
  * What error boundaries call. An error with a digest was thrown on the server, where
  * onRequestError already reported it with the same digest: reporting it again would count it twice.
  */
-export function reportRenderError(error: Error & { digest?: string }, boundary: string, componentStack?: string | null): void {
+export function reportRenderError(
+  error: Error & { digest?: string },
+  boundary: string,
+  componentStack?: string | null,
+): void {
   if (error.digest) return
   captureException(error, { tags: { boundary }, extra: componentStack ? { componentStack } : undefined })
 }

@@ -47,7 +47,9 @@ export function start(): void {
     beforeSendTransaction: (event) => scrubEvent(event, currentPageRequestId()),
     beforeSendSpan: withStaticSpan((span) => scrubSpan(span)),
     beforeBreadcrumb: (breadcrumb) => scrubBreadcrumb(breadcrumb),
-    integrations: spotlight ? [spotlightBrowserIntegration(typeof spotlight === 'string' ? { sidecarUrl: spotlight } : {})] : [],
+    integrations: spotlight
+      ? [spotlightBrowserIntegration(typeof spotlight === 'string' ? { sidecarUrl: spotlight } : {})]
+      : [],
   })
   // Replay events skip beforeSend; they carry the page URLs.
   addEventProcessor((event) => {
@@ -92,7 +94,8 @@ export function loadReplayWhenIdle(): void {
       )
     })
   }
-  const whenIdle = () => ('requestIdleCallback' in window ? window.requestIdleCallback(load, { timeout: 5000 }) : setTimeout(load, 2000))
+  const whenIdle = () =>
+    'requestIdleCallback' in window ? window.requestIdleCallback(load, { timeout: 5000 }) : setTimeout(load, 2000)
   if (document.readyState === 'complete') whenIdle()
   else window.addEventListener('load', whenIdle, { once: true })
 }

@@ -71,7 +71,13 @@ export function startErrorTracking(): void {
   client?.on('spanStart', (span) => {
     const { traceId, spanId } = span.spanContext()
     const isEntry = Sentry.getRootSpan(span) === span
-    noteSpanStarted({ traceId, spanId, isEntry, isServer: isEntry, setAttribute: (key, value) => span.setAttribute(key, value) })
+    noteSpanStarted({
+      traceId,
+      spanId,
+      isEntry,
+      isServer: isEntry,
+      setAttribute: (key, value) => span.setAttribute(key, value),
+    })
   })
 }
 

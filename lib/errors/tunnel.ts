@@ -25,7 +25,10 @@ export type TunnelOutcome = { forwarded: true; status: number } | { forwarded: f
 type Result = { response: Response; outcome: TunnelOutcome }
 
 const plain = (status: number, reason: string, headers: Record<string, string> = {}): Result => ({
-  response: new Response(reason, { status, headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store', ...headers } }),
+  response: new Response(reason, {
+    status,
+    headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store', ...headers },
+  }),
   outcome: { forwarded: false, status, reason },
 })
 
@@ -111,5 +114,8 @@ export async function forwardEnvelope(request: Request, options: TunnelOptions):
     const value = upstream.headers.get(name)
     if (value) headers.set(name, value)
   }
-  return { response: new Response(text, { status: upstream.status, headers }), outcome: { status: upstream.status, forwarded: true } }
+  return {
+    response: new Response(text, { status: upstream.status, headers }),
+    outcome: { status: upstream.status, forwarded: true },
+  }
 }

@@ -56,7 +56,10 @@ async function evaluateFlag(flag: FlagName, context: FlagContext): Promise<boole
     clearTimeout(timer)
   }
   if (outcome === 'timeout' || outcome === 'error') {
-    logger.warn({ flag, result: outcome, timeout_ms: FLAG_TIMEOUT_MS, ...(failure === undefined ? {} : { err: failure }) }, 'feature_flag_fallback')
+    logger.warn(
+      { flag, result: outcome, timeout_ms: FLAG_TIMEOUT_MS, ...(failure === undefined ? {} : { err: failure }) },
+      'feature_flag_fallback',
+    )
   }
   metrics().featureFlagEvaluations.inc({ flag, result: outcome })
   return value

@@ -20,7 +20,10 @@ export function defaultFlagValues(): FlagValues {
 export function parseFlagOverrides(text: string | undefined): { values: Partial<FlagValues>; problems: string[] } {
   const values: Partial<FlagValues> = {}
   const problems: string[] = []
-  for (const part of (text ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (text ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [name = '', raw = ''] = part.split('=').map((s) => s.trim())
     if (!(name in FLAGS)) problems.push(`unknown flag "${name}"`)
     else if (raw !== 'true' && raw !== 'false') problems.push(`"${name}" must be true or false, not "${raw}"`)

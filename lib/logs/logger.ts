@@ -16,11 +16,15 @@ function defaultLevel(): pino.LevelWithSilent {
   const configured = process.env.LOG_LEVEL?.trim()
   // An unknown level falls back here instead of throwing at import: lib/env then stops the
   // server with a line that names LOG_LEVEL, rather than pino's own message.
-  if (configured && (configured === 'silent' || configured in pino.levels.values)) return configured as pino.LevelWithSilent
+  if (configured && (configured === 'silent' || configured in pino.levels.values))
+    return configured as pino.LevelWithSilent
   return isDevelopment ? 'debug' : 'info'
 }
 
-export function createLogger(destination?: pino.DestinationStream, level: pino.LevelWithSilent = defaultLevel()): Logger {
+export function createLogger(
+  destination?: pino.DestinationStream,
+  level: pino.LevelWithSilent = defaultLevel(),
+): Logger {
   const options: pino.LoggerOptions = {
     level,
     base: {
@@ -61,7 +65,10 @@ export function createLogger(destination?: pino.DestinationStream, level: pino.L
   const instance = destination
     ? pino(options, destination)
     : isDevelopment
-      ? pino(options, pretty({ sync: true, colorize: true, singleLine: true, ignore: 'service,env,version,pid,hostname' }))
+      ? pino(
+          options,
+          pretty({ sync: true, colorize: true, singleLine: true, ignore: 'service,env,version,pid,hostname' }),
+        )
       : pino(options, pino.destination({ sync: false }))
   return redactChildBindings(instance)
 }
@@ -72,11 +79,15 @@ export function createLogger(destination?: pino.DestinationStream, level: pino.L
  */
 function redactChildBindings(instance: Logger): Logger {
   // Unbound on purpose: `this` must stay whichever logger `.child` is called on.
-  const child = instance.child as unknown as (this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => Logger
+  const child = instance.child as unknown as (
+    this: Logger,
+    bindings: pino.Bindings,
+    options?: pino.ChildLoggerOptions,
+  ) => Logger
   const patched = function (this: Logger, bindings: pino.Bindings, childOptions?: pino.ChildLoggerOptions) {
     return child.call(this, redact(bindings) as pino.Bindings, childOptions)
   }
-  instance.child = patched as unknown as Logger["child"]
+  instance.child = patched as unknown as Logger['child']
   return instance
 }
 

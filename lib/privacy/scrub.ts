@@ -37,4 +37,3 @@ function scrubStrings(value: unknown, key: string | undefined): unknown {
   }
   return value
 }
-

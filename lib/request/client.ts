@@ -15,15 +15,13 @@ function requestIdOf(entry: PerformanceEntry | undefined): string | undefined {
 export function currentPageRequestId(): string | undefined {
   if (typeof performance === 'undefined') return undefined
   const path = window.location.pathname
-  const fetches = performance
-    .getEntriesByType('resource')
-    .filter((entry) => {
-      try {
-        return new URL(entry.name).pathname === path && requestIdOf(entry)
-      } catch {
-        return false
-      }
-    })
+  const fetches = performance.getEntriesByType('resource').filter((entry) => {
+    try {
+      return new URL(entry.name).pathname === path && requestIdOf(entry)
+    } catch {
+      return false
+    }
+  })
   return requestIdOf(fetches.at(-1)) ?? requestIdOf(performance.getEntriesByType('navigation')[0])
 }
 

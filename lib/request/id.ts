@@ -33,6 +33,11 @@ export function generateRequestId(): string {
  * value when valid (the client's), a new one otherwise (ours). An invalid value is dropped,
  * never reflected into a response or a log line.
  */
-export function settleRequestId(incoming: string | string[] | null | undefined): { requestId: string; source: RequestIdSource } {
-  return isValidRequestId(incoming) ? { requestId: incoming, source: 'client' } : { requestId: generateRequestId(), source: 'server' }
+export function settleRequestId(incoming: string | string[] | null | undefined): {
+  requestId: string
+  source: RequestIdSource
+} {
+  return isValidRequestId(incoming)
+    ? { requestId: incoming, source: 'client' }
+    : { requestId: generateRequestId(), source: 'server' }
 }

@@ -4,6 +4,12 @@
 import 'server-only'
 
 export { REQUEST_ID_HEADER, REQUEST_ID_SOURCE_HEADER, isValidRequestId, type RequestIdSource } from './id'
-export { annotateServerSpans, currentRequestContext, noteSpanStarted, requestContextStorage, type RequestContext } from './context'
+export {
+  annotateServerSpans,
+  currentRequestContext,
+  noteSpanStarted,
+  requestContextStorage,
+  type RequestContext,
+} from './context'
 export { getRequestId, getRequestIdSource } from './current'
 export { installHttpHook, onRequestFinished, type AccessRecord } from './http-hook'

@@ -13,7 +13,12 @@ function loadMatchers(): Matcher[] {
   // `next dev` builds into .next/dev; a manifest left by an earlier production build is stale.
   if (process.env.NODE_ENV !== 'production') return []
   try {
-    const manifest = JSON.parse(readFileSync(path.join(process.cwd(), process.env.NEXT_DIST_DIR?.trim() || '.next', 'routes-manifest.json'), 'utf8')) as {
+    const manifest = JSON.parse(
+      readFileSync(
+        path.join(process.cwd(), process.env.NEXT_DIST_DIR?.trim() || '.next', 'routes-manifest.json'),
+        'utf8',
+      ),
+    ) as {
       staticRoutes?: ManifestRoute[]
       dynamicRoutes?: ManifestRoute[]
     }

@@ -27,7 +27,13 @@ export function newNonce(): string {
   return btoa(String.fromCharCode(...bytes))
 }
 
-export function contentSecurityPolicy({ nonce, scriptHashes, development, developmentConnectSources = [], formRedirectSources = [] }: PolicyOptions): string {
+export function contentSecurityPolicy({
+  nonce,
+  scriptHashes,
+  development,
+  developmentConnectSources = [],
+  formRedirectSources = [],
+}: PolicyOptions): string {
   const directives: Record<string, string[]> = {
     'default-src': ["'self'"],
     // Scripts from our origin (Next's chunks, loaded by src); inline ones only with this

@@ -39,7 +39,14 @@ export function prerenderedScriptHashes(): string[] {
   } catch (error) {
     // Without them the prerendered pages' scripts are refused (they render, but never hydrate).
     // A JSON line like the logger's: the logger (pino) stays out of the proxy's bundle.
-    console.error(JSON.stringify({ level: 'error', msg: 'csp_prerendered_pages_unreadable', dir: appDir, error: (error as Error).message }))
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        msg: 'csp_prerendered_pages_unreadable',
+        dir: appDir,
+        error: (error as Error).message,
+      }),
+    )
     cached = []
   }
   return cached

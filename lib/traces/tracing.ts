@@ -51,7 +51,11 @@ export function scrubbedSpan(span: ReadableSpan): ReadableSpan {
   return Object.create(span, {
     name: { value: scrubText(span.name) },
     attributes: { value: scrubData(span.attributes) },
-    events: { value: span.events.map((event) => (event.attributes ? { ...event, attributes: scrubData(event.attributes) } : event)) },
+    events: {
+      value: span.events.map((event) =>
+        event.attributes ? { ...event, attributes: scrubData(event.attributes) } : event,
+      ),
+    },
     status: { value: span.status.message ? { ...span.status, message: scrubText(span.status.message) } : span.status },
   }) as ReadableSpan
 }
@@ -71,7 +75,8 @@ function propagateToFetch(): void {
     propagation.inject(context.active(), carrier)
     if (!carrier.traceparent) return
     const existing = String(request.headers).toLowerCase()
-    for (const [name, value] of Object.entries(carrier)) if (!existing.includes(`${name}:`) && !existing.includes(`${name},`)) request.addHeader(name, value)
+    for (const [name, value] of Object.entries(carrier))
+      if (!existing.includes(`${name}:`) && !existing.includes(`${name},`)) request.addHeader(name, value)
   })
 }
 
@@ -108,7 +113,10 @@ export function startTracing(options: { sentry?: OtlpTarget } = {}): void {
       'service.version': SERVICE_VERSION,
       'deployment.environment.name': SERVICE_ENV,
     }),
-    spanProcessors: [requestSpans, ...exporters.map((exporter) => new BatchSpanProcessor(new ScrubbingExporter(exporter)))],
+    spanProcessors: [
+      requestSpans,
+      ...exporters.map((exporter) => new BatchSpanProcessor(new ScrubbingExporter(exporter))),
+    ],
   })
   provider.register()
   propagateToFetch()

@@ -36,7 +36,9 @@ test.describe('analytics without a key', () => {
     await recorder?.close()
   })
 
-  test('nothing is loaded or sent, by the browser or the server, and a flag set to off hides what it gates', async ({ page }) => {
+  test('nothing is loaded or sent, by the browser or the server, and a flag set to off hides what it gates', async ({
+    page,
+  }) => {
     const requests: string[] = []
     page.on('request', (request) => requests.push(request.url()))
     const { actionRequestId } = await signUpAndCreateCustomer(page, app, `nokey-${Date.now()}@example.com`)
@@ -48,7 +50,13 @@ test.describe('analytics without a key', () => {
 
     // The server did record the events (after each response), only to its log.
     await expect
-      .poll(() => jsonLines(app).filter((l) => l.msg === 'analytics_event').map((l) => l.event), { timeout: 10_000 })
+      .poll(
+        () =>
+          jsonLines(app)
+            .filter((l) => l.msg === 'analytics_event')
+            .map((l) => l.event),
+        { timeout: 10_000 },
+      )
       .toEqual(expect.arrayContaining(['signed_up', 'customer_created']))
     const created = jsonLines(app).find((l) => l.msg === 'analytics_event' && l.event === 'customer_created')
     expect(created).toMatchObject({ properties: { request_id: actionRequestId, feature: 'customers' } })

@@ -41,7 +41,13 @@ function firstLoadJs(distDir: string): FirstLoad {
 
 /** The script files an HTML page loads, as the manifest names them (`static/chunks/…`). */
 const scriptsOf = (html: string) =>
-  [...new Set([...html.matchAll(/<script[^>]*\ssrc="([^"]+)"[^>]*>/g)].filter((m) => !/\snomodule/i.test(m[0])).map((m) => m[1]!.replace(/^\/_next\//, '')))].sort()
+  [
+    ...new Set(
+      [...html.matchAll(/<script[^>]*\ssrc="([^"]+)"[^>]*>/g)]
+        .filter((m) => !/\snomodule/i.test(m[0]))
+        .map((m) => m[1]!.replace(/^\/_next\//, '')),
+    ),
+  ].sort()
 
 // posthog-js drops events from browsers that look automated: this one looks like a person's.
 test.use({ userAgent: PERSON_USER_AGENT })
@@ -56,7 +62,11 @@ test.describe('analytics with a PostHog key', () => {
   test.beforeAll(async () => {
     test.setTimeout(300_000)
     recorder = await startPostHogRecorder()
-    const env = { NEXT_PUBLIC_POSTHOG_KEY: 'phc_e2e_test_key', POSTHOG_HOST: recorder.url, POSTHOG_ASSETS_HOST: recorder.url }
+    const env = {
+      NEXT_PUBLIC_POSTHOG_KEY: 'phc_e2e_test_key',
+      POSTHOG_HOST: recorder.url,
+      POSTHOG_ASSETS_HOST: recorder.url,
+    }
     await buildApp({ distDir: DIST_DIR, env })
     // DEBUG_ROUTES: the CSP check visits the error page (/debug/error) too.
     app = await startServer({ distDir: DIST_DIR, env: { ...env, DEBUG_ROUTES: '1' }, waitForReady: true })
@@ -66,7 +76,9 @@ test.describe('analytics with a PostHog key', () => {
     await recorder?.close()
   })
 
-  test('client and server events arrive through /ingest, tagged, with no PII or query value and no other origin', async ({ page }) => {
+  test('client and server events arrive through /ingest, tagged, with no PII or query value and no other origin', async ({
+    page,
+  }) => {
     const browser = watchBrowser(page, app)
     // The session starts on a URL with a planted query value; posthog-js keeps it as the
     // session's entry URL and the person's initial URL for every later event.
@@ -75,7 +87,9 @@ test.describe('analytics with a PostHog key', () => {
 
     const { actionRequestId } = await signUpAndCreateCustomer(page, app, PLANTED_EMAIL)
     // The same creation over the API (the browser's session cookie, JSON).
-    const viaApi = await page.request.post(`${app.url}/api/customers`, { data: { name: 'Via API', email: PLANTED_API_EMAIL } })
+    const viaApi = await page.request.post(`${app.url}/api/customers`, {
+      data: { name: 'Via API', email: PLANTED_API_EMAIL },
+    })
     expect(viaApi.status()).toBe(201)
     const apiRequestId = viaApi.headers()['x-request-id']
     await page.getByRole('link', { name: 'Activity' }).click()
@@ -84,9 +98,13 @@ test.describe('analytics with a PostHog key', () => {
 
     const has = (name: string) => recorder.events.some((e) => e.event === name)
     await expect
-      .poll(() => ['$pageview', 'customers_drawer_opened', 'customer_created', 'signed_up', 'signed_in'].every(has), { timeout: 20_000 })
+      .poll(() => ['$pageview', 'customers_drawer_opened', 'customer_created', 'signed_up', 'signed_in'].every(has), {
+        timeout: 20_000,
+      })
       .toBe(true)
-    await expect.poll(() => recorder.events.filter((e) => e.properties.request_id === apiRequestId).length, { timeout: 15_000 }).toBe(1)
+    await expect
+      .poll(() => recorder.events.filter((e) => e.properties.request_id === apiRequestId).length, { timeout: 15_000 })
+      .toBe(1)
     await expect.poll(() => pageviewsOf(recorder.events, '/activity').length, { timeout: 15_000 }).toBeGreaterThan(0)
     await page.waitForTimeout(1500) // a duplicate pageview would arrive by now
 
@@ -112,7 +130,9 @@ test.describe('analytics with a PostHog key', () => {
     expect(String(later.properties.$session_entry_url)).toBe(`${app.url}/sign-in?callbackUrl=`)
 
     // The server's events are tagged with feature, surface, source, organization and request.
-    const created = recorder.events.find((e) => e.event === 'customer_created' && e.properties.request_id === actionRequestId)!
+    const created = recorder.events.find(
+      (e) => e.event === 'customer_created' && e.properties.request_id === actionRequestId,
+    )!
     expect(created.properties).toMatchObject({ feature: 'customers', surface: 'customers_drawer', source: 'manual' })
     expect(created.properties.org_id).toEqual(expect.any(String))
     expect(created.distinct_id).toEqual(expect.any(String))
@@ -120,7 +140,13 @@ test.describe('analytics with a PostHog key', () => {
     expect(createdViaApi).toMatchObject({
       event: 'customer_created',
       distinct_id: created.distinct_id,
-      properties: { feature: 'customers', surface: 'api', source: 'api', org_id: created.properties.org_id, $groups: { organization: created.properties.org_id } },
+      properties: {
+        feature: 'customers',
+        surface: 'api',
+        source: 'api',
+        org_id: created.properties.org_id,
+        $groups: { organization: created.properties.org_id },
+      },
     })
     const signedUp = recorder.events.find((e) => e.event === 'signed_up')!
     expect(signedUp.properties).toMatchObject({ feature: 'auth', surface: 'sign_up_form', method: 'credentials' })
@@ -134,7 +160,13 @@ test.describe('analytics with a PostHog key', () => {
     expect(recorder.requests.filter((r) => r.cookie)).toEqual([])
     // Nothing planted arrives anywhere, in any body.
     const everything = recorder.bodies.join('\n')
-    for (const planted of [PLANTED_QUERY_VALUE, PLANTED_EMAIL, PLANTED_CUSTOMER_EMAIL, PLANTED_API_EMAIL, 'Ada Lovelace']) {
+    for (const planted of [
+      PLANTED_QUERY_VALUE,
+      PLANTED_EMAIL,
+      PLANTED_CUSTOMER_EMAIL,
+      PLANTED_API_EMAIL,
+      'Ada Lovelace',
+    ]) {
       for (const form of encodings(planted)) expect(everything, `${form} reached PostHog`).not.toContain(form)
     }
     expect(browser.pageErrors).toEqual([])
@@ -143,7 +175,9 @@ test.describe('analytics with a PostHog key', () => {
     const beforeSignOut = recorder.events.length
     await page.getByRole('button', { name: 'Sign out' }).click()
     await expect(page).toHaveURL(new RegExp(`^${app.url}/sign-in`))
-    await expect.poll(() => pageviewsOf(recorder.events.slice(beforeSignOut), '/sign-in').length, { timeout: 15_000 }).toBeGreaterThan(0)
+    await expect
+      .poll(() => pageviewsOf(recorder.events.slice(beforeSignOut), '/sign-in').length, { timeout: 15_000 })
+      .toBeGreaterThan(0)
     const afterSignOut = pageviewsOf(recorder.events.slice(beforeSignOut), '/sign-in')[0]!
     expect(afterSignOut.distinct_id).toEqual(expect.any(String))
     expect(afterSignOut.distinct_id).not.toBe(created.distinct_id)
@@ -158,7 +192,9 @@ test.describe('analytics with a PostHog key', () => {
     const before = recorder.events.length
     await visitEveryPage(page, app)
     // posthog-js ran on these pages: their page views came through /ingest.
-    await expect.poll(() => pageviewsOf(recorder.events.slice(before), '/activity').length, { timeout: 15_000 }).toBeGreaterThan(0)
+    await expect
+      .poll(() => pageviewsOf(recorder.events.slice(before), '/activity').length, { timeout: 15_000 })
+      .toBeGreaterThan(0)
     expect(browser.foreign).toEqual([])
     expect(csp.violations).toEqual([])
   })
@@ -168,17 +204,36 @@ test.describe('analytics with a PostHog key', () => {
     const without = firstLoadJs(DEFAULT_DIST_DIR)
     // The manifests name what the HTML loads: checked on prerendered pages by the script, and
     // here on dynamic ones as served, signed out and signed in.
-    for (const route of Object.keys(withKey)) if (withKey[route]!.htmlMatches !== undefined) expect(withKey[route]!.htmlMatches, route).toBe(true)
+    for (const route of Object.keys(withKey))
+      if (withKey[route]!.htmlMatches !== undefined) expect(withKey[route]!.htmlMatches, route).toBe(true)
     expect(scriptsOf(await (await page.request.get(`${app.url}/sign-in`)).text())).toEqual(withKey['/sign-in']!.files)
     await signUp(page, app, `budget-${Date.now()}@example.com`)
-    expect(scriptsOf(await (await page.request.get(`${app.url}/customers`)).text())).toEqual(withKey['/customers']!.files)
+    expect(scriptsOf(await (await page.request.get(`${app.url}/customers`)).text())).toEqual(
+      withKey['/customers']!.files,
+    )
 
     expect(Object.keys(withKey).sort()).toEqual(Object.keys(without).sort())
-    expect(Object.keys(withKey)).toEqual(expect.arrayContaining(['/', '/sign-in', '/sign-up', '/customers', '/customers/[id]', '/activity']))
+    expect(Object.keys(withKey)).toEqual(
+      expect.arrayContaining(['/', '/sign-in', '/sign-up', '/customers', '/customers/[id]', '/activity']),
+    )
     const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`
-    const rows = Object.keys(without).map((route) => ({ route, without: without[route]!.gzip, with: withKey[route]!.gzip, added: withKey[route]!.gzip - without[route]!.gzip }))
-    console.log(['first-load JS, gzipped: route, default build, PostHog build, added', ...rows.map((r) => `${r.route.padEnd(18)} ${kb(r.without).padStart(9)} ${kb(r.with).padStart(9)} ${String(r.added).padStart(6)} B`)].join('\n'))
-    for (const row of rows) expect(row.added, `${row.route} grew by ${row.added} bytes`).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_BYTES)
+    const rows = Object.keys(without).map((route) => ({
+      route,
+      without: without[route]!.gzip,
+      with: withKey[route]!.gzip,
+      added: withKey[route]!.gzip - without[route]!.gzip,
+    }))
+    console.log(
+      [
+        'first-load JS, gzipped: route, default build, PostHog build, added',
+        ...rows.map(
+          (r) =>
+            `${r.route.padEnd(18)} ${kb(r.without).padStart(9)} ${kb(r.with).padStart(9)} ${String(r.added).padStart(6)} B`,
+        ),
+      ].join('\n'),
+    )
+    for (const row of rows)
+      expect(row.added, `${row.route} grew by ${row.added} bytes`).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_BYTES)
   })
 
   test('with PostHog down, the same flow passes: no failed action, no page error', async ({ page }) => {
@@ -194,7 +249,9 @@ test.describe('analytics with a PostHog key', () => {
     await page.waitForTimeout(3000) // let the browser's batch try, and fail, to send
     expect(browser.pageErrors).toEqual([])
     // The server's send runs in after(), with the client's one retry: its failure is logged, not thrown.
-    await expect.poll(() => output().some((line) => line.includes('"analytics_capture_failed"')), { timeout: 10_000 }).toBe(true)
+    await expect
+      .poll(() => output().some((line) => line.includes('"analytics_capture_failed"')), { timeout: 10_000 })
+      .toBe(true)
     expect(output().filter((line) => line.includes('"level":"error"') && !line.includes('ECONNREFUSED'))).toEqual([])
     expect(port).toBeTruthy()
   })

@@ -22,9 +22,13 @@ async function signedInUser(browser: Browser, email: string) {
   return { context, page, orgId: session.orgId }
 }
 
-test('a user of another organization gets none of its customers through pages, actions or the API', async ({ browser }) => {
+test('a user of another organization gets none of its customers through pages, actions or the API', async ({
+  browser,
+}) => {
   const alice = await signedInUser(browser, 'alice@org-a.example')
-  const created = await alice.context.request.post(`${app.url}/api/customers`, { data: { name: 'Acme Confidential', email: 'buyer@acme.example' } })
+  const created = await alice.context.request.post(`${app.url}/api/customers`, {
+    data: { name: 'Acme Confidential', email: 'buyer@acme.example' },
+  })
   const { customer } = (await created.json()) as { customer: { id: string } }
   const mallory = await signedInUser(browser, 'mallory@org-b.example')
   const secrets = ['Acme Confidential', 'buyer@acme.example', 'alice@org-a.example']
@@ -60,7 +64,9 @@ test('a user of another organization gets none of its customers through pages, a
   await editor.getByLabel('Name').fill('Taken over')
   await editor.getByLabel('Email').fill('mallory@org-b.example')
   await editor.locator('input[name="id"]').evaluate((input: HTMLInputElement, id) => (input.value = id), customer.id)
-  const edit = mallory.page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/customers')
+  const edit = mallory.page.waitForResponse(
+    (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/customers',
+  )
   await editor.getByRole('button', { name: 'Save customer' }).click()
   expect((await edit).request().postData()).toContain(customer.id)
   await expect(editor.getByRole('alert')).toHaveText('This customer no longer exists.')
@@ -69,7 +75,9 @@ test('a user of another organization gets none of its customers through pages, a
   await mallory.page.getByRole('button', { name: 'Delete Mallory Own' }).click()
   const confirm = mallory.page.getByRole('dialog', { name: 'Delete Mallory Own?' })
   await confirm.locator('input[name="id"]').evaluate((input: HTMLInputElement, id) => (input.value = id), customer.id)
-  const removal = mallory.page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/customers')
+  const removal = mallory.page.waitForResponse(
+    (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/customers',
+  )
   await confirm.getByRole('button', { name: 'Delete customer' }).click()
   expect((await removal).request().postData()).toContain(customer.id)
   await expect(confirm.getByRole('alert')).toHaveText('This customer no longer exists.')

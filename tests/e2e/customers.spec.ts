@@ -31,7 +31,9 @@ test('sign up, add a customer in the drawer, find it in the list and the activit
   await expect(drawer.getByLabel('Name')).toHaveValue('Grace Hopper')
 
   await drawer.getByLabel('Email').fill('grace@example.com')
-  const saving = page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/customers')
+  const saving = page.waitForResponse(
+    (response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/customers',
+  )
   await drawer.getByRole('button', { name: 'Save customer' }).click()
   const actionRequestId = (await saving).headers()['x-request-id']
   expect(actionRequestId).toMatch(UUID)
@@ -96,13 +98,16 @@ test('sign up, add a customer in the drawer, find it in the list and the activit
 
   // Actions and IDs in the logs, never payloads; and nothing above warn on the happy path.
   const logged = app.output.join('\n')
-  for (const secret of ['grace@example.com', 'ada@example.com', TEST_PASSWORD, 'Grace Hopper']) expect(logged).not.toContain(secret)
+  for (const secret of ['grace@example.com', 'ada@example.com', TEST_PASSWORD, 'Grace Hopper'])
+    expect(logged).not.toContain(secret)
   expect(app.output.filter((line) => line.includes('"level":"error"') || line.includes('"level":"fatal"'))).toEqual([])
 })
 
 test.describe('POST /api/customers', () => {
   test('401 without a session', async ({ request }) => {
-    const response = await request.post(`${app.url}/api/customers`, { data: { name: 'Anon', email: 'anon@example.com' } })
+    const response = await request.post(`${app.url}/api/customers`, {
+      data: { name: 'Anon', email: 'anon@example.com' },
+    })
     expect(response.status()).toBe(401)
     expect(response.headers()['x-request-id']).toMatch(UUID)
     expect(await response.json()).toMatchObject({ error: 'unauthorized' })
@@ -111,7 +116,10 @@ test.describe('POST /api/customers', () => {
   test('400 for bad JSON or fields, 201 with source api, using the browser session cookie', async ({ page }) => {
     await signUp(page, app, 'api-user@example.com')
     const api = page.request
-    const badJson = await api.post(`${app.url}/api/customers`, { headers: { 'content-type': 'application/json' }, data: Buffer.from('{"name":') })
+    const badJson = await api.post(`${app.url}/api/customers`, {
+      headers: { 'content-type': 'application/json' },
+      data: Buffer.from('{"name":'),
+    })
     expect(badJson.status()).toBe(400)
     expect(await badJson.json()).toMatchObject({ error: 'invalid_json' })
 
@@ -122,9 +130,15 @@ test.describe('POST /api/customers', () => {
       fieldErrors: { name: ['Enter a name'], email: ['Enter a valid email address'] },
     })
 
-    const created = await api.post(`${app.url}/api/customers`, { data: { name: 'From a script', email: 'script@example.com' } })
+    const created = await api.post(`${app.url}/api/customers`, {
+      data: { name: 'From a script', email: 'script@example.com' },
+    })
     expect(created.status()).toBe(201)
-    expect((await created.json()).customer).toMatchObject({ name: 'From a script', source: 'api', id: expect.stringMatching(UUID) })
+    expect((await created.json()).customer).toMatchObject({
+      name: 'From a script',
+      source: 'api',
+      id: expect.stringMatching(UUID),
+    })
     await page.goto(`${app.url}/customers`)
     await expect(page.getByTestId('customer-row').filter({ hasText: 'From a script' })).toContainText('api')
   })

@@ -24,7 +24,12 @@ test('npm run dev serves / and /api/ready with no .env file and no DATABASE_URL'
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }
   for (const name of ['DATABASE_URL', 'AUTH_SECRET', 'NODE_ENV', 'NEXT_DIST_DIR']) delete env[name]
   // Its own process group, so stopping it stops npm, the shell and Next together.
-  const dev = spawn('npm', ['run', 'dev', '--', '-p', String(port), '-H', '127.0.0.1'], { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  const dev = spawn('npm', ['run', 'dev', '--', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: dir,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let output = ''
   dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
   dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -32,7 +37,7 @@ test('npm run dev serves / and /api/ready with no .env file and no DATABASE_URL'
   try {
     expect(existsSync(path.join(dir, '.env'))).toBe(false)
     let home
-    for (const deadline = Date.now() + 180_000; ; ) {
+    for (const deadline = Date.now() + 180_000; ;) {
       expect(dev.exitCode, `npm run dev exited:\n${output}`).toBeNull()
       home = await request.get(`${url}/`, { timeout: 120_000 }).catch(() => undefined)
       if (home || Date.now() > deadline) break
@@ -48,18 +53,25 @@ test('npm run dev serves / and /api/ready with no .env file and no DATABASE_URL'
     expect(home!.headers()['strict-transport-security']).toBeUndefined()
     const csp = await watchCsp(page)
     await page.goto(`${url}/`, { timeout: 120_000 })
-    await expect.poll(() => page.evaluate(() => typeof (window as unknown as { next?: { version?: string } }).next?.version), { timeout: 60_000 }).toBe('string')
+    await expect
+      .poll(() => page.evaluate(() => typeof (window as unknown as { next?: { version?: string } }).next?.version), {
+        timeout: 60_000,
+      })
+      .toBe('string')
     expect(csp.violations).toEqual([])
 
     // The first check compiles the route, then opens and migrates the embedded database, which
     // may outlast the check's 1 s bound on a loaded machine: ready is 503 until it is done.
     let body: unknown
     await expect
-      .poll(async () => {
-        const ready = await request.get(`${url}/api/ready`, { timeout: 120_000 })
-        body = await ready.json()
-        return ready.status()
-      }, { timeout: 150_000 })
+      .poll(
+        async () => {
+          const ready = await request.get(`${url}/api/ready`, { timeout: 120_000 })
+          body = await ready.json()
+          return ready.status()
+        },
+        { timeout: 150_000 },
+      )
       .toBe(200)
     expect(body).toMatchObject({ status: 'ready', checks: { database: { status: 'ok' } } })
     expect(existsSync(path.join(dir, '.data', 'pglite')), 'the embedded database lives in the clone').toBe(true)
@@ -85,7 +97,8 @@ const groupAlive = (pgid: number) => {
  */
 async function stopProcessGroup(pgid: number) {
   const gone = async (withinMs: number) => {
-    for (const deadline = Date.now() + withinMs; groupAlive(pgid) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100))
+    for (const deadline = Date.now() + withinMs; groupAlive(pgid) && Date.now() < deadline;)
+      await new Promise((resolve) => setTimeout(resolve, 100))
     return !groupAlive(pgid)
   }
   if (!groupAlive(pgid)) return

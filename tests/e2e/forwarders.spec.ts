@@ -17,7 +17,8 @@ const BODY_TIMEOUT_MS = 10_000
 const portOf = (app: AppServer) => Number(new URL(app.url).port)
 const head = (requestLine: string, ...headers: string[]) => [requestLine, 'Host: 127.0.0.1', ...headers].join('\r\n')
 /** Envelopes that came through the tunnel (the server's own SDK sends to the recorder too). */
-const tunnelled = (recorder: SentryRecorder) => recorder.envelopes.filter((e) => String(e.requestHeaders['x-sentry-auth']).includes('signalbox-tunnel'))
+const tunnelled = (recorder: SentryRecorder) =>
+  recorder.envelopes.filter((e) => String(e.requestHeaders['x-sentry-auth']).includes('signalbox-tunnel'))
 
 test.describe('with a PostHog key and a Sentry DSN', () => {
   let app: AppServer
@@ -29,7 +30,12 @@ test.describe('with a PostHog key and a Sentry DSN', () => {
     posthog = await startPostHogRecorder()
     sentry = await startSentryRecorder()
     app = await startServer({
-      env: { NEXT_PUBLIC_POSTHOG_KEY: KEY, POSTHOG_HOST: posthog.url, POSTHOG_ASSETS_HOST: posthog.url, NEXT_PUBLIC_SENTRY_DSN: sentry.dsn },
+      env: {
+        NEXT_PUBLIC_POSTHOG_KEY: KEY,
+        POSTHOG_HOST: posthog.url,
+        POSTHOG_ASSETS_HOST: posthog.url,
+        NEXT_PUBLIC_SENTRY_DSN: sentry.dsn,
+      },
     })
   })
   test.afterAll(async () => {
@@ -66,7 +72,10 @@ test.describe('with a PostHog key and a Sentry DSN', () => {
       ['GET /ingest/static/recorder.js.map', 404],
     ]
     for (const [line, status] of hostile) {
-      const answer = await rawRequest(portOf(app), head(`${line} HTTP/1.1`, 'Content-Length: 2', 'Connection: close'), { kind: 'bytes', data: '{}' })
+      const answer = await rawRequest(portOf(app), head(`${line} HTTP/1.1`, 'Content-Length: 2', 'Connection: close'), {
+        kind: 'bytes',
+        data: '{}',
+      })
       expect(answer.status, line).toBe(status)
     }
     expect(posthog.requests).toEqual([])
@@ -75,10 +84,16 @@ test.describe('with a PostHog key and a Sentry DSN', () => {
     const wrong = await rawRequest(portOf(app), head('GET /ingest/e/ HTTP/1.1', 'Connection: close'), { kind: 'none' })
     expect(wrong.status).toBe(405)
     expect(wrong.headers.allow).toBe('POST')
-    const put = await rawRequest(portOf(app), head('PUT /ingest/static/recorder.js HTTP/1.1', 'Content-Length: 0', 'Connection: close'), { kind: 'none' })
+    const put = await rawRequest(
+      portOf(app),
+      head('PUT /ingest/static/recorder.js HTTP/1.1', 'Content-Length: 0', 'Connection: close'),
+      { kind: 'none' },
+    )
     expect(put.status).toBe(405)
     expect(put.headers.allow).toBe('GET')
-    const monitoringGet = await rawRequest(portOf(app), head('GET /monitoring HTTP/1.1', 'Connection: close'), { kind: 'none' })
+    const monitoringGet = await rawRequest(portOf(app), head('GET /monitoring HTTP/1.1', 'Connection: close'), {
+      kind: 'none',
+    })
     expect(monitoringGet.status).toBe(405)
     expect(monitoringGet.headers.allow).toBe('POST')
 
@@ -86,7 +101,11 @@ test.describe('with a PostHog key and a Sentry DSN', () => {
     expect((await fetch(`${app.url}/ingest/e/?ip=0`, { method: 'POST', body: '{"event":"ok"}' })).status).toBe(200)
     expect((await fetch(`${app.url}/ingest/static/recorder.js?v=1.449.2`)).status).toBe(200)
     expect((await fetch(`${app.url}/ingest/array/${KEY}/config`)).status).toBe(200)
-    expect(posthog.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /e/', 'GET /static/recorder.js', `GET /array/${KEY}/config`])
+    expect(posthog.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /e/',
+      'GET /static/recorder.js',
+      `GET /array/${KEY}/config`,
+    ])
   })
 
   for (const path of ['/ingest/e/', '/monitoring']) {
@@ -95,12 +114,22 @@ test.describe('with a PostHog key and a Sentry DSN', () => {
       const before = { posthog: posthog.requests.length, sentry: tunnelled(sentry).length }
       const port = portOf(app)
       const [declared, endless, lying, drip, slowLie] = await Promise.all([
-        rawRequest(port, head(`POST ${path} HTTP/1.1`, `Content-Length: ${50 * MiB}`), { kind: 'endless', chunked: false }),
-        rawRequest(port, head(`POST ${path} HTTP/1.1`, 'Transfer-Encoding: chunked'), { kind: 'endless', chunked: true }),
+        rawRequest(port, head(`POST ${path} HTTP/1.1`, `Content-Length: ${50 * MiB}`), {
+          kind: 'endless',
+          chunked: false,
+        }),
+        rawRequest(port, head(`POST ${path} HTTP/1.1`, 'Transfer-Encoding: chunked'), {
+          kind: 'endless',
+          chunked: true,
+        }),
         // Says it is small, then keeps going: Node's parser ends the body where the length says,
         // and reads what follows as a next request: never as part of this body.
         rawRequest(port, head(`POST ${path} HTTP/1.1`, 'Content-Length: 10'), { kind: 'endless', chunked: false }),
-        rawRequest(port, head(`POST ${path} HTTP/1.1`, 'Transfer-Encoding: chunked'), { kind: 'drip', intervalMs: 500, chunked: true }),
+        rawRequest(port, head(`POST ${path} HTTP/1.1`, 'Transfer-Encoding: chunked'), {
+          kind: 'drip',
+          intervalMs: 500,
+          chunked: true,
+        }),
         rawRequest(port, head(`POST ${path} HTTP/1.1`, 'Content-Length: 1000'), { kind: 'bytes', data: 'ten bytes!' }),
       ])
       expect(declared.status).toBe(413)
@@ -138,7 +167,12 @@ test.describe('without a PostHog key or a Sentry DSN', () => {
     test.setTimeout(120_000)
     posthog = await startPostHogRecorder()
     app = await startServer({
-      env: { NEXT_PUBLIC_POSTHOG_KEY: undefined, NEXT_PUBLIC_SENTRY_DSN: undefined, POSTHOG_HOST: posthog.url, POSTHOG_ASSETS_HOST: posthog.url },
+      env: {
+        NEXT_PUBLIC_POSTHOG_KEY: undefined,
+        NEXT_PUBLIC_SENTRY_DSN: undefined,
+        POSTHOG_HOST: posthog.url,
+        POSTHOG_ASSETS_HOST: posthog.url,
+      },
     })
   })
   test.afterAll(async () => {
@@ -149,10 +183,17 @@ test.describe('without a PostHog key or a Sentry DSN', () => {
   test('/ingest and /monitoring do not exist: 404 for every method, before a byte of the body is read', async () => {
     for (const path of ['/ingest/e/', '/ingest/static/recorder.js', '/monitoring']) {
       for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS']) {
-        const answer = await rawRequest(portOf(app), head(`${method} ${path} HTTP/1.1`, 'Content-Length: 2', 'Connection: close'), { kind: 'bytes', data: '{}' })
+        const answer = await rawRequest(
+          portOf(app),
+          head(`${method} ${path} HTTP/1.1`, 'Content-Length: 2', 'Connection: close'),
+          { kind: 'bytes', data: '{}' },
+        )
         expect(answer.status, `${method} ${path}`).toBe(404)
       }
-      const declared = await rawRequest(portOf(app), head(`POST ${path} HTTP/1.1`, `Content-Length: ${50 * MiB}`), { kind: 'endless', chunked: false })
+      const declared = await rawRequest(portOf(app), head(`POST ${path} HTTP/1.1`, `Content-Length: ${50 * MiB}`), {
+        kind: 'endless',
+        chunked: false,
+      })
       expect(declared.status).toBe(404)
       expect(declared.ms).toBeLessThan(3000)
       expect(declared.closedByServer).toBe(true)

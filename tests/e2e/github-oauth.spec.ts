@@ -30,7 +30,9 @@ test('"Continue with GitHub" sends the browser to GitHub with our callback and a
   expect(app.output.join('\n')).not.toContain('test-client-secret')
 })
 
-test('before hydration (here: without JavaScript) the button still reaches GitHub: the CSP lets our form be redirected there', async ({ browser }) => {
+test('before hydration (here: without JavaScript) the button still reaches GitHub: the CSP lets our form be redirected there', async ({
+  browser,
+}) => {
   const context = await browser.newContext({ javaScriptEnabled: false })
   const page = await context.newPage()
   let authorize: URL | undefined

@@ -47,10 +47,14 @@ test('route labels are patterns: 500 customer URLs and 500 unknown paths keep se
   // Signed out, each customer page answers with the sign-in redirect, but it is still the
   // /customers/[id] route: the label is the pattern, whatever the ID.
   await Promise.all(
-    Array.from({ length: 500 }, async () => (await fetch(`${app.url}/customers/${crypto.randomUUID()}`, { redirect: 'manual' })).text()),
+    Array.from({ length: 500 }, async () =>
+      (await fetch(`${app.url}/customers/${crypto.randomUUID()}`, { redirect: 'manual' })).text(),
+    ),
   )
   await Promise.all(
-    Array.from({ length: 500 }, async (_, i) => (await fetch(`${app.url}/no-such-customer/${i}-${Math.random()}`)).text()),
+    Array.from({ length: 500 }, async (_, i) =>
+      (await fetch(`${app.url}/no-such-customer/${i}-${Math.random()}`)).text(),
+    ),
   )
   await (await fetch(`${app.url}/status`)).text()
   // A request is counted when its response closes, just after the client has read it.
@@ -67,7 +71,14 @@ test('route labels are patterns: 500 customer URLs and 500 unknown paths keep se
   expect(Number(/route="\/customers\/\[id\]",status="307"\} (\d+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(500)
   expect(text).not.toMatch(/route="\/customers\/[0-9a-f]{8}-/)
   expect(text).toContain('route="/status",status="200"')
-  for (const name of ['http_server_request_duration_seconds_bucket', 'audit_log_writes_total', 'analytics_events_total', 'feature_flag_evaluations_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds']) {
+  for (const name of [
+    'http_server_request_duration_seconds_bucket',
+    'audit_log_writes_total',
+    'analytics_events_total',
+    'feature_flag_evaluations_total',
+    'process_resident_memory_bytes',
+    'nodejs_eventloop_lag_seconds',
+  ]) {
     expect(text).toContain(name)
   }
 })
@@ -101,11 +112,15 @@ test('a real Prometheus scrapes the app and answers a query', async () => {
   )
   execFileSync('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')], { stdio: 'ignore' })
   const port = await freePort()
-  const prometheus = spawn('prometheus', [
-    `--config.file=${path.join(dir, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${path.join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-  ], { stdio: 'ignore' })
+  const prometheus = spawn(
+    'prometheus',
+    [
+      `--config.file=${path.join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    { stdio: 'ignore' },
+  )
   try {
     await (await fetch(`${app.url}/status`)).text()
     const query = `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent('http_server_requests_total{job="signalbox",route="/status"}')}`

@@ -13,7 +13,10 @@ test.afterAll(async () => {
 })
 
 /** Sends raw bytes, because fetch refuses the malformed headers an attacker would send. */
-async function rawGet(path: string, headerLines: string[]): Promise<{ status: number; headers: Record<string, string> }> {
+async function rawGet(
+  path: string,
+  headerLines: string[],
+): Promise<{ status: number; headers: Record<string, string> }> {
   const { port } = new URL(app.url)
   const response = await new Promise<string>((resolve, reject) => {
     const socket = net.connect(Number(port), '127.0.0.1')
@@ -21,7 +24,12 @@ async function rawGet(path: string, headerLines: string[]): Promise<{ status: nu
     socket.on('data', (chunk) => (data += chunk.toString('latin1')))
     socket.on('end', () => resolve(data))
     socket.on('error', reject)
-    socket.write(Buffer.from([`GET ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', ...headerLines, '', ''].join('\r\n'), 'utf8'))
+    socket.write(
+      Buffer.from(
+        [`GET ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', ...headerLines, '', ''].join('\r\n'),
+        'utf8',
+      ),
+    )
   })
   const [head = ''] = response.split('\r\n\r\n')
   const [statusLine = '', ...lines] = head.split('\r\n')
@@ -98,7 +106,9 @@ for (const [label, ...headerLines] of hostile) {
 
 test('exactly one access line per request under concurrency', async ({ request }) => {
   const ids = Array.from({ length: 40 }, (_, i) => `burst-${i}-${Date.now()}`)
-  await Promise.all(ids.map((id, i) => request.get(`${app.url}${i % 2 ? '/' : '/no-such-page'}`, { headers: { 'x-request-id': id } })))
+  await Promise.all(
+    ids.map((id, i) => request.get(`${app.url}${i % 2 ? '/' : '/no-such-page'}`, { headers: { 'x-request-id': id } })),
+  )
   await waitForLogs(app, () => ids.every((id) => accessLines(app, id).length >= 1))
   await new Promise((r) => setTimeout(r, 200))
   for (const id of ids) expect(accessLines(app, id)).toHaveLength(1)
@@ -110,10 +120,17 @@ test('planted credentials never reach the logs, including a logged error', async
     token: 'planted-token-9a7e',
     cookie: 'planted-cookie-3b2d',
   }
-  const response = await request.post(`${app.url}/api/debug/error?password=${planted.password}&token=${planted.token}`, {
-    headers: { authorization: `Bearer ${planted.token}`, cookie: `session=${planted.cookie}`, 'x-request-id': 'planted-run' },
-    data: { email: 'someone@example.com', password: planted.password },
-  })
+  const response = await request.post(
+    `${app.url}/api/debug/error?password=${planted.password}&token=${planted.token}`,
+    {
+      headers: {
+        authorization: `Bearer ${planted.token}`,
+        cookie: `session=${planted.cookie}`,
+        'x-request-id': 'planted-run',
+      },
+      data: { email: 'someone@example.com', password: planted.password },
+    },
+  )
   expect(response.status()).toBe(500)
   const lines = await waitForLogs(app, (all) => all.some((l) => l.request_id === 'planted-run' && l.kind === 'access'))
   // The careless debug log, the error line and the access line were all written…
@@ -127,7 +144,9 @@ test('planted credentials never reach the logs, including a logged error', async
 
 test('an error line names where and what failed, and carries the request ID', async ({ request }) => {
   await request.get(`${app.url}/api/debug/error`, { headers: { 'x-request-id': 'error-shape' } })
-  const lines = await waitForLogs(app, (all) => all.some((l) => l.request_id === 'error-shape' && l.kind === 'request_error'))
+  const lines = await waitForLogs(app, (all) =>
+    all.some((l) => l.request_id === 'error-shape' && l.kind === 'request_error'),
+  )
   const errors = lines.filter((l) => l.request_id === 'error-shape' && l.kind === 'request_error')
   expect(errors).toHaveLength(1)
   expect(errors[0]).toMatchObject({
@@ -145,7 +164,9 @@ test('the error page shows a reference that finds the request in the logs', asyn
   const requestId = response!.headers()['x-request-id']!
   await expect(page.getByTestId('reference')).toHaveText(requestId)
   const digest = (await page.getByTestId('error-digest').textContent())?.trim()
-  const lines = await waitForLogs(app, (all) => all.some((l) => l.kind === 'request_error' && l.request_id === requestId))
+  const lines = await waitForLogs(app, (all) =>
+    all.some((l) => l.kind === 'request_error' && l.request_id === requestId),
+  )
   const errorLine = lines.find((l) => l.kind === 'request_error' && l.request_id === requestId)
   expect((errorLine?.err as { digest?: string }).digest).toBe(digest)
   await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible()

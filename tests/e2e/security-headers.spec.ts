@@ -21,7 +21,8 @@ test.afterAll(async () => {
 })
 
 /** The `<script>` tags of an HTML page: attributes and inline text. */
-const scriptsIn = (html: string) => [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)].map((m) => ({ attributes: m[1]!, text: m[2]! }))
+const scriptsIn = (html: string) =>
+  [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)].map((m) => ({ attributes: m[1]!, text: m[2]! }))
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`
 const policyOf = (headers: Record<string, string>) => directivesOf(headers['content-security-policy'])
 
@@ -41,7 +42,7 @@ test('every response carries the security headers; pages and API routes carry th
     'redirect to sign-in': await request.get(`${app.url}/customers`, { maxRedirects: 0 }),
     '404 page': await request.get(`${app.url}/no-such-page`),
     'static asset': await request.get(`${app.url}${asset}`),
-    'icon': await request.get(`${app.url}/icon.svg`),
+    icon: await request.get(`${app.url}/icon.svg`),
     'PostHog forwarder without a key': await request.get(`${app.url}/ingest/e/`),
     'Sentry tunnel without a DSN': await request.post(`${app.url}/monitoring`, { data: 'x' }),
   }
@@ -56,7 +57,13 @@ test('every response carries the security headers; pages and API routes carry th
     expect(headers['x-frame-options'], what).toBe('DENY')
     expect(headers['x-request-id'], what).toBeTruthy()
   }
-  for (const what of ['static page /', 'dynamic page /status', 'API route /api/health', 'redirect to sign-in', '404 page'] as const) {
+  for (const what of [
+    'static page /',
+    'dynamic page /status',
+    'API route /api/health',
+    'redirect to sign-in',
+    '404 page',
+  ] as const) {
     const policy = policyOf(responses[what].headers())
     expect(policy.get('default-src'), what).toEqual(["'self'"])
     expect(policy.get('connect-src'), what).toEqual(["'self'"])
@@ -65,7 +72,10 @@ test('every response carries the security headers; pages and API routes carry th
     expect(policy.get('frame-ancestors'), what).toEqual(["'none'"])
     expect(policy.get('form-action'), what).toEqual(["'self'"])
     const scriptSrc = policy.get('script-src') ?? []
-    expect(scriptSrc.some((source) => source.startsWith("'nonce-")), what).toBe(true)
+    expect(
+      scriptSrc.some((source) => source.startsWith("'nonce-")),
+      what,
+    ).toBe(true)
     expect(scriptSrc, what).not.toContain("'unsafe-inline'")
     expect(scriptSrc, what).not.toContain("'unsafe-eval'")
   }
@@ -75,7 +85,10 @@ test('dynamic pages: a fresh nonce per request, on every script Next renders', a
   const nonces: string[] = []
   for (let i = 0; i < 2; i++) {
     const response = await request.get(`${app.url}/status`)
-    const nonce = policyOf(response.headers()).get('script-src')?.find((source) => source.startsWith("'nonce-"))?.slice(7, -1)
+    const nonce = policyOf(response.headers())
+      .get('script-src')
+      ?.find((source) => source.startsWith("'nonce-"))
+      ?.slice(7, -1)
     expect(nonce).toMatch(/^[A-Za-z0-9+/]{22,}={0,2}$/)
     const scripts = scriptsIn(await response.text())
     expect(scripts.length).toBeGreaterThan(3)
@@ -85,9 +98,13 @@ test('dynamic pages: a fresh nonce per request, on every script Next renders', a
   expect(nonces[0]).not.toBe(nonces[1])
 })
 
-test('the static page stays prerendered, and the policy names the hash of each of its inline scripts', async ({ request }) => {
+test('the static page stays prerendered, and the policy names the hash of each of its inline scripts', async ({
+  request,
+}) => {
   const distDir = process.env.NEXT_DIST_DIR?.trim() || '.next'
-  const prerendered = JSON.parse(readFileSync(`${distDir}/prerender-manifest.json`, 'utf8')) as { routes: Record<string, unknown> }
+  const prerendered = JSON.parse(readFileSync(`${distDir}/prerender-manifest.json`, 'utf8')) as {
+    routes: Record<string, unknown>
+  }
   expect(Object.keys(prerendered.routes)).toEqual(expect.arrayContaining(['/', '/_not-found']))
 
   for (const path of ['/', '/no-such-page']) {
@@ -127,10 +144,11 @@ async function startForeignOrigin(): Promise<{ url: string; hits: string[]; clos
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://localhost:${(server.address() as AddressInfo).port}`
   // The browser may hold an idle connection open (its preload scanner connects ahead of the policy).
-  const close = () => new Promise<void>((resolve) => {
-    server.close(() => resolve())
-    server.closeAllConnections()
-  })
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    })
   return { url, hits, close }
 }
 
@@ -143,7 +161,10 @@ async function plant(page: Page, path: string, plantedFor: (nonce: string | unde
   await page.route(`${app.url}${path}`, async (route) => {
     if (route.request().resourceType() !== 'document') return route.continue()
     const response = await route.fetch()
-    const nonce = policyOf(response.headers()).get('script-src')?.find((source) => source.startsWith("'nonce-"))?.slice(7, -1)
+    const nonce = policyOf(response.headers())
+      .get('script-src')
+      ?.find((source) => source.startsWith("'nonce-"))
+      ?.slice(7, -1)
     const body = (await response.text()).replace('</body>', `${plantedFor(nonce)}</body>`)
     await route.fulfill({ response, body })
   })
@@ -158,7 +179,11 @@ test('hostile markup planted into a static and a dynamic page is refused', async
     const csp = await watchCsp(page)
     await page.addInitScript(() => ((window as unknown as { __planted: string[] }).__planted = []))
     // A nonce an attacker could have read from an earlier response.
-    const staleNonce = policyOf((await request.get(`${app.url}/sign-in`)).headers()).get('script-src')?.find((s) => s.startsWith("'nonce-"))?.slice(7, -1) ?? 'none-sent'
+    const staleNonce =
+      policyOf((await request.get(`${app.url}/sign-in`)).headers())
+        .get('script-src')
+        ?.find((s) => s.startsWith("'nonce-"))
+        ?.slice(7, -1) ?? 'none-sent'
     const hostile = [
       `<script>window.__planted.push('inline script')</script>`,
       `<script nonce="${staleNonce}">window.__planted.push('stale nonce')</script>`,
@@ -194,15 +219,28 @@ test('hostile markup planted into a static and a dynamic page is refused', async
       expect(exfiltrated, path).toBe('fetch: TypeError')
       expect(await planted(page), path).toEqual([])
       // The app's own scripts did run: Next booted in the page.
-      expect(await page.evaluate(() => typeof (window as unknown as { next?: { version?: string } }).next?.version), path).toBe('string')
+      expect(
+        await page.evaluate(() => typeof (window as unknown as { next?: { version?: string } }).next?.version),
+        path,
+      ).toBe('string')
     }
     // The nonce-carrying script ran (here on /sign-in, the last page) and met an EvalError each time.
-    expect(await page.evaluate(() => (window as unknown as { __evalErrors?: string[] }).__evalErrors)).toEqual(['EvalError', 'EvalError'])
+    expect(await page.evaluate(() => (window as unknown as { __evalErrors?: string[] }).__evalErrors)).toEqual([
+      'EvalError',
+      'EvalError',
+    ])
     expect(foreign.hits, 'nothing reached the other origin').toEqual([])
     // Each refusal was the policy's, on both pages: per page, script-src-elem refused the inline
     // script, the stale nonce, the foreign script and the javascript: URL; script-src-attr the
     // handler; script-src eval and Function; and one each of the object, the form and the fetch.
-    const perPage = { 'script-src-elem': 4, 'script-src-attr': 1, 'script-src': 2, 'object-src': 1, 'form-action': 1, 'connect-src': 1 }
+    const perPage = {
+      'script-src-elem': 4,
+      'script-src-attr': 1,
+      'script-src': 2,
+      'object-src': 1,
+      'form-action': 1,
+      'connect-src': 1,
+    }
     for (const [directive, count] of Object.entries(perPage)) {
       expect(csp.of(directive), `${directive} violations:\n${csp.violations.join('\n')}`).toHaveLength(2 * count)
     }

@@ -48,7 +48,9 @@ test('after 10 failed sign-ins the form and a direct POST both say how many minu
     await page.getByLabel('Email').fill('locked-out@example.com')
     await passwordField.fill(password)
     await Promise.all([
-      page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/sign-in'),
+      page.waitForResponse(
+        (response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/sign-in',
+      ),
       button.click(),
     ])
     // The response's headers arrive before React has applied the result and reset the form, and
@@ -81,7 +83,9 @@ test('after 10 failed sign-ins the form and a direct POST both say how many minu
   await context.close()
 })
 
-test('a signed-out visit to an app page redirects to sign-in with the callback and a request ID', async ({ request }) => {
+test('a signed-out visit to an app page redirects to sign-in with the callback and a request ID', async ({
+  request,
+}) => {
   for (const [path, callback] of [
     ['/customers', '%2Fcustomers'],
     ['/activity', '%2Factivity'],
@@ -92,16 +96,26 @@ test('a signed-out visit to an app page redirects to sign-in with the callback a
     expect(response.headers()['x-request-id']).toMatch(UUID)
   }
   // A valid incoming ID is kept on the redirect too.
-  const traced = await request.get(`${app.url}/customers`, { maxRedirects: 0, headers: { 'x-request-id': 'trace-123' } })
+  const traced = await request.get(`${app.url}/customers`, {
+    maxRedirects: 0,
+    headers: { 'x-request-id': 'trace-123' },
+  })
   expect(traced.headers()['x-request-id']).toBe('trace-123')
 })
 
-test('a forged session cookie gets past the proxy but not the page, and is a warning, not an error', async ({ request }) => {
-  const response = await request.get(`${app.url}/customers`, { maxRedirects: 0, headers: { cookie: 'authjs.session-token=forged' } })
+test('a forged session cookie gets past the proxy but not the page, and is a warning, not an error', async ({
+  request,
+}) => {
+  const response = await request.get(`${app.url}/customers`, {
+    maxRedirects: 0,
+    headers: { cookie: 'authjs.session-token=forged' },
+  })
   expect(response.status()).toBe(307)
   expect(response.headers()['location']).toBe('/sign-in?callbackUrl=%2Fcustomers')
   const requestId = response.headers()['x-request-id']
-  const lines = app.output.filter((line) => line.includes(`"request_id":"${requestId}"`)).map((line) => JSON.parse(line) as { level: string; msg: string })
+  const lines = app.output
+    .filter((line) => line.includes(`"request_id":"${requestId}"`))
+    .map((line) => JSON.parse(line) as { level: string; msg: string })
   expect(lines.map((line) => [line.level, line.msg])).toContainEqual(['warn', 'auth_session_unreadable'])
   expect(lines.filter((line) => line.level === 'error')).toEqual([])
 })

@@ -30,12 +30,15 @@ test.describe('production server', () => {
     // readiness probe should say. Either way the answer is never cached.
     let ready: APIResponse | undefined
     await expect
-      .poll(async () => {
-        const answer = await request.get(`${app.url}/api/ready`)
-        expect(answer.headers()['cache-control']).toBe('no-store')
-        ready = answer
-        return answer.status()
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          const answer = await request.get(`${app.url}/api/ready`)
+          expect(answer.headers()['cache-control']).toBe('no-store')
+          ready = answer
+          return answer.status()
+        },
+        { timeout: 15_000 },
+      )
       .toBe(200)
     expect(await ready!.json()).toMatchObject({ status: 'ready', checks: { database: { status: 'ok' } } })
   })
@@ -75,7 +78,10 @@ test('a production server without DATABASE_URL refuses to start, naming the vari
 })
 
 test('a production server that would take its origin from the Host header refuses to start, naming AUTH_URL', async () => {
-  const app = await startServer({ env: { AUTH_URL: undefined, AUTH_TRUST_HOST: undefined, VERCEL: undefined }, waitForHealth: false })
+  const app = await startServer({
+    env: { AUTH_URL: undefined, AUTH_TRUST_HOST: undefined, VERCEL: undefined },
+    waitForHealth: false,
+  })
   try {
     expect(await exitCodeOf(app)).not.toBe(0)
     const complaint = app.output.filter((line) => line.includes('AUTH_URL'))
@@ -97,7 +103,10 @@ test('with the database unreachable, ready is 503 within 2 s and health stays 20
     const ready = await request.get(`${app.url}/api/ready`, { timeout: 5000 })
     const elapsed = Date.now() - started
     expect(ready.status()).toBe(503)
-    expect(await ready.json()).toEqual({ status: 'unavailable', checks: { database: { status: 'fail', error: 'no answer within 1000 ms' } } })
+    expect(await ready.json()).toEqual({
+      status: 'unavailable',
+      checks: { database: { status: 'fail', error: 'no answer within 1000 ms' } },
+    })
     expect(elapsed).toBeLessThan(2000)
     expect((await request.get(`${app.url}/api/health`)).status()).toBe(200)
   } finally {

@@ -34,16 +34,24 @@ test.afterAll(async () => {
   await sentry?.close()
 })
 
-const randomHex = (bytes: number) => [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('')
+const randomHex = (bytes: number) =>
+  [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('')
 
 /** The spans from `span` up to the trace's root, following parent IDs. */
 function ancestors(spans: ReceivedSpan[], span: ReceivedSpan): ReceivedSpan[] {
   const chain: ReceivedSpan[] = []
-  for (let at = spans.find((s) => s.spanId === span.parentSpanId); at; at = spans.find((s) => s.spanId === at!.parentSpanId)) chain.push(at)
+  for (
+    let at = spans.find((s) => s.spanId === span.parentSpanId);
+    at;
+    at = spans.find((s) => s.spanId === at!.parentSpanId)
+  )
+    chain.push(at)
   return chain
 }
 
-test('a page request is one trace: the entry span continues traceparent and carries the request ID, its queries are child spans, the access line names it', async ({ page }) => {
+test('a page request is one trace: the entry span continues traceparent and carries the request ID, its queries are child spans, the access line names it', async ({
+  page,
+}) => {
   await signUp(page, app, 'trace@example.com')
   const requestId = `trace-page-${Date.now()}`
   const traceId = randomHex(16)
@@ -76,7 +84,9 @@ test('a page request is one trace: the entry span continues traceparent and carr
   for (const query of queries) expect(ancestors(spans, query).at(-1)?.spanId).toBe(entry!.spanId)
 
   // The render's server span names the route and, once the session is read, the user.
-  const [access] = await waitForLogs(app, () => accessLines(app, requestId).length === 1).then(() => accessLines(app, requestId))
+  const [access] = await waitForLogs(app, () => accessLines(app, requestId).length === 1).then(() =>
+    accessLines(app, requestId),
+  )
   const render = spans.find((s) => s.kind === SPAN_KIND_SERVER && s.attributes['http.route'] === '/customers')
   expect(render?.attributes.user_id).toBe(access!.user_id)
 
@@ -97,37 +107,54 @@ test('server actions are spans, and log lines written inside a span carry its tr
   const action = spans.find((s) => s.name === 'server_action signUp')!
   expect(action.attributes).toMatchObject({ 'server_action.name': 'signUp', request_id: actionRequestId })
   // The sign-up writes its user to the database inside the action's span.
-  expect(spans.some((s) => s.attributes['db.operation.name'] === 'INSERT' && ancestors(spans, s).includes(action))).toBe(true)
+  expect(
+    spans.some((s) => s.attributes['db.operation.name'] === 'INSERT' && ancestors(spans, s).includes(action)),
+  ).toBe(true)
 
   // The sign-up's analytics line is written by after(), once the response has gone: wait for it
   // rather than race it. It is logged inside the action's trace.
-  const analyticsLine = (lines: LogLine[]) => lines.find((line) => line.request_id === actionRequestId && line.msg === 'analytics_event')
+  const analyticsLine = (lines: LogLine[]) =>
+    lines.find((line) => line.request_id === actionRequestId && line.msg === 'analytics_event')
   expect(analyticsLine(await waitForLogs(app, (lines) => analyticsLine(lines) !== undefined))?.trace_id).toBe(traceId)
 
   // Every other line of that request is linked to one of its traces (the action's, or the
   // internal render's), and the action's lines name spans of the action's trace.
   const traces = new Set(accessLines(app, actionRequestId).map((line) => String(line.trace_id)))
   const inner = jsonLines(app).filter((line) => line.request_id === actionRequestId && line.kind !== 'access')
-  for (const line of inner) expect(traces.has(String(line.trace_id)), `${line.msg} names a trace of the request`).toBe(true)
+  for (const line of inner)
+    expect(traces.has(String(line.trace_id)), `${line.msg} names a trace of the request`).toBe(true)
   const inAction = inner.filter((line) => line.trace_id === traceId)
   // Spans leave as they end, and a line written late (after()) may name a span still open when
   // the action's span was exported: wait for each named span before checking it belongs.
   const named = new Set(inAction.map((line) => String(line.span_id)))
-  await otlp.waitFor((all) => [...named].every((id) => all.some((s) => s.traceId === traceId && s.spanId === id))).catch(() => {})
+  await otlp
+    .waitFor((all) => [...named].every((id) => all.some((s) => s.traceId === traceId && s.spanId === id)))
+    .catch(() => {})
   const spanIds = new Set(otlp.spans.filter((s) => s.traceId === traceId).map((s) => s.spanId))
-  for (const line of inAction) expect(spanIds.has(String(line.span_id)), `${line.msg} names a span of the trace`).toBe(true)
+  for (const line of inAction)
+    expect(spanIds.has(String(line.span_id)), `${line.msg} names a span of the trace`).toBe(true)
 })
 
-test('with a Sentry DSN too, Sentry gets the same spans and its error events name the OpenTelemetry trace', async ({ request }) => {
+test('with a Sentry DSN too, Sentry gets the same spans and its error events name the OpenTelemetry trace', async ({
+  request,
+}) => {
   const requestId = `trace-error-${Date.now()}`
   const response = await request.get(`${app.url}/api/debug/sentry`, { headers: { 'x-request-id': requestId } })
   expect(response.status()).toBe(500)
-  const [access] = await waitForLogs(app, () => accessLines(app, requestId).length === 1).then(() => accessLines(app, requestId))
+  const [access] = await waitForLogs(app, () => accessLines(app, requestId).length === 1).then(() =>
+    accessLines(app, requestId),
+  )
   const traceId = String(access!.trace_id)
   expect(traceId).toMatch(/^[0-9a-f]{32}$/)
 
-  await sentry.waitFor(() => sentry.eventsWithMessage('Planted server error from /api/debug/sentry').some((e) => (e.tags?.request_id as string) === requestId))
-  const [event] = sentry.eventsWithMessage('Planted server error from /api/debug/sentry').filter((e) => e.tags?.request_id === requestId)
+  await sentry.waitFor(() =>
+    sentry
+      .eventsWithMessage('Planted server error from /api/debug/sentry')
+      .some((e) => (e.tags?.request_id as string) === requestId),
+  )
+  const [event] = sentry
+    .eventsWithMessage('Planted server error from /api/debug/sentry')
+    .filter((e) => e.tags?.request_id === requestId)
   expect((event!.contexts?.trace as { trace_id?: string } | undefined)?.trace_id).toBe(traceId)
 
   // One tracer provider: Sentry gets that trace's spans over OTLP, and no transaction of its own.
@@ -139,12 +166,19 @@ test('with a Sentry DSN too, Sentry gets the same spans and its error events nam
   expect(errorLine?.trace_id).toBe(traceId)
 })
 
-test('outgoing fetch calls carry the trace: the tunnel forwards an envelope with our traceparent', async ({ request }) => {
+test('outgoing fetch calls carry the trace: the tunnel forwards an envelope with our traceparent', async ({
+  request,
+}) => {
   const requestId = `trace-fetch-${Date.now()}`
   const envelope = `${JSON.stringify({ dsn: sentry.dsn, sent_at: new Date().toISOString() })}\n{"type":"event"}\n{"event_id":"fedcba9876543210fedcba9876543210","message":"traced tunnel"}\n`
-  const response = await request.post(`${app.url}/monitoring`, { data: envelope, headers: { 'x-request-id': requestId, 'Content-Type': 'application/x-sentry-envelope' } })
+  const response = await request.post(`${app.url}/monitoring`, {
+    data: envelope,
+    headers: { 'x-request-id': requestId, 'Content-Type': 'application/x-sentry-envelope' },
+  })
   expect(response.status()).toBe(200)
-  const [access] = await waitForLogs(app, () => accessLines(app, requestId).length === 1).then(() => accessLines(app, requestId))
+  const [access] = await waitForLogs(app, () => accessLines(app, requestId).length === 1).then(() =>
+    accessLines(app, requestId),
+  )
   const forwarded = sentry.envelopes.find((e) => e.items.some((item) => item.text.includes('traced tunnel')))
   const traceparent = String(forwarded?.requestHeaders.traceparent)
   expect(traceparent).toMatch(new RegExp(`^00-${String(access!.trace_id)}-[0-9a-f]{16}-01$`))

@@ -30,7 +30,9 @@ test.describe('redirects after sign-in', () => {
     await app?.stop()
   })
 
-  test(`signed in, /sign-in and /sign-up send each of ${hostile.length} hostile callbacks to this origin`, async ({ page }) => {
+  test(`signed in, /sign-in and /sign-up send each of ${hostile.length} hostile callbacks to this origin`, async ({
+    page,
+  }) => {
     await signUp(page, app, 'signed-in@example.com')
     for (const callbackUrl of hostile) {
       for (const path of ['/sign-in', '/sign-up']) {
@@ -49,7 +51,10 @@ test.describe('redirects after sign-in', () => {
         const html = await (await request.get(`${app.url}${withCallback(path, callbackUrl)}`)).text()
         const carried = /name="callbackUrl" value="([^"]*)"/.exec(html)?.[1]?.replaceAll('&amp;', '&')
         expect(carried, `${path} ${JSON.stringify(callbackUrl)}`).toBeDefined()
-        expect(carried!.startsWith('/') && !carried!.startsWith('//'), `${path} ${JSON.stringify(callbackUrl)} → ${carried}`).toBe(true)
+        expect(
+          carried!.startsWith('/') && !carried!.startsWith('//'),
+          `${path} ${JSON.stringify(callbackUrl)} → ${carried}`,
+        ).toBe(true)
         expect(originOf(carried!, app)).toBe(app.url)
       }
     }
@@ -72,7 +77,13 @@ test.describe('redirects after sign-in', () => {
 
   test('Auth.js’s own sign-in endpoint redirects only to this origin', async ({ page, playwright }) => {
     await signUp(page, app, 'direct-post@example.com')
-    for (const callbackUrl of ['/.//evil.com', `${app.url}/.//evil.com`, `${app.url}/%2e//evil.com`, '//evil.com', 'https://evil.com']) {
+    for (const callbackUrl of [
+      '/.//evil.com',
+      `${app.url}/.//evil.com`,
+      `${app.url}/%2e//evil.com`,
+      '//evil.com',
+      'https://evil.com',
+    ]) {
       const client = await playwright.request.newContext()
       const { csrfToken } = (await (await client.get(`${app.url}/api/auth/csrf`)).json()) as { csrfToken: string }
       const response = await client.post(`${app.url}/api/auth/callback/credentials`, {
@@ -104,7 +115,9 @@ test.describe('redirects after sign-in', () => {
       .toBe(1)
     await expect(row).toContainText('(from the client)')
     // The sign-up's own rows carry IDs the server made.
-    await expect(page.getByTestId('audit-entry').filter({ hasText: 'user.signed_up' })).not.toContainText('(from the client)')
+    await expect(page.getByTestId('audit-entry').filter({ hasText: 'user.signed_up' })).not.toContainText(
+      '(from the client)',
+    )
   })
 })
 
@@ -120,8 +133,15 @@ test.describe('the sign-in limits behind one proxy (TRUSTED_PROXY_HOPS=1)', () =
     await app?.stop()
   })
 
-  async function attempt(client: APIRequestContext, forwardedFor: string, email: string, password: string): Promise<string> {
-    const { csrfToken } = (await (await client.get(`${app.url}/api/auth/csrf`, { headers: { 'x-forwarded-for': forwardedFor } })).json()) as {
+  async function attempt(
+    client: APIRequestContext,
+    forwardedFor: string,
+    email: string,
+    password: string,
+  ): Promise<string> {
+    const { csrfToken } = (await (
+      await client.get(`${app.url}/api/auth/csrf`, { headers: { 'x-forwarded-for': forwardedFor } })
+    ).json()) as {
       csrfToken: string
     }
     const response = await client.post(`${app.url}/api/auth/callback/credentials`, {
@@ -133,12 +153,20 @@ test.describe('the sign-in limits behind one proxy (TRUSTED_PROXY_HOPS=1)', () =
     return location.pathname === '/customers' ? 'signed in' : (location.searchParams.get('code') ?? 'error')
   }
 
-  test('a stranger claiming the owner’s address is limited as themself, and the owner still signs in', async ({ browser, playwright }) => {
+  test('a stranger claiming the owner’s address is limited as themself, and the owner still signs in', async ({
+    browser,
+    playwright,
+  }) => {
     const owner = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': VICTIM } })
     await signUp(await owner.newPage(), app, 'owner@example.com')
     const attacker = await playwright.request.newContext()
-    for (let i = 0; i < 10; i++) expect(await attempt(attacker, `${VICTIM}, ${ATTACKER}`, 'owner@example.com', `guess ${i}`)).toBe('invalid_credentials')
-    expect(await attempt(attacker, `${VICTIM}, ${ATTACKER}`, 'owner@example.com', TEST_PASSWORD)).toBe('too_many_attempts_15m')
+    for (let i = 0; i < 10; i++)
+      expect(await attempt(attacker, `${VICTIM}, ${ATTACKER}`, 'owner@example.com', `guess ${i}`)).toBe(
+        'invalid_credentials',
+      )
+    expect(await attempt(attacker, `${VICTIM}, ${ATTACKER}`, 'owner@example.com', TEST_PASSWORD)).toBe(
+      'too_many_attempts_15m',
+    )
 
     const ownerClient = await playwright.request.newContext()
     expect(await attempt(ownerClient, VICTIM, 'owner@example.com', TEST_PASSWORD)).toBe('signed in')
@@ -146,7 +174,10 @@ test.describe('the sign-in limits behind one proxy (TRUSTED_PROXY_HOPS=1)', () =
     // Rotating the entries the client writes does not make a new address: the attacker's own
     // address reaches its cap of 30 failures (11 above, of which 10 counted) on any accounts.
     const outcomes: string[] = []
-    for (let i = 0; i < 21; i++) outcomes.push(await attempt(attacker, `203.0.113.${i + 1}, ${ATTACKER}`, `nobody${i}@example.com`, 'whatever it is'))
+    for (let i = 0; i < 21; i++)
+      outcomes.push(
+        await attempt(attacker, `203.0.113.${i + 1}, ${ATTACKER}`, `nobody${i}@example.com`, 'whatever it is'),
+      )
     expect(outcomes.slice(0, 20)).toEqual(Array(20).fill('invalid_credentials'))
     expect(outcomes[20]).toBe('too_many_attempts_15m')
     await Promise.all([owner.close(), attacker.dispose(), ownerClient.dispose()])

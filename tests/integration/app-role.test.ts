@@ -13,7 +13,11 @@ const serverUrl = process.env.TEST_DATABASE_URL?.trim()
 const quiet = { max: 1, onnotice: () => {} }
 
 type PgError = Error & { code?: string }
-const failureOf = (query: Promise<unknown>) => query.then(() => undefined, (error: PgError) => error)
+const failureOf = (query: Promise<unknown>) =>
+  query.then(
+    () => undefined,
+    (error: PgError) => error,
+  )
 
 describe.runIf(serverUrl)('the app role on PostgreSQL', () => {
   let database: ThrowawayPostgres
@@ -32,36 +36,73 @@ describe.runIf(serverUrl)('the app role on PostgreSQL', () => {
   })
 
   it('connects as its own role, which is not the owner and has no attribute but LOGIN', async () => {
-    const [who] = await app`select current_user as role, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls
+    const [who] =
+      await app`select current_user as role, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls
       from pg_roles where rolname = current_user`
-    expect(who).toEqual({ role: database.appRole, rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolreplication: false, rolbypassrls: false })
+    expect(who).toEqual({
+      role: database.appRole,
+      rolsuper: false,
+      rolcreatedb: false,
+      rolcreaterole: false,
+      rolreplication: false,
+      rolbypassrls: false,
+    })
     const [table] = await app`select tableowner from pg_tables where tablename = 'audit_log'`
     expect(table?.tableowner).not.toBe(database.appRole)
   })
 
   it('inserts into audit_log and reads it', async () => {
     await app`insert into audit_log (action, request_id) values ('customer.created', 'req-app-insert')`
-    const rows = await app`select action from audit_log where request_id in ('req-app-insert', 'req-history') order by action`
+    const rows =
+      await app`select action from audit_log where request_id in ('req-app-insert', 'req-history') order by action`
     expect(rows.map((row) => row.action)).toEqual(['customer.created', 'user.signed_in'])
   })
 
   // Each is refused with insufficient_privilege (42501), by the privilege system, not the trigger.
   it.each([
-    ['update a row', `update audit_log set action = 'tampered' where request_id = 'req-history'`, /permission denied for table audit_log/],
+    [
+      'update a row',
+      `update audit_log set action = 'tampered' where request_id = 'req-history'`,
+      /permission denied for table audit_log/,
+    ],
     ['delete a row', `delete from audit_log where request_id = 'req-history'`, /permission denied for table audit_log/],
     ['truncate the table', 'truncate audit_log', /permission denied for table audit_log/],
-    ['disable the append-only trigger', 'alter table audit_log disable trigger audit_log_no_update_or_delete', /must be owner of table audit_log/],
+    [
+      'disable the append-only trigger',
+      'alter table audit_log disable trigger audit_log_no_update_or_delete',
+      /must be owner of table audit_log/,
+    ],
     ['disable every trigger', 'alter table audit_log disable trigger all', /must be owner of table audit_log/],
-    ['drop the append-only trigger', 'drop trigger audit_log_no_update_or_delete on audit_log', /must be owner of relation audit_log/],
-    ['drop the truncate trigger', 'drop trigger audit_log_no_truncate on audit_log', /must be owner of relation audit_log/],
-    ['replace the trigger function with one that allows everything', `create or replace function audit_log_refuse_change() returns trigger language plpgsql as $$ begin return coalesce(new, old); end $$`, /permission denied for schema public|must be owner of function/],
+    [
+      'drop the append-only trigger',
+      'drop trigger audit_log_no_update_or_delete on audit_log',
+      /must be owner of relation audit_log/,
+    ],
+    [
+      'drop the truncate trigger',
+      'drop trigger audit_log_no_truncate on audit_log',
+      /must be owner of relation audit_log/,
+    ],
+    [
+      'replace the trigger function with one that allows everything',
+      `create or replace function audit_log_refuse_change() returns trigger language plpgsql as $$ begin return coalesce(new, old); end $$`,
+      /permission denied for schema public|must be owner of function/,
+    ],
     ['drop the trigger function', 'drop function audit_log_refuse_change() cascade', /must be owner of function/],
     ['drop the table', 'drop table audit_log', /must be owner of table audit_log/],
     ['rename the table away', 'alter table audit_log rename to audit_log_old', /must be owner of table audit_log/],
     ['take the table over', 'alter table audit_log owner to current_user', /must be owner of table audit_log/],
-    ['switch off triggers for its session', 'set session_replication_role = replica', /permission denied to set parameter/],
+    [
+      'switch off triggers for its session',
+      'set session_replication_role = replica',
+      /permission denied to set parameter/,
+    ],
     ['create a table of its own', 'create table audit_log_copy (id int)', /permission denied for schema public/],
-    ["read drizzle's migration bookkeeping", 'select * from drizzle.__drizzle_migrations', /permission denied for schema drizzle/],
+    [
+      "read drizzle's migration bookkeeping",
+      'select * from drizzle.__drizzle_migrations',
+      /permission denied for schema drizzle/,
+    ],
   ])('cannot %s', async (_what, statement, reason) => {
     const failure = await failureOf(app.unsafe(statement))
     expect(failure?.message).toMatch(reason)
@@ -77,7 +118,8 @@ describe.runIf(serverUrl)('the app role on PostgreSQL', () => {
 
   it('granting itself UPDATE, DELETE or TRUNCATE on audit_log grants nothing', async () => {
     await app.unsafe('grant update, delete, truncate on audit_log to current_user') // PostgreSQL only warns
-    const [rights] = await app`select has_table_privilege('audit_log', 'UPDATE') as u, has_table_privilege('audit_log', 'DELETE') as d,
+    const [rights] =
+      await app`select has_table_privilege('audit_log', 'UPDATE') as u, has_table_privilege('audit_log', 'DELETE') as d,
       has_table_privilege('audit_log', 'TRUNCATE') as t`
     expect(rights).toEqual({ u: false, d: false, t: false })
   })
@@ -85,7 +127,8 @@ describe.runIf(serverUrl)('the app role on PostgreSQL', () => {
   it('none of that changed the history: the row, the table and both triggers are intact', async () => {
     const rows = await owner`select action from audit_log where request_id = 'req-history'`
     expect(rows.map((row) => row.action)).toEqual(['user.signed_in'])
-    const triggers = await owner`select tgname, tgenabled from pg_trigger where tgrelid = 'audit_log'::regclass order by tgname`
+    const triggers =
+      await owner`select tgname, tgenabled from pg_trigger where tgrelid = 'audit_log'::regclass order by tgname`
     expect(triggers.map((t) => [t.tgname, t.tgenabled])).toEqual([
       ['audit_log_no_truncate', 'O'],
       ['audit_log_no_update_or_delete', 'O'],
@@ -95,7 +138,8 @@ describe.runIf(serverUrl)('the app role on PostgreSQL', () => {
   it('writes every other table the app writes (insert, update, delete)', async () => {
     await app.begin(async (tx) => {
       const [org] = await tx`insert into organizations (name) values ('Org') returning id`
-      const [user] = await tx`insert into users (name, email) values ('Ada', ${`ada-${randomBytes(3).toString('hex')}@example.test`}) returning id`
+      const [user] =
+        await tx`insert into users (name, email) values ('Ada', ${`ada-${randomBytes(3).toString('hex')}@example.test`}) returning id`
       await tx`insert into memberships (org_id, user_id, role) values (${org!.id}, ${user!.id}, 'owner')`
       await tx`insert into customers (org_id, name, email, source) values (${org!.id}, 'C', 'c@example.test', 'manual')`
       await tx`insert into accounts (user_id, type, provider, provider_account_id) values (${user!.id}, 'oauth', 'github', '1')`
@@ -110,7 +154,16 @@ describe.runIf(serverUrl)('the app role on PostgreSQL', () => {
       await tx`update sessions set expires = now() where user_id = ${user!.id}`
       await tx`update verification_tokens set expires = now() where identifier = 'i'`
       await tx`update sign_in_failures set key = 'k2' where key = 'k'`
-      for (const table of ['customers', 'memberships', 'accounts', 'sessions', 'verification_tokens', 'sign_in_failures', 'organizations', 'users']) {
+      for (const table of [
+        'customers',
+        'memberships',
+        'accounts',
+        'sessions',
+        'verification_tokens',
+        'sign_in_failures',
+        'organizations',
+        'users',
+      ]) {
         const deleted = await tx.unsafe(`delete from ${table}`)
         expect(deleted.count, table).toBe(1)
       }

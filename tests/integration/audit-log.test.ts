@@ -32,7 +32,9 @@ describe.each(testDatabaseKinds())('audit log on $label', ({ label, create }) =>
     (await metrics().auditLogWrites.get()).values.find((value) => value.labels.result === result)?.value ?? 0
 
   const countFor = async (requestId: string) =>
-    rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from audit_log where request_id = ${requestId}`))[0]?.n
+    rowsOf<{ n: number }>(
+      await database.db.execute(sql`select count(*)::int as n from audit_log where request_id = ${requestId}`),
+    )[0]?.n
 
   it('writes one row after the response, tagged with the request ID', async () => {
     const actor = await createTestUser(database.db, 'Ada')
@@ -47,7 +49,9 @@ describe.each(testDatabaseKinds())('audit log on $label', ({ label, create }) =>
     expect(await countFor('req-audit-1')).toBe(1)
     expect(await auditWrites('ok')).toBe(written + 1)
 
-    const { entries } = await listAuditEvents(database.db, actor.orgId, { subject: { type: 'customer', id: customer.id } })
+    const { entries } = await listAuditEvents(database.db, actor.orgId, {
+      subject: { type: 'customer', id: customer.id },
+    })
     expect(entries).toHaveLength(1)
     expect(entries[0]).toMatchObject({
       action: 'customer.created',
@@ -64,8 +68,12 @@ describe.each(testDatabaseKinds())('audit log on $label', ({ label, create }) =>
   it('records whether the request ID was the client’s (kept as sent) or ours', async () => {
     const actor = await createTestUser(database.db, 'Kim')
     const input = { name: 'Idris', email: 'idris@example.com' }
-    await inRequest('chosen-by-the-client', () => createCustomer(database.db, actor, input, 'api'), { source: 'client' })
-    await inRequest('made-by-the-server', () => createCustomer(database.db, actor, input, 'manual'), { source: 'server' })
+    await inRequest('chosen-by-the-client', () => createCustomer(database.db, actor, input, 'api'), {
+      source: 'client',
+    })
+    await inRequest('made-by-the-server', () => createCustomer(database.db, actor, input, 'manual'), {
+      source: 'server',
+    })
     await queue.flush()
     const { entries } = await listAuditEvents(database.db, actor.orgId)
     expect(entries.map((entry) => [entry.requestId, entry.requestIdSource]).sort()).toEqual([
@@ -89,9 +97,15 @@ describe.each(testDatabaseKinds())('audit log on $label', ({ label, create }) =>
       const failures = errors.mock.calls.filter((call) => call[1] === 'audit_log_write_failed')
       expect(failures).toHaveLength(1)
       expect(await auditWrites('error')).toBe(failedBefore + 1)
-      expect(failures[0]?.[0]).toMatchObject({ request_id: 'req-audit-fail', action: 'customer.created', subject_id: customer.id })
+      expect(failures[0]?.[0]).toMatchObject({
+        request_id: 'req-audit-fail',
+        action: 'customer.created',
+        subject_id: customer.id,
+      })
       expect(JSON.stringify(failures[0]?.[0])).not.toContain('kj@example.com')
-      const stored = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from customers where id = ${customer.id}`))
+      const stored = rowsOf<{ n: number }>(
+        await database.db.execute(sql`select count(*)::int as n from customers where id = ${customer.id}`),
+      )
       expect(stored[0]?.n).toBe(1)
     } finally {
       await database.owner.execute(sql`alter table audit_log_unavailable rename to audit_log`)
@@ -100,7 +114,9 @@ describe.each(testDatabaseKinds())('audit log on $label', ({ label, create }) =>
   })
 
   it('refuses UPDATE, DELETE and TRUNCATE on audit_log, to the app and to the owner', async () => {
-    await database.db.insert(auditLog).values({ action: 'user.signed_in', orgId: null, actorId: null, requestId: 'req-immutable' })
+    await database.db
+      .insert(auditLog)
+      .values({ action: 'user.signed_in', orgId: null, actorId: null, requestId: 'req-immutable' })
     const changes = [
       sql`update audit_log set action = 'tampered' where request_id = 'req-immutable'`,
       sql`delete from audit_log where request_id = 'req-immutable'`,
@@ -108,7 +124,10 @@ describe.each(testDatabaseKinds())('audit log on $label', ({ label, create }) =>
     ]
     // drizzle wraps the driver error; the database's reason is on its cause.
     const refusal = async (db: typeof database.db, change: (typeof changes)[number]) => {
-      const failure = (await db.execute(change).then(() => undefined, (error: Error) => error)) as (Error & { cause?: Error }) | undefined
+      const failure = (await db.execute(change).then(
+        () => undefined,
+        (error: Error) => error,
+      )) as (Error & { cause?: Error }) | undefined
       return failure && String(failure.cause?.message ?? failure.message)
     }
     // PGlite has one user, so the trigger is its whole defence; on PostgreSQL the app role was

@@ -63,7 +63,11 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
   const eventsFor = (requestId: string) => events.filter((event) => event.properties.request_id === requestId)
 
   async function newAccount(email = uniqueEmail()) {
-    const result = await registerUser(database.db, { name: 'Ada Lovelace', email, password: PASSWORD }, { ip: uniqueIp() })
+    const result = await registerUser(
+      database.db,
+      { name: 'Ada Lovelace', email, password: PASSWORD },
+      { ip: uniqueIp() },
+    )
     if (!result.ok) throw new Error(`sign-up failed: ${JSON.stringify(result)}`)
     await queue.flush()
     return result.user
@@ -74,17 +78,38 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
     const browser = new Browser(uniqueIp())
     const email = uniqueEmail()
     const { user, response } = await inRequest('req-flow-sign-up', async () => {
-      const result = await registerUser(database.db, { name: 'Grace Hopper', email, password: PASSWORD }, { ip: browser.ip })
+      const result = await registerUser(
+        database.db,
+        { name: 'Grace Hopper', email, password: PASSWORD },
+        { ip: browser.ip },
+      )
       if (!result.ok) throw new Error('sign-up failed')
       return { user: result.user, response: await browser.signInWithPassword(email, PASSWORD) }
     })
     expect(response.headers.get('location')).toBe(`${ORIGIN}/customers`)
     await queue.flush()
     expect(await auditRowsFor('req-flow-sign-up')).toEqual([
-      { action: 'user.signed_up', org_id: user.orgId, actor_id: user.id, subject_id: user.id, metadata: { provider: 'credentials' } },
-      { action: 'user.signed_in', org_id: user.orgId, actor_id: user.id, subject_id: user.id, metadata: { provider: 'credentials' } },
+      {
+        action: 'user.signed_up',
+        org_id: user.orgId,
+        actor_id: user.id,
+        subject_id: user.id,
+        metadata: { provider: 'credentials' },
+      },
+      {
+        action: 'user.signed_in',
+        org_id: user.orgId,
+        actor_id: user.id,
+        subject_id: user.id,
+        metadata: { provider: 'credentials' },
+      },
     ])
-    expect(eventsFor('req-flow-sign-up').map((event) => [event.event, 'method' in event.properties && event.properties.method])).toEqual([
+    expect(
+      eventsFor('req-flow-sign-up').map((event) => [
+        event.event,
+        'method' in event.properties && event.properties.method,
+      ]),
+    ).toEqual([
       ['signed_up', 'credentials'],
       ['signed_in', 'credentials'],
     ])
@@ -98,7 +123,13 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
     expect(response.headers.get('location')).toBe(`${ORIGIN}/customers`)
     await queue.flush()
     expect(await auditRowsFor('req-flow-sign-in')).toEqual([
-      { action: 'user.signed_in', org_id: user.orgId, actor_id: user.id, subject_id: user.id, metadata: { provider: 'credentials' } },
+      {
+        action: 'user.signed_in',
+        org_id: user.orgId,
+        actor_id: user.id,
+        subject_id: user.id,
+        metadata: { provider: 'credentials' },
+      },
     ])
     expect(await browser.session()).toMatchObject({ user: { id: user.id }, orgId: user.orgId })
   })
@@ -106,11 +137,19 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
   it('a failed sign-in writes exactly one user.sign_in_failed row and no session', async () => {
     const user = await newAccount()
     const browser = new Browser(uniqueIp())
-    const response = await inRequest('req-flow-failed', () => browser.signInWithPassword(user.email, 'not the password'))
+    const response = await inRequest('req-flow-failed', () =>
+      browser.signInWithPassword(user.email, 'not the password'),
+    )
     expect(new URL(response.headers.get('location') ?? '').searchParams.get('code')).toBe('invalid_credentials')
     await queue.flush()
     expect(await auditRowsFor('req-flow-failed')).toEqual([
-      { action: 'user.sign_in_failed', org_id: user.orgId, actor_id: null, subject_id: user.id, metadata: { provider: 'credentials', reason: 'wrong_password' } },
+      {
+        action: 'user.sign_in_failed',
+        org_id: user.orgId,
+        actor_id: null,
+        subject_id: user.id,
+        metadata: { provider: 'credentials', reason: 'wrong_password' },
+      },
     ])
     expect(browser.cookies.has(SESSION_COOKIE)).toBe(false)
   })

@@ -78,16 +78,37 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
       await queue.flush()
 
       const [user] = await database.db.select({ id: users.id }).from(users).where(eq(users.email, email))
-      const orgs = await database.db.select({ orgId: memberships.orgId, role: memberships.role }).from(memberships).where(eq(memberships.userId, user!.id))
+      const orgs = await database.db
+        .select({ orgId: memberships.orgId, role: memberships.role })
+        .from(memberships)
+        .where(eq(memberships.userId, user!.id))
       expect(orgs).toEqual([{ orgId: expect.any(String), role: 'owner' }])
       const orgId = orgs[0]!.orgId
       expect(await browser.session()).toMatchObject({ user: { id: user!.id }, orgId })
 
       expect(await auditRowsFor('req-github-first')).toEqual([
-        { action: 'user.signed_up', org_id: orgId, actor_id: user!.id, subject_id: user!.id, metadata: { provider: 'github' } },
-        { action: 'user.signed_in', org_id: orgId, actor_id: user!.id, subject_id: user!.id, metadata: { provider: 'github' } },
+        {
+          action: 'user.signed_up',
+          org_id: orgId,
+          actor_id: user!.id,
+          subject_id: user!.id,
+          metadata: { provider: 'github' },
+        },
+        {
+          action: 'user.signed_in',
+          org_id: orgId,
+          actor_id: user!.id,
+          subject_id: user!.id,
+          metadata: { provider: 'github' },
+        },
       ])
-      const properties = { feature: 'auth', surface: 'github_oauth', method: 'github', org_id: orgId, request_id: 'req-github-first' }
+      const properties = {
+        feature: 'auth',
+        surface: 'github_oauth',
+        method: 'github',
+        org_id: orgId,
+        request_id: 'req-github-first',
+      }
       expect(eventsFor('req-github-first')).toEqual([
         { event: 'signed_up', properties, distinctId: user!.id },
         { event: 'signed_in', properties, distinctId: user!.id },

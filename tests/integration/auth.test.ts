@@ -58,10 +58,18 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     expect(await auditRowsFor('req-sign-up')).toEqual([])
     await queue.flush()
     expect(await auditRowsFor('req-sign-up')).toEqual([
-      { action: 'user.signed_up', org_id: user.orgId, actor_id: user.id, subject_id: user.id, metadata: { provider: 'credentials' } },
+      {
+        action: 'user.signed_up',
+        org_id: user.orgId,
+        actor_id: user.id,
+        subject_id: user.id,
+        metadata: { provider: 'credentials' },
+      },
     ])
     const { entries } = await listAuditEvents(database.db, user.orgId)
-    expect(entries.map((e) => [e.action, e.actorId, e.subjectId, e.requestId])).toEqual([['user.signed_up', user.id, user.id, 'req-sign-up']])
+    expect(entries.map((e) => [e.action, e.actorId, e.subjectId, e.requestId])).toEqual([
+      ['user.signed_up', user.id, user.id, 'req-sign-up'],
+    ])
   })
 
   it('a refused sign-up (field errors, email taken) writes no audit row', async () => {
@@ -79,8 +87,15 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
   it('sign-up answers field errors, including an email already registered (whatever its case)', async () => {
     const email = uniqueEmail()
     await signUp(email)
-    const taken = await registerUser(database.db, { name: 'Other', email: email.toUpperCase(), password: PASSWORD }, { ip: uniqueIp() })
-    expect(taken).toEqual({ ok: false, fieldErrors: { email: ['An account with this email already exists. Sign in instead.'] } })
+    const taken = await registerUser(
+      database.db,
+      { name: 'Other', email: email.toUpperCase(), password: PASSWORD },
+      { ip: uniqueIp() },
+    )
+    expect(taken).toEqual({
+      ok: false,
+      fieldErrors: { email: ['An account with this email already exists. Sign in instead.'] },
+    })
     const invalid = await registerUser(database.db, { name: '', email: 'nope', password: 'short' }, { ip: uniqueIp() })
     expect(invalid).toEqual({
       ok: false,
@@ -98,14 +113,23 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
       [1, 2].map(() => registerUser(database.db, { name: 'Twin', email, password: PASSWORD }, { ip: uniqueIp() })),
     )
     expect(results.filter((r) => r.ok)).toHaveLength(1)
-    expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, fieldErrors: { email: ['An account with this email already exists. Sign in instead.'] } }])
+    expect(results.filter((r) => !r.ok)).toEqual([
+      { ok: false, fieldErrors: { email: ['An account with this email already exists. Sign in instead.'] } },
+    ])
     expect(await database.db.$count(users, eq(users.email, email))).toBe(1)
   })
 
   it('sign-in succeeds with the right password, in the user’s organization', async () => {
     const user = await signUp()
-    const result = await authenticate(database.db, { email: user.email.toUpperCase(), password: PASSWORD, ip: uniqueIp() })
-    expect(result).toEqual({ ok: true, user: { id: user.id, name: 'Ada Lovelace', email: user.email, orgId: user.orgId } })
+    const result = await authenticate(database.db, {
+      email: user.email.toUpperCase(),
+      password: PASSWORD,
+      ip: uniqueIp(),
+    })
+    expect(result).toEqual({
+      ok: true,
+      user: { id: user.id, name: 'Ada Lovelace', email: user.email, orgId: user.orgId },
+    })
   })
 
   it('an unknown email and a wrong password get the same answer, and both are audited', async () => {
@@ -114,24 +138,45 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     const wrong = await inRequest('req-wrong-password', () =>
       authenticate(database.db, { email: user.email, password: 'not the password', ip: uniqueIp() }),
     )
-    const unknown = await inRequest('req-unknown-email', () => authenticate(database.db, { email: uniqueEmail(), password: PASSWORD, ip: uniqueIp() }))
+    const unknown = await inRequest('req-unknown-email', () =>
+      authenticate(database.db, { email: uniqueEmail(), password: PASSWORD, ip: uniqueIp() }),
+    )
     expect(wrong).toEqual({ ok: false, reason: 'invalid' })
     expect(unknown).toEqual(wrong)
     await queue.flush()
 
     // One row per attempt, each with its own request's ID.
     expect(await auditRowsFor('req-wrong-password')).toEqual([
-      { action: 'user.sign_in_failed', org_id: user.orgId, actor_id: null, subject_id: user.id, metadata: { provider: 'credentials', reason: 'wrong_password' } },
+      {
+        action: 'user.sign_in_failed',
+        org_id: user.orgId,
+        actor_id: null,
+        subject_id: user.id,
+        metadata: { provider: 'credentials', reason: 'wrong_password' },
+      },
     ])
     expect(await auditRowsFor('req-unknown-email')).toEqual([
-      { action: 'user.sign_in_failed', org_id: null, actor_id: null, subject_id: null, metadata: { provider: 'credentials', reason: 'unknown_email' } },
+      {
+        action: 'user.sign_in_failed',
+        org_id: null,
+        actor_id: null,
+        subject_id: null,
+        metadata: { provider: 'credentials', reason: 'unknown_email' },
+      },
     ])
 
     // The account's organization sees the failed attempt on its user; nobody's email is stored.
     const { entries } = await listAuditEvents(database.db, user.orgId)
-    expect(entries[0]).toMatchObject({ action: 'user.sign_in_failed', actorId: null, subjectId: user.id, metadata: { reason: 'wrong_password' } })
+    expect(entries[0]).toMatchObject({
+      action: 'user.sign_in_failed',
+      actorId: null,
+      subjectId: user.id,
+      metadata: { reason: 'wrong_password' },
+    })
     const orphan = rowsOf<{ metadata: Record<string, unknown> }>(
-      await database.db.execute(sql`select metadata from audit_log where action = 'user.sign_in_failed' and org_id is null`),
+      await database.db.execute(
+        sql`select metadata from audit_log where action = 'user.sign_in_failed' and org_id is null`,
+      ),
     )
     expect(orphan.map((r) => r.metadata.reason)).toContain('unknown_email')
     const stored = rowsOf<{ key: string }>(await database.db.execute(sql`select key from sign_in_failures`))
@@ -143,12 +188,19 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     const user = await signUp()
     await queue.flush()
     // Every query of both drivers runs through this method (lib/db/tracing.ts wraps it too).
-    const queries = vi.spyOn(PgPreparedQuery.prototype as unknown as { queryWithCache: (statement: string, ...rest: unknown[]) => Promise<unknown> }, 'queryWithCache')
+    const queries = vi.spyOn(
+      PgPreparedQuery.prototype as unknown as {
+        queryWithCache: (statement: string, ...rest: unknown[]) => Promise<unknown>
+      },
+      'queryWithCache',
+    )
     const compare = vi.spyOn(bcrypt, 'compare')
     const workOf = async (requestId: string, email: string) => {
       queries.mockClear()
       compare.mockClear()
-      await inRequest(requestId, () => authenticate(database.db, { email, password: 'not the password', ip: uniqueIp() }))
+      await inRequest(requestId, () =>
+        authenticate(database.db, { email, password: 'not the password', ip: uniqueIp() }),
+      )
       await queue.flush() // the audit row is part of the work
       return { statements: queries.mock.calls.map(([statement]) => statement), comparisons: compare.mock.calls.length }
     }
@@ -165,7 +217,10 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
   })
 
   it('a user without an organization (first OAuth sign-in) gets exactly one, even when asked concurrently', async () => {
-    const [user] = await database.db.insert(users).values({ name: 'Octo Cat', email: uniqueEmail() }).returning({ id: users.id })
+    const [user] = await database.db
+      .insert(users)
+      .values({ name: 'Octo Cat', email: uniqueEmail() })
+      .returning({ id: users.id })
     const orgIds = await Promise.all(Array.from({ length: 5 }, () => ensureOrganization(database.db, user!.id)))
     expect(new Set(orgIds).size).toBe(1)
     expect(await database.db.$count(memberships, eq(memberships.userId, user!.id))).toBe(1)

@@ -17,7 +17,9 @@ const quiet = { max: 1, onnotice: () => {} }
 function verifies(verifier: string, password: string): boolean {
   const match = /^SCRAM-SHA-256\$(\d+):([^$]+)\$/.exec(verifier)
   if (!match) return false
-  return scramSha256Verifier(password, { iterations: Number(match[1]), salt: Buffer.from(match[2]!, 'base64') }) === verifier
+  return (
+    scramSha256Verifier(password, { iterations: Number(match[1]), salt: Buffer.from(match[2]!, 'base64') }) === verifier
+  )
 }
 
 describe.runIf(serverUrl)('npm run db:create-app-role', () => {
@@ -27,7 +29,10 @@ describe.runIf(serverUrl)('npm run db:create-app-role', () => {
   let empty: ThrowawayPostgres
   let admin: postgres.Sql
   beforeAll(async () => {
-    ;[database, empty] = await Promise.all([createThrowawayPostgres(serverUrl!), createThrowawayPostgres(serverUrl!, { migrated: false })])
+    ;[database, empty] = await Promise.all([
+      createThrowawayPostgres(serverUrl!),
+      createThrowawayPostgres(serverUrl!, { migrated: false }),
+    ])
     admin = postgres(database.url, quiet)
   })
   afterAll(async () => {
@@ -41,7 +46,15 @@ describe.runIf(serverUrl)('npm run db:create-app-role', () => {
 
   type Outcome = { code: number; output: string }
   const script = async (env: Record<string, string>, args = ['--role', role]): Promise<Outcome> => {
-    const options = { env: { ...process.env, DATABASE_URL: '', APP_DATABASE_PASSWORD: '', MIGRATION_DATABASE_URL: database.url, ...env } }
+    const options = {
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        APP_DATABASE_PASSWORD: '',
+        MIGRATION_DATABASE_URL: database.url,
+        ...env,
+      },
+    }
     try {
       const { stdout, stderr } = await run('node', ['scripts/create-app-role.mjs', ...args], options)
       return { code: 0, output: stdout + stderr }
@@ -50,12 +63,16 @@ describe.runIf(serverUrl)('npm run db:create-app-role', () => {
       return { code: failed.code, output: failed.stdout + failed.stderr }
     }
   }
-  const storedPassword = async () => (await admin`select rolpassword from pg_authid where rolname = ${role}`)[0]?.rolpassword as string | undefined
+  const storedPassword = async () =>
+    (await admin`select rolpassword from pg_authid where rolname = ${role}`)[0]?.rolpassword as string | undefined
 
   it('creates the role with a generated password, shown once inside the DATABASE_URL the app should use', async () => {
     const { code, output } = await script({})
     expect(code).toBe(0)
-    const printed = new RegExp(`^postgres://${role}:([A-Za-z0-9_-]{43})@127\\.0\\.0\\.1:5432${new URL(database.url).pathname}$`, 'm').exec(output)
+    const printed = new RegExp(
+      `^postgres://${role}:([A-Za-z0-9_-]{43})@127\\.0\\.0\\.1:5432${new URL(database.url).pathname}$`,
+      'm',
+    ).exec(output)
     expect(printed, output).not.toBeNull()
     const password = printed![1]!
     const verifier = await storedPassword()
@@ -104,7 +121,8 @@ describe.runIf(serverUrl)('npm run db:create-app-role', () => {
   it('tables the owner creates in later migrations get the same rights (default privileges)', async () => {
     await admin.unsafe('create table later_feature (id int)')
     try {
-      const [rights] = await admin`select has_table_privilege(${role}, 'later_feature', 'SELECT, INSERT, UPDATE, DELETE') as write,
+      const [rights] =
+        await admin`select has_table_privilege(${role}, 'later_feature', 'SELECT, INSERT, UPDATE, DELETE') as write,
         has_table_privilege(${role}, 'later_feature', 'TRUNCATE') as truncate`
       expect(rights).toEqual({ write: true, truncate: false })
     } finally {
@@ -119,7 +137,10 @@ describe.runIf(serverUrl)('npm run db:create-app-role', () => {
     ["the system's prefix", 'pg_app'],
     ['an empty name', ''],
   ])('refuses %s as the role name, before connecting', async (_what, name) => {
-    const { code, output } = await script({ MIGRATION_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/nowhere' }, ['--role', name])
+    const { code, output } = await script({ MIGRATION_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/nowhere' }, [
+      '--role',
+      name,
+    ])
     expect(code).toBe(1)
     expect(output).toMatch(/role name must be/)
   })
@@ -137,7 +158,10 @@ describe.runIf(serverUrl)('npm run db:create-app-role', () => {
     const superuser = `${role}_super`
     await admin.unsafe(`create role ${quoteIdentifier(superuser)} superuser`)
     try {
-      const { code, output } = await script({ APP_DATABASE_PASSWORD: 'a-password-of-some-length' }, ['--role', superuser])
+      const { code, output } = await script({ APP_DATABASE_PASSWORD: 'a-password-of-some-length' }, [
+        '--role',
+        superuser,
+      ])
       expect(code).toBe(1)
       expect(output).toMatch(/is a superuser/)
       const [after] = await admin`select rolsuper from pg_roles where rolname = ${superuser}`

@@ -77,7 +77,9 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
       expect(updated.status).toBe('saved')
       const deleted = await inRequest('req-delete', () => deleteCustomerAction({ status: 'idle' }, form({ id })))
       expect(deleted.status).toBe('deleted')
-      const response = await inRequest('req-api', () => POST(apiRequest(JSON.stringify({ name: 'Via API', email: 'api@example.com' }))))
+      const response = await inRequest('req-api', () =>
+        POST(apiRequest(JSON.stringify({ name: 'Via API', email: 'api@example.com' }))),
+      )
       expect(response.status).toBe(201)
 
       // Nothing is written or sent until the responses are done.
@@ -111,7 +113,9 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
         ['req-api', 'customer_created', { ...tagged, surface: 'api', source: 'api' }],
       ] as const
       for (const [requestId, event, properties] of expectedEvents) {
-        expect(eventsFor(requestId)).toEqual([{ event, distinctId: alice.userId, properties: { ...properties, request_id: requestId } }])
+        expect(eventsFor(requestId)).toEqual([
+          { event, distinctId: alice.userId, properties: { ...properties, request_id: requestId } },
+        ])
       }
       expect(JSON.stringify(events)).not.toMatch(/@(analytical\.)?example\.com|Ada Lovelace|Via API/)
     })

@@ -34,7 +34,8 @@ vi.mock('next/cache', () => ({ revalidatePath: () => {} }))
 
 const { saveCustomerAction, deleteCustomerAction } = await import('@/app/(app)/customers/actions')
 const { POST } = await import('@/app/api/customers/route')
-const { createCustomer, deleteCustomer, getCustomer, listCustomers, updateCustomer, CUSTOMERS_PAGE_SIZE } = await import('@/lib/customers')
+const { createCustomer, deleteCustomer, getCustomer, listCustomers, updateCustomer, CUSTOMERS_PAGE_SIZE } =
+  await import('@/lib/customers')
 const { listAuditEvents } = await import('@/lib/audit')
 
 describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
@@ -50,7 +51,9 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
     current.after = queue.after
     alice = await createTestUser(database.db, 'Alice')
     bob = await createTestUser(database.db, 'Bob')
-    bobsCustomerId = (await createCustomer(database.db, bob, { name: 'Bob Customer', email: 'secret@b.example' }, 'manual')).id
+    bobsCustomerId = (
+      await createCustomer(database.db, bob, { name: 'Bob Customer', email: 'secret@b.example' }, 'manual')
+    ).id
     await queue.flush()
   })
   afterAll(async () => {
@@ -61,14 +64,17 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
     await queue.flush()
   })
 
-  const bobsCustomer = async () => (await database.db.select().from(customers).where(eq(customers.id, bobsCustomerId)))[0]
+  const bobsCustomer = async () =>
+    (await database.db.select().from(customers).where(eq(customers.id, bobsCustomerId)))[0]
 
   describe('organization A cannot reach organization B’s customers', () => {
     it('through the page reads (list, detail, history)', async () => {
       const list = await listCustomers(database.db, alice)
       expect(list.customers.map((c) => c.id)).not.toContain(bobsCustomerId)
       expect(await getCustomer(database.db, alice, bobsCustomerId)).toBeNull()
-      const history = await listAuditEvents(database.db, alice.orgId, { subject: { type: 'customer', id: bobsCustomerId } })
+      const history = await listAuditEvents(database.db, alice.orgId, {
+        subject: { type: 'customer', id: bobsCustomerId },
+      })
       expect(history.entries).toEqual([])
       // …while Bob sees his own.
       expect((await getCustomer(database.db, bob, bobsCustomerId))?.name).toBe('Bob Customer')
@@ -76,7 +82,10 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
 
     it('through the edit action', async () => {
       current.session = alice
-      const state = await saveCustomerAction({ status: 'idle' }, form({ id: bobsCustomerId, name: 'Taken over', email: 'evil@a.example' }))
+      const state = await saveCustomerAction(
+        { status: 'idle' },
+        form({ id: bobsCustomerId, name: 'Taken over', email: 'evil@a.example' }),
+      )
       expect(state).toEqual({ status: 'refused', message: 'This customer no longer exists.' })
       expect(await bobsCustomer()).toMatchObject({ name: 'Bob Customer', email: 'secret@b.example' })
       expect(await updateCustomer(database.db, alice, bobsCustomerId, { name: 'x', email: 'x@x.example' })).toBeNull()
@@ -92,7 +101,9 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
 
     it('through the API: an organization ID in the body is ignored', async () => {
       current.session = alice
-      const response = await POST(apiRequest(JSON.stringify({ name: 'Planted', email: 'p@a.example', orgId: bob.orgId, source: 'manual' })))
+      const response = await POST(
+        apiRequest(JSON.stringify({ name: 'Planted', email: 'p@a.example', orgId: bob.orgId, source: 'manual' })),
+      )
       expect(response.status).toBe(201)
       const { customer } = (await response.json()) as { customer: { id: string; source: string } }
       expect(customer.source).toBe('api')
@@ -111,8 +122,12 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
     it('the save action refuses before reading the form and writes nothing', async () => {
       const before = await database.db.$count(customers)
       const created = await saveCustomerAction({ status: 'idle' }, form({ name: 'Anon', email: 'anon@example.com' }))
-      const edited = await saveCustomerAction({ status: 'idle' }, form({ id: bobsCustomerId, name: 'Anon', email: 'anon@example.com' }))
-      for (const state of [created, edited]) expect(state).toEqual({ status: 'refused', message: 'Your session has ended. Sign in again to continue.' })
+      const edited = await saveCustomerAction(
+        { status: 'idle' },
+        form({ id: bobsCustomerId, name: 'Anon', email: 'anon@example.com' }),
+      )
+      for (const state of [created, edited])
+        expect(state).toEqual({ status: 'refused', message: 'Your session has ended. Sign in again to continue.' })
       expect(await database.db.$count(customers)).toBe(before)
       expect(await bobsCustomer()).toMatchObject({ name: 'Bob Customer' })
       expect(queue.pending).toBe(0)
@@ -173,8 +188,16 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
     // milliseconds), and a tie would fall back to the random ID's order.
     const start = Date.now() - 60_000
     for (let i = 1; i <= CUSTOMERS_PAGE_SIZE + 2; i++) {
-      const { id } = await createCustomer(database.db, carol, { name: `Customer ${i}`, email: `c${i}@example.com` }, 'api')
-      await database.db.update(customers).set({ createdAt: new Date(start + i * 1000) }).where(eq(customers.id, id))
+      const { id } = await createCustomer(
+        database.db,
+        carol,
+        { name: `Customer ${i}`, email: `c${i}@example.com` },
+        'api',
+      )
+      await database.db
+        .update(customers)
+        .set({ createdAt: new Date(start + i * 1000) })
+        .where(eq(customers.id, id))
     }
     await queue.flush()
     const first = await listCustomers(database.db, carol, { page: 1 })

@@ -30,8 +30,10 @@ for (const kind of testDatabaseKinds()) {
       exporter.reset()
       const parent = trace.getTracer('test').startSpan('GET /customers')
       // Awaited inside: a Drizzle query runs when it is awaited, as in a request handler.
-      await context.with(trace.setSpan(context.active(), parent), async () =>
-        await database.db.select().from(schema.customers).where(eq(schema.customers.email, 'ada@planted.example')),
+      await context.with(
+        trace.setSpan(context.active(), parent),
+        async () =>
+          await database.db.select().from(schema.customers).where(eq(schema.customers.email, 'ada@planted.example')),
       )
       parent.end()
       const spans = exporter.getFinishedSpans()
@@ -39,16 +41,29 @@ for (const kind of testDatabaseKinds()) {
       expect(query, spans.map((s) => s.name).join(', ')).toBeDefined()
       expect(query!.parentSpanContext?.spanId).toBe(parent.spanContext().spanId)
       expect(query!.spanContext().traceId).toBe(parent.spanContext().traceId)
-      expect(query!.attributes).toMatchObject({ 'db.system.name': 'postgresql', 'db.operation.name': 'SELECT', 'db.collection.name': 'customers' })
-      expect(String(query!.attributes['db.query.text'])).toMatch(/^select .* from "customers" where "customers"."email" = \$1$/)
+      expect(query!.attributes).toMatchObject({
+        'db.system.name': 'postgresql',
+        'db.operation.name': 'SELECT',
+        'db.collection.name': 'customers',
+      })
+      expect(String(query!.attributes['db.query.text'])).toMatch(
+        /^select .* from "customers" where "customers"."email" = \$1$/,
+      )
       expect(JSON.stringify(spans.map((s) => s.attributes))).not.toContain('ada@planted.example')
     })
 
     it('a failing query is a span with an error status, and the error still reaches the caller', async () => {
       exporter.reset()
       const parent = trace.getTracer('test').startSpan('POST /customers')
-      const failure = context.with(trace.setSpan(context.active(), parent), async () =>
-        await database.db.insert(schema.customers).values({ orgId: '00000000-0000-4000-8000-000000000000', name: 'n', email: 'e@example.com', source: 'manual' }),
+      const failure = context.with(
+        trace.setSpan(context.active(), parent),
+        async () =>
+          await database.db.insert(schema.customers).values({
+            orgId: '00000000-0000-4000-8000-000000000000',
+            name: 'n',
+            email: 'e@example.com',
+            source: 'manual',
+          }),
       )
       await expect(failure).rejects.toThrow()
       parent.end()

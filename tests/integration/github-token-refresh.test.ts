@@ -65,7 +65,11 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
   const uniqueIp = () => `192.0.2.${++counter % 250}`
 
   async function newAccount(email = uniqueEmail()) {
-    const result = await registerUser(database.db, { name: 'Ada Lovelace', email, password: PASSWORD }, { ip: uniqueIp() })
+    const result = await registerUser(
+      database.db,
+      { name: 'Ada Lovelace', email, password: PASSWORD },
+      { ip: uniqueIp() },
+    )
     if (!result.ok) throw new Error(`sign-up failed: ${JSON.stringify(result)}`)
     await queue.flush()
     return result.user
@@ -100,8 +104,16 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
           return browser
         }
         const stored = async () =>
-          (await database.db.select().from(accounts).where(and(eq(accounts.userId, user.id), eq(accounts.provider, 'github'))))[0]
-        const refreshGrants = () => github.grants.filter((grant) => grant.get('grant_type') === 'refresh_token' && grant.get('refresh_token') === `ghr_${user.id}`).length
+          (
+            await database.db
+              .select()
+              .from(accounts)
+              .where(and(eq(accounts.userId, user.id), eq(accounts.provider, 'github')))
+          )[0]
+        const refreshGrants = () =>
+          github.grants.filter(
+            (grant) => grant.get('grant_type') === 'refresh_token' && grant.get('refresh_token') === `ghr_${user.id}`,
+          ).length
         return { user, browserWithCookie, stored, refreshGrants }
       }
 
@@ -130,7 +142,11 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
         expect(sessions.every((s) => s?.user?.id === session.user.id)).toBe(true)
         expect(session.refreshGrants()).toBe(1)
         const marked = await first[0]!.token()
-        expect(marked?.oauth).toMatchObject({ provider: 'github', error: 'refresh_failed', retryAt: expect.any(Number) })
+        expect(marked?.oauth).toMatchObject({
+          provider: 'github',
+          error: 'refresh_failed',
+          retryAt: expect.any(Number),
+        })
         expect(marked!.oauth!.retryAt! - Date.now() / 1000).toBeGreaterThan(REFRESH_BACKOFF_SECONDS - 10)
 
         // Later calls within the backoff do not refresh: neither those whose cookie was rewritten

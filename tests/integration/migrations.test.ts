@@ -71,7 +71,9 @@ describe('migrations from empty', () => {
       const database: TestDatabase = await createPostgresDatabase(process.env.TEST_DATABASE_URL!, { migrated: false })
       cleanups.push(database.close)
       // The app's URL points nowhere: a connection attempt to it would fail the command.
-      await migrateWithCli('postgres://signalbox_app:unused@127.0.0.1:1/nowhere', { MIGRATION_DATABASE_URL: database.url })
+      await migrateWithCli('postgres://signalbox_app:unused@127.0.0.1:1/nowhere', {
+        MIGRATION_DATABASE_URL: database.url,
+      })
       await expectMigrated(database.db)
     },
     60_000, // drizzle-kit is a separate process: seconds to start on a busy machine

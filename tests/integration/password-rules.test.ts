@@ -7,7 +7,10 @@ import { describe, expect, it, vi } from 'vitest'
 import { retryAfterMinutesFromCode, tooManyAttemptsCode, tooManyAttemptsMessage } from '@/lib/auth/credentials'
 import { passwordSchema } from '@/lib/auth/password'
 
-vi.mock('@/lib/auth', async (importOriginal) => ({ ...(await importOriginal<typeof import('@/lib/auth')>()), getSession: async () => null }))
+vi.mock('@/lib/auth', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/lib/auth')>()),
+  getSession: async () => null,
+}))
 
 const { default: SignInPage } = await import('@/app/(auth)/sign-in/page')
 
@@ -30,8 +33,12 @@ describe('password rules', () => {
     expect(tooManyAttemptsMessage(15)).toBe('Too many attempts, try again in 15 minutes.')
     expect(tooManyAttemptsMessage(1)).toBe('Too many attempts, try again in 1 minute.')
     // A wrong password or an unknown email posted straight to Auth.js, and a refused attempt.
-    expect(await signInAlert({ error: 'CredentialsSignin', code: 'invalid_credentials' })).toBe('Email or password is incorrect.')
-    expect(await signInAlert({ error: 'CredentialsSignin', code: tooManyAttemptsCode(4) })).toBe('Too many attempts, try again in 4 minutes.')
+    expect(await signInAlert({ error: 'CredentialsSignin', code: 'invalid_credentials' })).toBe(
+      'Email or password is incorrect.',
+    )
+    expect(await signInAlert({ error: 'CredentialsSignin', code: tooManyAttemptsCode(4) })).toBe(
+      'Too many attempts, try again in 4 minutes.',
+    )
   })
 
   it('carries the wait through the sign-in page URL, held to the window whatever the URL says', () => {

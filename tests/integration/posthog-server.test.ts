@@ -32,7 +32,8 @@ afterAll(() => shared.close())
 type FlagResult = 'backend' | 'default' | 'error' | 'timeout'
 async function flagCounts(): Promise<Record<FlagResult, number>> {
   const values = (await metrics().featureFlagEvaluations.get()).values
-  const count = (result: FlagResult) => values.find((v) => v.labels.flag === 'customer_history' && v.labels.result === result)?.value ?? 0
+  const count = (result: FlagResult) =>
+    values.find((v) => v.labels.flag === 'customer_history' && v.labels.result === result)?.value ?? 0
   return { backend: count('backend'), default: count('default'), error: count('error'), timeout: count('timeout') }
 }
 async function analyticsCount(result: 'ok' | 'error'): Promise<number> {
@@ -54,7 +55,8 @@ async function evaluateAs(distinctId: keyof typeof ANSWERS) {
   return { value, elapsed, counted, warnings }
 }
 
-const askedAbout = (distinctId: string) => shared.bodies.filter((body) => body.includes(`"distinct_id":"${distinctId}"`) && !body.includes('"batch"'))
+const askedAbout = (distinctId: string) =>
+  shared.bodies.filter((body) => body.includes(`"distinct_id":"${distinctId}"`) && !body.includes('"batch"'))
 
 // Before anything in this file uses the shared client.
 describe('shutdownAnalytics before the shared client exists', () => {
@@ -97,7 +99,10 @@ describe('PostHog feature flags through the shared client', () => {
     expect(value).toBe(DEFAULT)
     expect(counted).toEqual({ backend: 0, default: 0, error: 1, timeout: 0 })
     expect(warnings).toHaveLength(1)
-    expect(warnings[0]).toMatchObject({ msg: 'feature_flag_fallback', fields: { flag: 'customer_history', result: 'error' } })
+    expect(warnings[0]).toMatchObject({
+      msg: 'feature_flag_fallback',
+      fields: { flag: 'customer_history', result: 'error' },
+    })
     expect(consoleWarn).not.toHaveBeenCalled()
   })
 
@@ -107,7 +112,10 @@ describe('PostHog feature flags through the shared client', () => {
     expect(elapsed).toBeLessThan(FLAG_TIMEOUT_MS + 150)
     expect(counted).toEqual({ backend: 0, default: 0, error: 0, timeout: 1 })
     expect(warnings).toHaveLength(1)
-    expect(warnings[0]).toMatchObject({ msg: 'feature_flag_fallback', fields: { flag: 'customer_history', result: 'timeout' } })
+    expect(warnings[0]).toMatchObject({
+      msg: 'feature_flag_fallback',
+      fields: { flag: 'customer_history', result: 'timeout' },
+    })
   })
 
   it('flags and analytics go through one client', async () => {
@@ -207,7 +215,14 @@ describe('the PostHog adapters on a client of their own', () => {
     expect(sent).toHaveLength(1)
     expect(sent[0]).toMatchObject({
       distinct_id: 'user-1',
-      properties: { feature: 'customers', surface: 'api', source: 'api', org_id: 'org-1', request_id: 'req-1', $groups: { organization: 'org-1' } },
+      properties: {
+        feature: 'customers',
+        surface: 'api',
+        source: 'api',
+        org_id: 'org-1',
+        request_id: 'req-1',
+        $groups: { organization: 'org-1' },
+      },
     })
     await client.shutdown()
   })
@@ -222,7 +237,10 @@ describe('the PostHog adapters on a client of their own', () => {
     })
     const sent = recorder.events.find((e) => e.properties.request_id === 'req-anon')
     // The request ID (which a client may have chosen) is a property, never the identity.
-    expect(sent).toMatchObject({ distinct_id: 'generated-for-this-request', properties: { $process_person_profile: false } })
+    expect(sent).toMatchObject({
+      distinct_id: 'generated-for-this-request',
+      properties: { $process_person_profile: false },
+    })
     await client.shutdown()
   })
 
@@ -233,7 +251,11 @@ describe('the PostHog adapters on a client of their own', () => {
     const client = createPostHogClient('phc_test', url)
     const started = performance.now()
     await expect(
-      new PostHogAnalytics(client).capture({ event: 'signed_out', properties: { feature: 'auth', surface: 'app_shell' }, distinctId: 'u' }),
+      new PostHogAnalytics(client).capture({
+        event: 'signed_out',
+        properties: { feature: 'auth', surface: 'app_shell' },
+        distinctId: 'u',
+      }),
     ).rejects.toBeDefined()
     expect(performance.now() - started).toBeLessThan(8000)
     await client.shutdown().catch(() => {})

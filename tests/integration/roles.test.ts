@@ -62,10 +62,13 @@ describe.each(testDatabaseKinds())('roles on $label', ({ create }) => {
     await queue.flush()
   })
 
-  const newCustomer = async (name: string) => (await createCustomer(database.db, owner, { name, email: `${name.toLowerCase()}@c.example` }, 'manual')).id
+  const newCustomer = async (name: string) =>
+    (await createCustomer(database.db, owner, { name, email: `${name.toLowerCase()}@c.example` }, 'manual')).id
   const exists = async (id: string) => (await database.db.$count(customers, eq(customers.id, id))) === 1
   const auditActionsFor = async (requestId: string) =>
-    rowsOf<{ action: string }>(await database.db.execute(sql`select action from audit_log where request_id = ${requestId}`)).map((row) => row.action)
+    rowsOf<{ action: string }>(
+      await database.db.execute(sql`select action from audit_log where request_id = ${requestId}`),
+    ).map((row) => row.action)
 
   const asRole = { owner: () => owner, member: () => member }
 
@@ -75,7 +78,9 @@ describe.each(testDatabaseKinds())('roles on $label', ({ create }) => {
     })
 
     it('creates a customer in the drawer', async () => {
-      const state = await inRequest(`req-${role}-create`, () => saveCustomerAction({ status: 'idle' }, form({ name: `By ${role}`, email: `${role}@c.example` })))
+      const state = await inRequest(`req-${role}-create`, () =>
+        saveCustomerAction({ status: 'idle' }, form({ name: `By ${role}`, email: `${role}@c.example` })),
+      )
       expect(state).toMatchObject({ status: 'saved' })
       await queue.flush()
       expect(await auditActionsFor(`req-${role}-create`)).toEqual(['customer.created'])
@@ -94,7 +99,10 @@ describe.each(testDatabaseKinds())('roles on $label', ({ create }) => {
 
     it('edits a customer', async () => {
       const id = await newCustomer(`Edit${role}`)
-      const state = await saveCustomerAction({ status: 'idle' }, form({ id, name: `Edited by ${role}`, email: 'edited@c.example' }))
+      const state = await saveCustomerAction(
+        { status: 'idle' },
+        form({ id, name: `Edited by ${role}`, email: 'edited@c.example' }),
+      )
       expect(state).toEqual({ status: 'saved', customerId: id })
     })
   })

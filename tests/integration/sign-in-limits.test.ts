@@ -13,9 +13,14 @@ const current = vi.hoisted(() => ({ after: undefined as undefined | ((task: () =
 vi.mock('next/server', () => ({ after: (task: () => unknown) => current.after?.(task) }))
 
 const { authenticate, registerUser } = await import('@/lib/auth/credentials')
-const { MAX_FAILURES_PER_ACCOUNT_AND_IP, MAX_FAILURES_PER_IP, UNKNOWN_IP_KEY, keysFor, ipKeysFor, reserveSignInAttempt } = await import(
-  '@/lib/auth/rate-limit'
-)
+const {
+  MAX_FAILURES_PER_ACCOUNT_AND_IP,
+  MAX_FAILURES_PER_IP,
+  UNKNOWN_IP_KEY,
+  keysFor,
+  ipKeysFor,
+  reserveSignInAttempt,
+} = await import('@/lib/auth/rate-limit')
 
 const PASSWORD = 'correct horse battery'
 
@@ -41,7 +46,8 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
   }
 
   /** Failures counted the way authenticate() counts them (the first tests below drive it for real). */
-  const countFailure = async (keys: Parameters<typeof reserveSignInAttempt>[1]) => expect(await reserveSignInAttempt(database.db, keys)).toMatchObject({ limited: false })
+  const countFailure = async (keys: Parameters<typeof reserveSignInAttempt>[1]) =>
+    expect(await reserveSignInAttempt(database.db, keys)).toMatchObject({ limited: false })
 
   const auditRowsFor = (requestId: string) => auditRowsOf(database.db, requestId)
 
@@ -50,23 +56,35 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     // More failures on this account than the old per-email lock allowed (10), from two
     // addresses: one guessing through authenticate(), one counted the way it counts.
     for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_IP; i++) {
-      expect(await authenticate(database.db, { email: user.email, password: `guess ${i}`, ip: '198.51.100.101' })).toEqual({ ok: false, reason: 'invalid' })
+      expect(
+        await authenticate(database.db, { email: user.email, password: `guess ${i}`, ip: '198.51.100.101' }),
+      ).toEqual({ ok: false, reason: 'invalid' })
     }
-    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_IP; i++) await countFailure(keysFor({ email: user.email, ip: '2001:db8:1::1' }))
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_IP; i++)
+      await countFailure(keysFor({ email: user.email, ip: '2001:db8:1::1' }))
     for (const ip of ['198.51.100.101', '2001:db8:1::1']) {
-      expect(await authenticate(database.db, { email: user.email, password: 'one more guess', ip })).toMatchObject({ reason: 'rate_limited' })
+      expect(await authenticate(database.db, { email: user.email, password: 'one more guess', ip })).toMatchObject({
+        reason: 'rate_limited',
+      })
     }
-    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: '203.0.113.250' })).toMatchObject({ ok: true })
+    expect(
+      await authenticate(database.db, { email: user.email, password: PASSWORD, ip: '203.0.113.250' }),
+    ).toMatchObject({ ok: true })
   }, 120_000)
 
   it(`refuses one address after ${MAX_FAILURES_PER_ACCOUNT_AND_IP} failures on one account, the right password included, unaudited`, async () => {
     const user = await signUp()
     const ip = '198.51.100.40'
     for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_IP; i++) {
-      expect(await authenticate(database.db, { email: user.email, password: `wrong ${i}`, ip })).toEqual({ ok: false, reason: 'invalid' })
+      expect(await authenticate(database.db, { email: user.email, password: `wrong ${i}`, ip })).toEqual({
+        ok: false,
+        reason: 'invalid',
+      })
     }
     await queue.flush()
-    const locked = await inRequest('req-locked', () => authenticate(database.db, { email: user.email, password: PASSWORD, ip }))
+    const locked = await inRequest('req-locked', () =>
+      authenticate(database.db, { email: user.email, password: PASSWORD, ip }),
+    )
     expect(locked).toEqual({ ok: false, reason: 'rate_limited', retryAfterMinutes: 15 })
     // Refused attempts are logged, not audited (anyone could flood the trail with them).
     await queue.flush()
@@ -77,17 +95,27 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     const user = await signUp()
     const ip = '198.51.100.30'
     const results = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => authenticate(database.db, { email: user.email, password: `wrong ${i}`, ip })),
+      Array.from({ length: 30 }, (_, i) =>
+        authenticate(database.db, { email: user.email, password: `wrong ${i}`, ip }),
+      ),
     )
-    expect(results.filter((r) => r.ok === false && r.reason === 'invalid')).toHaveLength(MAX_FAILURES_PER_ACCOUNT_AND_IP)
-    expect(results.filter((r) => r.ok === false && r.reason === 'rate_limited')).toHaveLength(30 - MAX_FAILURES_PER_ACCOUNT_AND_IP)
+    expect(results.filter((r) => r.ok === false && r.reason === 'invalid')).toHaveLength(
+      MAX_FAILURES_PER_ACCOUNT_AND_IP,
+    )
+    expect(results.filter((r) => r.ok === false && r.reason === 'rate_limited')).toHaveLength(
+      30 - MAX_FAILURES_PER_ACCOUNT_AND_IP,
+    )
     for (const { key } of keysFor({ email: user.email, ip })) {
-      expect(await database.db.$count(signInFailures, eq(signInFailures.key, key))).toBe(MAX_FAILURES_PER_ACCOUNT_AND_IP)
+      expect(await database.db.$count(signInFailures, eq(signInFailures.key, key))).toBe(
+        MAX_FAILURES_PER_ACCOUNT_AND_IP,
+      )
     }
     // Only the 10 counted attempts compared a password, so only they were audited.
     await queue.flush()
     const failed = rowsOf<{ n: number }>(
-      await database.db.execute(sql`select count(*)::int as n from audit_log where action = 'user.sign_in_failed' and subject_id = ${user.id}`),
+      await database.db.execute(
+        sql`select count(*)::int as n from audit_log where action = 'user.sign_in_failed' and subject_id = ${user.id}`,
+      ),
     )
     expect(failed[0]?.n).toBe(MAX_FAILURES_PER_ACCOUNT_AND_IP)
   }, 120_000)
@@ -95,16 +123,25 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
   it('attempts whose IP is unknown share one per-IP limit', async () => {
     const user = await signUp()
     for (let i = 0; i < MAX_FAILURES_PER_IP - 1; i++) await countFailure(ipKeysFor(undefined))
-    expect(await authenticate(database.db, { email: uniqueEmail(), password: PASSWORD, ip: undefined })).toEqual({ ok: false, reason: 'invalid' })
+    expect(await authenticate(database.db, { email: uniqueEmail(), password: PASSWORD, ip: undefined })).toEqual({
+      ok: false,
+      reason: 'invalid',
+    })
     expect(await database.db.$count(signInFailures, eq(signInFailures.key, UNKNOWN_IP_KEY))).toBe(MAX_FAILURES_PER_IP)
     // Any email, the right password even: refused while the shared bucket is full…
-    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: undefined })).toMatchObject({ reason: 'rate_limited' })
-    expect(await registerUser(database.db, { name: 'X', email: uniqueEmail(), password: PASSWORD }, { ip: undefined })).toMatchObject({
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: undefined })).toMatchObject({
+      reason: 'rate_limited',
+    })
+    expect(
+      await registerUser(database.db, { name: 'X', email: uniqueEmail(), password: PASSWORD }, { ip: undefined }),
+    ).toMatchObject({
       ok: false,
       formError: expect.stringMatching(/^Too many attempts/),
     })
     // …and a request with an address is not affected.
-    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() })).toMatchObject({ ok: true })
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: uniqueIp() })).toMatchObject({
+      ok: true,
+    })
     await database.db.delete(signInFailures).where(eq(signInFailures.key, UNKNOWN_IP_KEY))
   }, 60_000)
 
@@ -112,9 +149,16 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     const user = await signUp()
     const ip = '198.51.100.7'
     for (let i = 0; i < MAX_FAILURES_PER_IP - 1; i++) await countFailure(keysFor({ email: uniqueEmail(), ip }))
-    expect(await authenticate(database.db, { email: uniqueEmail(), password: PASSWORD, ip })).toEqual({ ok: false, reason: 'invalid' })
-    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip })).toMatchObject({ reason: 'rate_limited' })
-    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: '198.51.100.8' })).toMatchObject({ ok: true })
+    expect(await authenticate(database.db, { email: uniqueEmail(), password: PASSWORD, ip })).toEqual({
+      ok: false,
+      reason: 'invalid',
+    })
+    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip })).toMatchObject({
+      reason: 'rate_limited',
+    })
+    expect(
+      await authenticate(database.db, { email: user.email, password: PASSWORD, ip: '198.51.100.8' }),
+    ).toMatchObject({ ok: true })
     // Sign-up from a capped address is refused too (it would otherwise probe which emails exist).
     expect(await registerUser(database.db, { name: 'X', email: uniqueEmail(), password: PASSWORD }, { ip })).toEqual({
       ok: false,
@@ -124,12 +168,19 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
 
   it('an IPv6 attacker cannot escape the limits by rotating addresses within its /64', async () => {
     const user = await signUp()
-    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_IP - 1; i++) await countFailure(keysFor({ email: user.email, ip: `2001:db8:aa:bb::${i + 1}` }))
-    expect(await authenticate(database.db, { email: user.email, password: 'wrong', ip: '2001:db8:aa:bb:1:2:3:4' })).toMatchObject({ reason: 'invalid' })
-    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: '2001:db8:aa:bb:ffff::1' })).toMatchObject({
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_IP - 1; i++)
+      await countFailure(keysFor({ email: user.email, ip: `2001:db8:aa:bb::${i + 1}` }))
+    expect(
+      await authenticate(database.db, { email: user.email, password: 'wrong', ip: '2001:db8:aa:bb:1:2:3:4' }),
+    ).toMatchObject({ reason: 'invalid' })
+    expect(
+      await authenticate(database.db, { email: user.email, password: PASSWORD, ip: '2001:db8:aa:bb:ffff::1' }),
+    ).toMatchObject({
       reason: 'rate_limited',
     })
-    expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip: '2001:db8:aa:cc::1' })).toMatchObject({ ok: true })
+    expect(
+      await authenticate(database.db, { email: user.email, password: PASSWORD, ip: '2001:db8:aa:cc::1' }),
+    ).toMatchObject({ ok: true })
   }, 60_000)
 
   it('counts down as old failures leave the window, and lets the user back in after it', async () => {
@@ -156,8 +207,9 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     const ip = uniqueIp()
     for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_IP - 1; i++) await countFailure(keysFor({ email: user.email, ip }))
     expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip })).toMatchObject({ ok: true })
-    expect(await authenticate(database.db, { email: user.email, password: 'one typo', ip })).toMatchObject({ reason: 'invalid' })
+    expect(await authenticate(database.db, { email: user.email, password: 'one typo', ip })).toMatchObject({
+      reason: 'invalid',
+    })
     expect(await authenticate(database.db, { email: user.email, password: PASSWORD, ip })).toMatchObject({ ok: true })
   }, 60_000)
-
 })

@@ -71,7 +71,9 @@ describe('OTLP trace export', () => {
     expect(request).toMatchObject({ traceId: incomingTraceId, spanId: entry.spanId })
     // A caller's own traceparent is left alone.
     await tracer().startActiveSpan('GET /own', async (span) => {
-      await fetch(`${downstreamUrl}/own`, { headers: { traceparent: '00-11111111111111111111111111111111-2222222222222222-01' } })
+      await fetch(`${downstreamUrl}/own`, {
+        headers: { traceparent: '00-11111111111111111111111111111111-2222222222222222-01' },
+      })
       span.end()
     })
     expect(downstreamHeaders.at(-1)?.traceparent).toBe('00-11111111111111111111111111111111-2222222222222222-01')

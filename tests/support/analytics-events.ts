@@ -11,7 +11,9 @@ const consoleCapture = ConsoleAnalytics.prototype.capture
 /** From now on, every server event track() sends is pushed onto the returned list (a new list per call). */
 export function recordAnalyticsEvents(): AnalyticsEvent[] {
   if (process.env.NEXT_PUBLIC_POSTHOG_KEY?.trim()) {
-    throw new Error('NEXT_PUBLIC_POSTHOG_KEY is set: server events would go to PostHog, not ConsoleAnalytics. Unset it for the tests.')
+    throw new Error(
+      'NEXT_PUBLIC_POSTHOG_KEY is set: server events would go to PostHog, not ConsoleAnalytics. Unset it for the tests.',
+    )
   }
   const events: AnalyticsEvent[] = []
   vi.spyOn(ConsoleAnalytics.prototype, 'capture').mockImplementation(function (this: ConsoleAnalytics, event) {

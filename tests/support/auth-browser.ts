@@ -17,9 +17,14 @@ export function browserFor(handlers: { GET: Handler; POST: Handler }, secret: st
 
     async call(method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<Response> {
       const headers = new Headers({ 'x-forwarded-for': this.ip })
-      if (this.cookies.size > 0) headers.set('cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '))
+      if (this.cookies.size > 0)
+        headers.set('cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '))
       if (form) headers.set('content-type', 'application/x-www-form-urlencoded')
-      const request = new Request(`${ORIGIN}${path}`, { method, headers, body: form ? new URLSearchParams(form) : undefined })
+      const request = new Request(`${ORIGIN}${path}`, {
+        method,
+        headers,
+        body: form ? new URLSearchParams(form) : undefined,
+      })
       const response = await (method === 'GET' ? handlers.GET : handlers.POST)(request as never)
       for (const line of response.headers.getSetCookie()) {
         const [pair = ''] = line.split(';')
@@ -38,7 +43,12 @@ export function browserFor(handlers: { GET: Handler; POST: Handler }, secret: st
 
     async signInWithPassword(email: string, password: string): Promise<Response> {
       const csrfToken = await this.csrfToken()
-      return this.call('POST', '/api/auth/callback/credentials', { csrfToken, email, password, callbackUrl: `${ORIGIN}/customers` })
+      return this.call('POST', '/api/auth/callback/credentials', {
+        csrfToken,
+        email,
+        password,
+        callbackUrl: `${ORIGIN}/customers`,
+      })
     }
 
     async signOut(): Promise<Response> {
@@ -49,7 +59,10 @@ export function browserFor(handlers: { GET: Handler; POST: Handler }, secret: st
     /** "Continue with GitHub", GitHub approving at once, and the callback. */
     async signInWithGitHub(): Promise<Response> {
       const csrfToken = await this.csrfToken()
-      const start = await this.call('POST', '/api/auth/signin/github', { csrfToken, callbackUrl: `${ORIGIN}/customers` })
+      const start = await this.call('POST', '/api/auth/signin/github', {
+        csrfToken,
+        callbackUrl: `${ORIGIN}/customers`,
+      })
       const authorize = new URL(start.headers.get('location') ?? '')
       expect(authorize.origin + authorize.pathname).toBe('https://github.com/login/oauth/authorize')
       const state = authorize.searchParams.get('state') ?? ''

@@ -13,7 +13,10 @@ import path from 'node:path'
  * @param {{ nodeModules?: string }} [options]
  */
 export function copyCheckout(sourceDir, dest, { nodeModules = path.join(sourceDir, 'node_modules') } = {}) {
-  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '.'], { cwd: sourceDir, encoding: 'utf8' })
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '.'], {
+    cwd: sourceDir,
+    encoding: 'utf8',
+  })
     .split('\n')
     .filter((file) => file && existsSync(path.join(sourceDir, file)))
   for (const file of files) cpSync(path.join(sourceDir, file), path.join(dest, file), { recursive: true })

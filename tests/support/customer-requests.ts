@@ -7,5 +7,9 @@ export function form(fields: Record<string, string>): FormData {
 }
 
 export function apiRequest(body: string, contentType = 'application/json') {
-  return new Request('http://localhost/api/customers', { method: 'POST', headers: { 'content-type': contentType }, body })
+  return new Request('http://localhost/api/customers', {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+  })
 }

@@ -33,7 +33,10 @@ async function createPgliteDatabase(): Promise<TestDatabase> {
  * A migrated database that `db` reaches as its own app role (set up by the code behind
  * `npm run db:create-app-role`), or with `migrated: false` an empty one `db` reaches as the owner.
  */
-export async function createPostgresDatabase(serverUrl: string, { migrated = true }: { migrated?: boolean } = {}): Promise<TestDatabase> {
+export async function createPostgresDatabase(
+  serverUrl: string,
+  { migrated = true }: { migrated?: boolean } = {},
+): Promise<TestDatabase> {
   const throwaway = await createThrowawayPostgres(serverUrl, { migrated, appRole: migrated })
   const owner = await openDatabase({ driver: 'postgres', url: throwaway.url })
   const app = throwaway.appUrl ? await openDatabase({ driver: 'postgres', url: throwaway.appUrl }) : owner

@@ -26,7 +26,8 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     let body = ''
     req.on('data', (chunk: Buffer) => (body += chunk.toString()))
     req.on('end', () => {
-      const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value))
+      const json = (status: number, value: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value))
       const path = (req.url ?? '/').split('?')[0]
       if (req.method === 'POST' && path === '/login/oauth/access_token') {
         const grant = new URLSearchParams(body)
@@ -35,7 +36,13 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
           const { fail, delayMs, expiresIn } = fake.refresh
           setTimeout(() => {
             if (fail) json(400, { error: 'bad_refresh_token' })
-            else json(200, { access_token: `gho_refreshed_${fake.grants.length}`, token_type: 'bearer', expires_in: expiresIn, refresh_token: 'ghr_rotated' })
+            else
+              json(200, {
+                access_token: `gho_refreshed_${fake.grants.length}`,
+                token_type: 'bearer',
+                expires_in: expiresIn,
+                refresh_token: 'ghr_rotated',
+              })
           }, delayMs)
           return
         }

@@ -23,7 +23,14 @@ type OtlpTraces = {
     resource?: { attributes?: OtlpAttribute[] }
     scopeSpans?: Array<{
       scope?: { name?: string }
-      spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: OtlpAttribute[] }>
+      spans?: Array<{
+        traceId: string
+        spanId: string
+        parentSpanId?: string
+        name: string
+        kind: number
+        attributes?: OtlpAttribute[]
+      }>
     }>
   }>
 }
@@ -31,7 +38,11 @@ type OtlpTraces = {
 function attributesOf(list: OtlpAttribute[] = []): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {}
   for (const { key, value } of list) {
-    out[key] = value.stringValue ?? value.boolValue ?? value.doubleValue ?? (value.intValue !== undefined ? Number(value.intValue) : '')
+    out[key] =
+      value.stringValue ??
+      value.boolValue ??
+      value.doubleValue ??
+      (value.intValue !== undefined ? Number(value.intValue) : '')
   }
   return out
 }
@@ -77,7 +88,11 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
-      if (req.method !== 'POST' || req.url !== '/v1/traces' || !String(req.headers['content-type']).startsWith('application/json')) {
+      if (
+        req.method !== 'POST' ||
+        req.url !== '/v1/traces' ||
+        !String(req.headers['content-type']).startsWith('application/json')
+      ) {
         res.writeHead(404).end()
         return
       }
@@ -100,7 +115,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     waitFor: async (predicate, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs
       while (!predicate(spans)) {
-        if (Date.now() > deadline) throw new Error(`the OTLP receiver did not get the expected spans within ${timeoutMs} ms; got: ${spans.map((s) => s.name).join(', ')}`)
+        if (Date.now() > deadline)
+          throw new Error(
+            `the OTLP receiver did not get the expected spans within ${timeoutMs} ms; got: ${spans.map((s) => s.name).join(', ')}`,
+          )
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
     },

@@ -20,7 +20,10 @@ import { appDatabaseUrl, generatePassword, quoteIdentifier, setUpAppRole } from 
  * @param {{ migrated?: boolean, prefix?: string, appRole?: boolean }} [options] `appRole` needs `migrated`
  * @returns {Promise<ThrowawayPostgres>}
  */
-export async function createThrowawayPostgres(serverUrl, { migrated = true, prefix = 'signalbox_test', appRole = false } = {}) {
+export async function createThrowawayPostgres(
+  serverUrl,
+  { migrated = true, prefix = 'signalbox_test', appRole = false } = {},
+) {
   if (appRole && !migrated) throw new Error('an app role needs the migrated tables')
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`
   // Roles are cluster-wide and other test runs share the cluster: the name is this database's.

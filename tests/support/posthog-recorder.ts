@@ -6,7 +6,13 @@ import type { AddressInfo } from 'node:net'
 import { gunzipSync } from 'node:zlib'
 
 /** `uuid` is the event's own ID, the same on every delivery of it: PostHog keeps one event per uuid. */
-export type RecordedEvent = { event: string; properties: Record<string, unknown>; distinct_id?: string; uuid?: string; path: string }
+export type RecordedEvent = {
+  event: string
+  properties: Record<string, unknown>
+  distinct_id?: string
+  uuid?: string
+  path: string
+}
 
 export type RecordedRequest = { method: string; path: string; cookie?: string }
 
@@ -25,7 +31,11 @@ export type PostHogRecorder = {
 function decode(raw: Buffer, request: http.IncomingMessage): unknown {
   const url = new URL(request.url ?? '/', 'http://recorder')
   let body = raw
-  if (request.headers['content-encoding'] === 'gzip' || url.searchParams.get('compression') === 'gzip-js' || (raw[0] === 0x1f && raw[1] === 0x8b)) {
+  if (
+    request.headers['content-encoding'] === 'gzip' ||
+    url.searchParams.get('compression') === 'gzip-js' ||
+    (raw[0] === 0x1f && raw[1] === 0x8b)
+  ) {
     body = gunzipSync(raw)
   }
   let text = body.toString('utf8')
@@ -68,13 +78,22 @@ function flagsAnswer(values: Record<string, boolean>) {
   const flags = Object.fromEntries(
     Object.entries(values).map(([key, enabled], i) => [
       key,
-      { key, enabled, variant: null, reason: { code: 'condition_match', description: 'Matched condition set 1' }, metadata: { id: i + 1, version: 1 } },
+      {
+        key,
+        enabled,
+        variant: null,
+        reason: { code: 'condition_match', description: 'Matched condition set 1' },
+        metadata: { id: i + 1, version: 1 },
+      },
     ]),
   )
   return JSON.stringify({ flags, errorsWhileComputingFlags: false, requestId: 'recorder-request' })
 }
 
-export async function startPostHogRecorder({ flags = {}, delayMs = 0 }: RecorderOptions = {}): Promise<PostHogRecorder> {
+export async function startPostHogRecorder({
+  flags = {},
+  delayMs = 0,
+}: RecorderOptions = {}): Promise<PostHogRecorder> {
   const events: RecordedEvent[] = []
   const bodies: string[] = []
   const requests: RecordedRequest[] = []
@@ -84,7 +103,11 @@ export async function startPostHogRecorder({ flags = {}, delayMs = 0 }: Recorder
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
     request.on('end', () => {
       const path = new URL(request.url ?? '/', 'http://recorder').pathname
-      requests.push({ method: request.method ?? 'GET', path, ...(request.headers.cookie ? { cookie: request.headers.cookie } : {}) })
+      requests.push({
+        method: request.method ?? 'GET',
+        path,
+        ...(request.headers.cookie ? { cookie: request.headers.cookie } : {}),
+      })
       let payload: unknown
       if (request.method === 'POST') {
         try {

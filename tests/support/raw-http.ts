@@ -44,9 +44,18 @@ export function rawRequest(port: number, head: string, body: RawBody, timeoutMs 
       const [statusLine = '', ...lines] = received.split('\r\n\r\n')[0]!.split('\r\n')
       const match = /^HTTP\/1\.1 (\d{3})/.exec(statusLine)
       const headers = Object.fromEntries(
-        lines.map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+        lines.map((line) => [
+          line.slice(0, line.indexOf(':')).trim().toLowerCase(),
+          line.slice(line.indexOf(':') + 1).trim(),
+        ]),
       )
-      resolve({ status: match ? Number(match[1]) : undefined, headers, ms: (statusAt ?? Date.now()) - started, sent, closedByServer })
+      resolve({
+        status: match ? Number(match[1]) : undefined,
+        headers,
+        ms: (statusAt ?? Date.now()) - started,
+        sent,
+        closedByServer,
+      })
     }
     const timer = setTimeout(finish, timeoutMs)
     socket.on('data', (data) => {
@@ -71,7 +80,9 @@ export function rawRequest(port: number, head: string, body: RawBody, timeoutMs 
         sent += Buffer.byteLength(body.data)
       } else if (body.kind === 'endless') {
         const piece = Buffer.alloc(64 * 1024, 0x78)
-        const framed = body.chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece
+        const framed = body.chunked
+          ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')])
+          : piece
         const pump = () => {
           while (!done && !socket.destroyed) {
             sent += piece.length

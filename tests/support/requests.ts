@@ -4,7 +4,11 @@
 import { requestContextStorage } from '@/lib/request/context'
 import type { RequestIdSource } from '@/lib/request/id'
 
-export function inRequest<T>(requestId: string, work: () => Promise<T>, { source = 'server' }: { source?: RequestIdSource } = {}): Promise<T> {
+export function inRequest<T>(
+  requestId: string,
+  work: () => Promise<T>,
+  { source = 'server' }: { source?: RequestIdSource } = {},
+): Promise<T> {
   return requestContextStorage.run({ requestId, requestIdSource: source, startedAt: performance.now() }, work)
 }
 

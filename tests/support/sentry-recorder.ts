@@ -30,7 +30,13 @@ export type RecordedEvent = {
   transaction?: string
   tags?: Record<string, unknown>
   user?: Record<string, unknown>
-  request?: { url?: string; headers?: Record<string, string>; query_string?: unknown; data?: unknown; cookies?: unknown }
+  request?: {
+    url?: string
+    headers?: Record<string, string>
+    query_string?: unknown
+    data?: unknown
+    cookies?: unknown
+  }
   exception?: { values?: Array<{ type?: string; value?: string; mechanism?: { type?: string; handled?: boolean } }> }
   contexts?: Record<string, unknown>
   [key: string]: unknown
@@ -126,7 +132,9 @@ export async function startSentryRecorder({ projectId = '1', publicKey = 'public
       const path = (req.url ?? '/').split('?')[0] ?? '/'
       requests.push({ method: req.method ?? 'GET', path })
       if (req.method === 'POST' && path === `/api/${projectId}/integration/otlp/v1/traces/`) {
-        otlpSpans.push(...spansFromOtlpJson(decodeBody(Buffer.concat(chunks), req.headers['content-encoding']).toString('utf8')))
+        otlpSpans.push(
+          ...spansFromOtlpJson(decodeBody(Buffer.concat(chunks), req.headers['content-encoding']).toString('utf8')),
+        )
         res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}')
         return
       }
@@ -141,7 +149,12 @@ export async function startSentryRecorder({ projectId = '1', publicKey = 'public
           envelopes.push({ path, requestHeaders: req.headers, ...parseEnvelope(body) })
         } else {
           const text = body.toString('utf8')
-          envelopes.push({ path, requestHeaders: req.headers, header: {}, items: [{ type: 'event', header: { type: 'event' }, payload: parseJson(text) ?? text, text }] })
+          envelopes.push({
+            path,
+            requestHeaders: req.headers,
+            header: {},
+            items: [{ type: 'event', header: { type: 'event' }, payload: parseJson(text) ?? text, text }],
+          })
         }
         res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}')
       } catch (error) {
@@ -152,7 +165,8 @@ export async function startSentryRecorder({ projectId = '1', publicKey = 'public
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
 
-  const items = (...types: string[]) => envelopes.flatMap((envelope) => envelope.items.filter((item) => types.includes(item.type)))
+  const items = (...types: string[]) =>
+    envelopes.flatMap((envelope) => envelope.items.filter((item) => types.includes(item.type)))
   const errorEvents = () =>
     items('event')
       .map((item) => item.payload)
@@ -165,15 +179,23 @@ export async function startSentryRecorder({ projectId = '1', publicKey = 'public
     otlpSpans,
     items,
     errorEvents,
-    eventsWithMessage: (text) => errorEvents().filter((event) => event.exception?.values?.some((value) => value.value?.includes(text))),
+    eventsWithMessage: (text) =>
+      errorEvents().filter((event) => event.exception?.values?.some((value) => value.value?.includes(text))),
     allText: () =>
       envelopes
-        .map((envelope) => [JSON.stringify(envelope.header), JSON.stringify(envelope.requestHeaders), ...envelope.items.map((item) => item.text)].join('\n'))
+        .map((envelope) =>
+          [
+            JSON.stringify(envelope.header),
+            JSON.stringify(envelope.requestHeaders),
+            ...envelope.items.map((item) => item.text),
+          ].join('\n'),
+        )
         .join('\n'),
     waitFor: async (predicate, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs
       while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`the Sentry recorder did not receive what was expected within ${timeoutMs} ms`)
+        if (Date.now() > deadline)
+          throw new Error(`the Sentry recorder did not receive what was expected within ${timeoutMs} ms`)
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
     },

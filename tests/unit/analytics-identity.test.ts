@@ -12,10 +12,14 @@ describe('server track() identity', () => {
   it('an anonymous event is not identified by the request ID, even one the server made', async () => {
     const events = recordAnalyticsEvents()
     for (const source of ['client', 'server'] as const) {
-      await inRequest(`rid-${source}`, async () => {
-        await track('signed_out', { feature: 'auth', surface: 'app_shell' })
-        await track('signed_out', { feature: 'auth', surface: 'app_shell' })
-      }, { source })
+      await inRequest(
+        `rid-${source}`,
+        async () => {
+          await track('signed_out', { feature: 'auth', surface: 'app_shell' })
+          await track('signed_out', { feature: 'auth', surface: 'app_shell' })
+        },
+        { source },
+      )
     }
     await vi.waitFor(() => expect(events).toHaveLength(4))
     const [first, second, third] = events
@@ -30,7 +34,11 @@ describe('server track() identity', () => {
 
   it('a known user is the identity, with no anonymous ID beside it', async () => {
     const events = recordAnalyticsEvents()
-    await inRequest('rid-user', () => track('signed_out', { feature: 'auth', surface: 'app_shell' }, { distinctId: 'user-1' }), { source: 'client' })
+    await inRequest(
+      'rid-user',
+      () => track('signed_out', { feature: 'auth', surface: 'app_shell' }, { distinctId: 'user-1' }),
+      { source: 'client' },
+    )
     await vi.waitFor(() => expect(events).toHaveLength(1))
     expect(events[0]).toEqual({
       event: 'signed_out',

@@ -33,7 +33,9 @@ describe('server track() without a PostHog key', () => {
     const capture = vi.spyOn(ConsoleAnalytics.prototype, 'capture').mockRejectedValueOnce(new Error('backend down'))
     const warn = vi.spyOn(logger, 'warn')
     const before = { ok: await counted('ok'), error: await counted('error') }
-    await expect(track('signed_out', { feature: 'auth', surface: 'app_shell' }, { distinctId: 'user-1' })).resolves.toBeUndefined()
+    await expect(
+      track('signed_out', { feature: 'auth', surface: 'app_shell' }, { distinctId: 'user-1' }),
+    ).resolves.toBeUndefined()
     await vi.waitFor(async () => expect(await counted('error')).toBe(before.error + 1))
     expect(await counted('ok')).toBe(before.ok)
     expect(warn).toHaveBeenCalledWith(expect.objectContaining({ event: 'signed_out' }), 'analytics_capture_failed')

@@ -12,7 +12,9 @@ describe('isAuthError', () => {
 
   it('lets anything else through, so it is rethrown', () => {
     expect(isAuthError(new Error('database down'))).toBe(false)
-    expect(isAuthError(Object.assign(new Error('NEXT_REDIRECT'), { digest: 'NEXT_REDIRECT;replace;/customers;307;' }))).toBe(false)
+    expect(
+      isAuthError(Object.assign(new Error('NEXT_REDIRECT'), { digest: 'NEXT_REDIRECT;replace;/customers;307;' })),
+    ).toBe(false)
     expect(isAuthError(undefined)).toBe(false)
   })
 })

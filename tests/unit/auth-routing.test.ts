@@ -36,7 +36,8 @@ describe('sign-in routing', () => {
 
   it('protects the app pages and nothing else', () => {
     for (const path of ['/customers', '/customers/123', '/activity']) expect(isProtectedPath(path)).toBe(true)
-    for (const path of ['/', '/sign-in', '/sign-up', '/api/customers', '/customersx', '/api/health']) expect(isProtectedPath(path)).toBe(false)
+    for (const path of ['/', '/sign-in', '/sign-up', '/api/customers', '/customersx', '/api/health'])
+      expect(isProtectedPath(path)).toBe(false)
   })
 
   it('recognises Auth.js session cookies, chunked and secure ones included', () => {

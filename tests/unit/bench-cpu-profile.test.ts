@@ -17,7 +17,10 @@ function mapped(file: string, source: string) {
   mkdirSync(path.dirname(path.join(app, file)), { recursive: true })
   writeFileSync(path.join(app, file), 'module.exports=function(){}\n')
   // "AAAA": generated line 0, column 0 comes from source 0, line 0, column 0.
-  writeFileSync(path.join(app, `${file}.map`), JSON.stringify({ version: 3, sources: [source], names: [], mappings: 'AAAA' }))
+  writeFileSync(
+    path.join(app, `${file}.map`),
+    JSON.stringify({ version: 3, sources: [source], names: [], mappings: 'AAAA' }),
+  )
   return url(file)
 }
 const chunk = (name: string, source: string) => mapped(`.next/server/chunks/${name}`, source)
@@ -25,25 +28,77 @@ const chunk = (name: string, source: string) => mapped(`.next/server/chunks/${na
 type Frame = { functionName: string; url: string }
 const frames: Record<string, Frame & { parent?: string }> = {
   root: { functionName: '(root)', url: '' },
-  nextRequest: { functionName: 'handleRequest', url: url('node_modules/next/dist/server/base-server.js'), parent: 'root' },
+  nextRequest: {
+    functionName: 'handleRequest',
+    url: url('node_modules/next/dist/server/base-server.js'),
+    parent: 'root',
+  },
   pino: { functionName: 'LOG', url: url('node_modules/pino/lib/tools.js'), parent: 'nextRequest' },
   pinoWrite: { functionName: 'writeUtf8String', url: '', parent: 'pino' },
-  ourLogger: { functionName: 'logMethod', url: chunk('logger.js', '../../../lib/logs/logger.ts'), parent: 'nextRequest' },
-  proxyAdapter: { functionName: 'tz', url: url('node_modules/next/dist/esm/server/web/adapter.js'), parent: 'nextRequest' },
+  ourLogger: {
+    functionName: 'logMethod',
+    url: chunk('logger.js', '../../../lib/logs/logger.ts'),
+    parent: 'nextRequest',
+  },
+  proxyAdapter: {
+    functionName: 'tz',
+    url: url('node_modules/next/dist/esm/server/web/adapter.js'),
+    parent: 'nextRequest',
+  },
   ourProxy: { functionName: 'proxy', url: chunk('proxy.js', '../../../proxy.ts'), parent: 'proxyAdapter' },
-  requestIdCheck: { functionName: 'isValidRequestId', url: chunk('id.js', '../../../lib/request/id.ts'), parent: 'ourProxy' },
-  nextResponseInProxy: { functionName: 'next', url: url('node_modules/next/dist/esm/server/web/spec-extension/response.js'), parent: 'ourProxy' },
+  requestIdCheck: {
+    functionName: 'isValidRequestId',
+    url: chunk('id.js', '../../../lib/request/id.ts'),
+    parent: 'ourProxy',
+  },
+  nextResponseInProxy: {
+    functionName: 'next',
+    url: url('node_modules/next/dist/esm/server/web/spec-extension/response.js'),
+    parent: 'ourProxy',
+  },
   proxyRequest: { functionName: '_Request', url: 'node:internal/deps/undici/undici', parent: 'proxyAdapter' },
-  nextUnderProxy: { functionName: 'fromNodeNextRequest', url: url('node_modules/next/dist/esm/server/web/spec-extension/adapters/next-request.js'), parent: 'proxyAdapter' },
-  otelContext: { functionName: 'with', url: url('node_modules/@opentelemetry/context-async-hooks/build/src/AsyncLocalStorageContextManager.js'), parent: 'nextRequest' },
-  renderInsideSpan: { functionName: 'renderToReadableStream', url: url('node_modules/next/dist/compiled/react-dom/server.js'), parent: 'otelContext' },
-  sentryScope: { functionName: 'clone', url: mapped('node_modules/@sentry/core/build/cjs/scope.js', '../../src/scope.ts'), parent: 'nextRequest' },
+  nextUnderProxy: {
+    functionName: 'fromNodeNextRequest',
+    url: url('node_modules/next/dist/esm/server/web/spec-extension/adapters/next-request.js'),
+    parent: 'proxyAdapter',
+  },
+  otelContext: {
+    functionName: 'with',
+    url: url('node_modules/@opentelemetry/context-async-hooks/build/src/AsyncLocalStorageContextManager.js'),
+    parent: 'nextRequest',
+  },
+  renderInsideSpan: {
+    functionName: 'renderToReadableStream',
+    url: url('node_modules/next/dist/compiled/react-dom/server.js'),
+    parent: 'otelContext',
+  },
+  sentryScope: {
+    functionName: 'clone',
+    url: mapped('node_modules/@sentry/core/build/cjs/scope.js', '../../src/scope.ts'),
+    parent: 'nextRequest',
+  },
   // Turbopack's maps write a scoped package's `@` as `%40`.
-  sentryBundled: { functionName: 'captureRequestError', url: chunk('sentry.js', '../../../node_modules/%40sentry/nextjs/src/common/captureRequestError.ts'), parent: 'nextRequest' },
-  otelApi: { functionName: 'startActiveSpan', url: url('node_modules/@opentelemetry/api/build/src/trace/NoopTracer.js'), parent: 'nextRequest' },
+  sentryBundled: {
+    functionName: 'captureRequestError',
+    url: chunk('sentry.js', '../../../node_modules/%40sentry/nextjs/src/common/captureRequestError.ts'),
+    parent: 'nextRequest',
+  },
+  otelApi: {
+    functionName: 'startActiveSpan',
+    url: url('node_modules/@opentelemetry/api/build/src/trace/NoopTracer.js'),
+    parent: 'nextRequest',
+  },
   ourRoute: { functionName: 'GET', url: chunk('route.js', '../../../app/api/health/route.ts'), parent: 'nextRequest' },
-  bundledLib: { functionName: 'parse', url: chunk('zod.js', '../../../node_modules/zod/v4/core/parse.js'), parent: 'ourRoute' },
-  turbopackRuntime: { functionName: 'instantiateModule', url: chunk('runtime.js', 'turbopack:///[turbopack]/runtime.ts'), parent: 'nextRequest' },
+  bundledLib: {
+    functionName: 'parse',
+    url: chunk('zod.js', '../../../node_modules/zod/v4/core/parse.js'),
+    parent: 'ourRoute',
+  },
+  turbopackRuntime: {
+    functionName: 'instantiateModule',
+    url: chunk('runtime.js', 'turbopack:///[turbopack]/runtime.ts'),
+    parent: 'nextRequest',
+  },
   httpParser: { functionName: 'parserOnIncoming', url: 'node:_http_server', parent: 'root' },
   gc: { functionName: '(garbage collector)', url: '', parent: 'root' },
   program: { functionName: '(program)', url: '', parent: 'root' },
@@ -56,7 +111,13 @@ const profile = (samples: Array<[string, number]>, startTime = 1_000_000) => ({
   endTime: startTime + samples.reduce((sum, [, delta]) => sum + delta, 0),
   nodes: names.map((name) => ({
     id: idOf(name),
-    callFrame: { functionName: frames[name]!.functionName, url: frames[name]!.url, scriptId: '0', lineNumber: 0, columnNumber: 0 },
+    callFrame: {
+      functionName: frames[name]!.functionName,
+      url: frames[name]!.url,
+      scriptId: '0',
+      lineNumber: 0,
+      columnNumber: 0,
+    },
     children: names.filter((child) => frames[child]!.parent === name).map(idOf),
   })),
   samples: samples.map(([name]) => idOf(name)),

@@ -3,7 +3,8 @@ import { clientIpFrom, normaliseAddress } from '@/lib/auth/client-ip'
 import { addressSubject } from '@/lib/auth/rate-limit'
 import { trustedProxyHops } from '@/lib/env'
 
-const headersWith = (forwardedFor?: string) => new Headers(forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor })
+const headersWith = (forwardedFor?: string) =>
+  new Headers(forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor })
 
 describe('clientIpFrom', () => {
   it('next start exposed directly (0 hops): the socket peer, whatever the client writes in X-Forwarded-For', () => {
@@ -15,8 +16,12 @@ describe('clientIpFrom', () => {
   it('behind one appending proxy (1 hop): the entry the proxy appended, not the ones the client sent', () => {
     // nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; the peer is nginx.
     expect(clientIpFrom(headersWith('192.0.2.77'), { peer: '10.0.0.2', trustedHops: 1 })).toBe('192.0.2.77')
-    expect(clientIpFrom(headersWith('203.0.113.9, 192.0.2.77'), { peer: '10.0.0.2', trustedHops: 1 })).toBe('192.0.2.77')
-    expect(clientIpFrom(headersWith('1.1.1.1, 2.2.2.2, 192.0.2.77'), { peer: '10.0.0.2', trustedHops: 1 })).toBe('192.0.2.77')
+    expect(clientIpFrom(headersWith('203.0.113.9, 192.0.2.77'), { peer: '10.0.0.2', trustedHops: 1 })).toBe(
+      '192.0.2.77',
+    )
+    expect(clientIpFrom(headersWith('1.1.1.1, 2.2.2.2, 192.0.2.77'), { peer: '10.0.0.2', trustedHops: 1 })).toBe(
+      '192.0.2.77',
+    )
   })
 
   it('Vercel (1 hop, the platform overwrites the header): its one entry, with or without a peer', () => {
@@ -25,7 +30,9 @@ describe('clientIpFrom', () => {
   })
 
   it('two proxies (2 hops): skips both of their entries', () => {
-    expect(clientIpFrom(headersWith('203.0.113.9, 192.0.2.77, 10.0.0.1'), { peer: '10.0.0.2', trustedHops: 2 })).toBe('192.0.2.77')
+    expect(clientIpFrom(headersWith('203.0.113.9, 192.0.2.77, 10.0.0.1'), { peer: '10.0.0.2', trustedHops: 2 })).toBe(
+      '192.0.2.77',
+    )
   })
 
   it('without a peer (no Node hook) and 0 hops: the rightmost entry, never the client-chosen leftmost', () => {

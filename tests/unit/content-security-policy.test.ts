@@ -7,15 +7,24 @@ import { contentSecurityPolicy, newNonce } from '@/lib/security/content-security
 import { inlineScriptHashes } from '@/lib/security/prerendered-scripts'
 
 const directives = (policy: string) =>
-  new Map(policy.split(';').map((part) => {
-    const [name, ...sources] = part.trim().split(/\s+/)
-    return [name!, sources] as const
-  }))
+  new Map(
+    policy.split(';').map((part) => {
+      const [name, ...sources] = part.trim().split(/\s+/)
+      return [name!, sources] as const
+    }),
+  )
 
 const HASH = "'sha256-abc='"
 
 describe('contentSecurityPolicy', () => {
-  const production = directives(contentSecurityPolicy({ nonce: 'n0nce', scriptHashes: [HASH], development: false, developmentConnectSources: ['http://localhost:8969'] }))
+  const production = directives(
+    contentSecurityPolicy({
+      nonce: 'n0nce',
+      scriptHashes: [HASH],
+      development: false,
+      developmentConnectSources: ['http://localhost:8969'],
+    }),
+  )
 
   it('has every directive the issue asks for, with exactly those sources', () => {
     expect(production.get('default-src')).toEqual(["'self'"])
@@ -36,12 +45,26 @@ describe('contentSecurityPolicy', () => {
   })
 
   it('lets our forms be redirected to an OAuth provider only when one is configured', () => {
-    const withGitHub = directives(contentSecurityPolicy({ nonce: 'n0nce', scriptHashes: [], development: false, formRedirectSources: ['https://github.com'] }))
+    const withGitHub = directives(
+      contentSecurityPolicy({
+        nonce: 'n0nce',
+        scriptHashes: [],
+        development: false,
+        formRedirectSources: ['https://github.com'],
+      }),
+    )
     expect(withGitHub.get('form-action')).toEqual(["'self'", 'https://github.com'])
   })
 
   it('relaxes only what next dev needs: eval for scripts, inline styles, the Spotlight sidecar', () => {
-    const development = directives(contentSecurityPolicy({ nonce: 'n0nce', scriptHashes: [], development: true, developmentConnectSources: ['http://localhost:8969'] }))
+    const development = directives(
+      contentSecurityPolicy({
+        nonce: 'n0nce',
+        scriptHashes: [],
+        development: true,
+        developmentConnectSources: ['http://localhost:8969'],
+      }),
+    )
     expect(development.get('script-src')).toEqual(["'self'", "'nonce-n0nce'", "'unsafe-eval'"])
     expect(development.get('style-src')).toEqual(["'self'", "'unsafe-inline'"])
     expect(development.get('connect-src')).toEqual(["'self'", 'http://localhost:8969'])
@@ -64,7 +87,11 @@ describe('prerendered script hashes', () => {
     const page = (flight: string) =>
       `<html><head><script src="/_next/static/chunks/a.js" async=""></script></head><body><script>(self.__next_f=self.__next_f||[]).push([0])</script><script id="_R_">${flight}</script></body></html>`
     expect(inlineScriptHashes([page('self.__next_f.push([1,"a"])'), page('self.__next_f.push([1,"b"])')])).toEqual(
-      [sha('(self.__next_f=self.__next_f||[]).push([0])'), sha('self.__next_f.push([1,"a"])'), sha('self.__next_f.push([1,"b"])')].sort(),
+      [
+        sha('(self.__next_f=self.__next_f||[]).push([0])'),
+        sha('self.__next_f.push([1,"a"])'),
+        sha('self.__next_f.push([1,"b"])'),
+      ].sort(),
     )
   })
 

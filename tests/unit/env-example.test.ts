@@ -15,7 +15,10 @@ const assigned = new Map(
 /** The names in the first column of the README's "Environment variables" table. */
 function readmeVariables(): string[] {
   const readme = readFileSync('README.md', 'utf8')
-  const section = readme.slice(readme.indexOf('## Environment variables'), readme.indexOf('\n## ', readme.indexOf('## Environment variables') + 1))
+  const section = readme.slice(
+    readme.indexOf('## Environment variables'),
+    readme.indexOf('\n## ', readme.indexOf('## Environment variables') + 1),
+  )
   return section
     .split('\n')
     .filter((line) => line.startsWith('| `'))

@@ -30,7 +30,19 @@ describe('parseEnv', () => {
 
   it('treats empty strings as unset', () => {
     expect(
-      parseEnv({ NODE_ENV: 'development', DATABASE_URL: '', LOG_LEVEL: ' ', DEBUG_ROUTES: '', NEXT_PUBLIC_SENTRY_DSN: ' ', SENTRY_TRACES_SAMPLE_RATE: '', POSTHOG_HOST: '', NEXT_PUBLIC_POSTHOG_KEY: '', AUTH_SECRET: '', AUTH_GITHUB_ID: ' ', AUTH_GITHUB_SECRET: '' }),
+      parseEnv({
+        NODE_ENV: 'development',
+        DATABASE_URL: '',
+        LOG_LEVEL: ' ',
+        DEBUG_ROUTES: '',
+        NEXT_PUBLIC_SENTRY_DSN: ' ',
+        SENTRY_TRACES_SAMPLE_RATE: '',
+        POSTHOG_HOST: '',
+        NEXT_PUBLIC_POSTHOG_KEY: '',
+        AUTH_SECRET: '',
+        AUTH_GITHUB_ID: ' ',
+        AUTH_GITHUB_SECRET: '',
+      }),
     ).toEqual(UNSET)
   })
 
@@ -49,7 +61,9 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ NODE_ENV: 'development', NEXT_PUBLIC_SENTRY_DSN: 'sentry.example.com' })).toThrow(
       /^NEXT_PUBLIC_SENTRY_DSN must look like .*It is the Sentry/,
     )
-    expect(() => parseEnv({ NODE_ENV: 'development', SENTRY_TRACES_SAMPLE_RATE: '5' })).toThrow(/^SENTRY_TRACES_SAMPLE_RATE /)
+    expect(() => parseEnv({ NODE_ENV: 'development', SENTRY_TRACES_SAMPLE_RATE: '5' })).toThrow(
+      /^SENTRY_TRACES_SAMPLE_RATE /,
+    )
   })
 
   it('names the variable and what it is for when a value is invalid', () => {
@@ -68,27 +82,41 @@ describe('parseEnv', () => {
   const origin = { AUTH_URL: 'https://app.example.com' }
 
   it('requires DATABASE_URL in a running production server', () => {
-    expect(() => parseEnv({ NODE_ENV: 'production', AUTH_SECRET: secret })).toThrow(/^DATABASE_URL is required in production/)
-    expect(() => parseEnv({ NODE_ENV: 'production', AUTH_SECRET: secret, DATABASE_URL: '' })).toThrow(/DATABASE_URL/)
-    expect(parseEnv({ NODE_ENV: 'production', AUTH_SECRET: secret, DATABASE_URL: 'postgres://db/app', ...origin }).DATABASE_URL).toBe(
-      'postgres://db/app',
+    expect(() => parseEnv({ NODE_ENV: 'production', AUTH_SECRET: secret })).toThrow(
+      /^DATABASE_URL is required in production/,
     )
+    expect(() => parseEnv({ NODE_ENV: 'production', AUTH_SECRET: secret, DATABASE_URL: '' })).toThrow(/DATABASE_URL/)
+    expect(
+      parseEnv({ NODE_ENV: 'production', AUTH_SECRET: secret, DATABASE_URL: 'postgres://db/app', ...origin })
+        .DATABASE_URL,
+    ).toBe('postgres://db/app')
   })
 
   it('requires AUTH_SECRET in a running production server, and a long one anywhere', () => {
     expect(() => parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' })).toThrow(
       /^AUTH_SECRET is required in production and is not set\. It is the key that signs and encrypts session cookies/,
     )
-    expect(() => parseEnv({ NODE_ENV: 'development', AUTH_SECRET: 'short' })).toThrow(/^AUTH_SECRET must be at least 32 characters/)
+    expect(() => parseEnv({ NODE_ENV: 'development', AUTH_SECRET: 'short' })).toThrow(
+      /^AUTH_SECRET must be at least 32 characters/,
+    )
     expect(parseEnv({ NODE_ENV: 'development' }).AUTH_SECRET).toBeUndefined() // development generates one
   })
 
   it('refuses a production server whose origin would come from an untrusted Host header', () => {
     const base = { NODE_ENV: 'production', AUTH_SECRET: secret, DATABASE_URL: 'postgres://db/app' } as const
-    expect(() => parseEnv(base)).toThrow(/^AUTH_URL is required in production \(or AUTH_TRUST_HOST=true .*\)\. It is the public URL of the app/)
+    expect(() => parseEnv(base)).toThrow(
+      /^AUTH_URL is required in production \(or AUTH_TRUST_HOST=true .*\)\. It is the public URL of the app/,
+    )
     expect(() => parseEnv({ ...base, AUTH_TRUST_HOST: 'false' })).toThrow(/^AUTH_URL is required in production/)
-    expect(() => parseEnv({ ...base, AUTH_URL: 'app.example.com' })).toThrow(/^AUTH_URL must be the app's public http\(s\) URL/)
-    for (const trusted of [{ AUTH_URL: 'https://app.example.com' }, { AUTH_TRUST_HOST: 'true' }, { AUTH_TRUST_HOST: '1' }, { VERCEL: '1' }]) {
+    expect(() => parseEnv({ ...base, AUTH_URL: 'app.example.com' })).toThrow(
+      /^AUTH_URL must be the app's public http\(s\) URL/,
+    )
+    for (const trusted of [
+      { AUTH_URL: 'https://app.example.com' },
+      { AUTH_TRUST_HOST: 'true' },
+      { AUTH_TRUST_HOST: '1' },
+      { VERCEL: '1' },
+    ]) {
       const config = parseEnv({ ...base, ...trusted })
       expect(hostIsTrusted(config, { NODE_ENV: 'production' })).toBe(true)
     }
@@ -99,14 +127,22 @@ describe('parseEnv', () => {
 
   it('takes the number of trusted proxy hops, 0 to 10', () => {
     expect(parseEnv({ NODE_ENV: 'development', TRUSTED_PROXY_HOPS: '1' }).TRUSTED_PROXY_HOPS).toBe(1)
-    expect(() => parseEnv({ NODE_ENV: 'development', TRUSTED_PROXY_HOPS: '-1' })).toThrow(/^TRUSTED_PROXY_HOPS .*It is how many proxies/)
+    expect(() => parseEnv({ NODE_ENV: 'development', TRUSTED_PROXY_HOPS: '-1' })).toThrow(
+      /^TRUSTED_PROXY_HOPS .*It is how many proxies/,
+    )
     expect(() => parseEnv({ NODE_ENV: 'development', TRUSTED_PROXY_HOPS: 'one' })).toThrow(/^TRUSTED_PROXY_HOPS /)
   })
 
   it('wants both halves of the GitHub OAuth app or neither', () => {
-    expect(() => parseEnv({ NODE_ENV: 'development', AUTH_GITHUB_ID: 'id' })).toThrow(/^AUTH_GITHUB_SECRET is required when AUTH_GITHUB_ID is set/)
-    expect(() => parseEnv({ NODE_ENV: 'development', AUTH_GITHUB_SECRET: 's' })).toThrow(/^AUTH_GITHUB_ID is required when AUTH_GITHUB_SECRET is set/)
-    expect(parseEnv({ NODE_ENV: 'development', AUTH_GITHUB_ID: 'id', AUTH_GITHUB_SECRET: 's' })).toMatchObject({ AUTH_GITHUB_ID: 'id' })
+    expect(() => parseEnv({ NODE_ENV: 'development', AUTH_GITHUB_ID: 'id' })).toThrow(
+      /^AUTH_GITHUB_SECRET is required when AUTH_GITHUB_ID is set/,
+    )
+    expect(() => parseEnv({ NODE_ENV: 'development', AUTH_GITHUB_SECRET: 's' })).toThrow(
+      /^AUTH_GITHUB_ID is required when AUTH_GITHUB_SECRET is set/,
+    )
+    expect(parseEnv({ NODE_ENV: 'development', AUTH_GITHUB_ID: 'id', AUTH_GITHUB_SECRET: 's' })).toMatchObject({
+      AUTH_GITHUB_ID: 'id',
+    })
   })
 
   it('does not require anything during next build', () => {

@@ -26,7 +26,11 @@ function typeChecks() {
   void track('customer_exploded', { feature: 'customers', surface: 'api' })
   // @ts-expect-error — `source` is one of manual | api
   void track('customer_created', { feature: 'customers', surface: 'api', source: 'csv' })
-  const props: EventProps<'customers_drawer_opened'> = { feature: 'customers', surface: 'customers_drawer', mode: 'create' }
+  const props: EventProps<'customers_drawer_opened'> = {
+    feature: 'customers',
+    surface: 'customers_drawer',
+    mode: 'create',
+  }
   return props
 }
 
@@ -41,7 +45,8 @@ function trackCalls(): Array<[string, string]> {
     for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) => /\.tsx?$/.test(name))) {
       // Without comments: a call commented out tracks nothing.
       const text = readFileSync(path.join(dir, file), 'utf8').replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, '')
-      for (const [, event, feature] of text.matchAll(/\btrack\(\s*'(\w+)',\s*\{\s*feature:\s*'(\w+)'/g)) calls.push([event!, feature!])
+      for (const [, event, feature] of text.matchAll(/\btrack\(\s*'(\w+)',\s*\{\s*feature:\s*'(\w+)'/g))
+        calls.push([event!, feature!])
     }
   }
   return calls
@@ -50,7 +55,8 @@ function trackCalls(): Array<[string, string]> {
 describe('event catalog', () => {
   it('maps every event to its feature', () => {
     const calls = trackCalls()
-    for (const [event, feature] of calls) expect(feature, event).toBe(EVENT_FEATURES[event as keyof typeof EVENT_FEATURES])
+    for (const [event, feature] of calls)
+      expect(feature, event).toBe(EVENT_FEATURES[event as keyof typeof EVENT_FEATURES])
     expect([...new Set(calls.map(([event]) => event))].sort()).toEqual(Object.keys(EVENT_FEATURES).sort())
   })
 })

@@ -17,7 +17,10 @@ vi.stubEnv('FEATURE_FLAGS', `customer_history=${!DEFAULT}`)
 describe('FEATURE_FLAGS parsing', () => {
   it('reads name=true,other=false and reports what it ignores', () => {
     expect(parseFlagOverrides('customer_history=false')).toEqual({ values: { customer_history: false }, problems: [] })
-    expect(parseFlagOverrides(' customer_history = true ,')).toEqual({ values: { customer_history: true }, problems: [] })
+    expect(parseFlagOverrides(' customer_history = true ,')).toEqual({
+      values: { customer_history: true },
+      problems: [],
+    })
     expect(parseFlagOverrides('nope=true,customer_history=maybe').problems).toEqual([
       'unknown flag "nope"',
       '"customer_history" must be true or false, not "maybe"',
@@ -41,7 +44,8 @@ describe('isEnabled', () => {
   it('falls back to the default, with one warn line, when the backend errors', async () => {
     const evaluate = vi.spyOn(MemoryFlags.prototype, 'evaluate').mockRejectedValueOnce(new Error('flags backend 500'))
     const warn = vi.spyOn(logger, 'warn')
-    const before = (await metrics().featureFlagEvaluations.get()).values.find((v) => v.labels.result === 'error')?.value ?? 0
+    const before =
+      (await metrics().featureFlagEvaluations.get()).values.find((v) => v.labels.result === 'error')?.value ?? 0
     expect(await isEnabled('customer_history', context)).toBe(DEFAULT)
     expect(warn).toHaveBeenCalledTimes(1)
     expect(warn.mock.calls[0]?.[1]).toBe('feature_flag_fallback')

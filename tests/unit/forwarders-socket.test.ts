@@ -46,7 +46,11 @@ describe('the forwarders on a real socket', () => {
       } as RequestInit)
       const response = req.url!.startsWith('/monitoring')
         ? (await forwardEnvelope(request, { dsn, bodyTimeoutMs: BODY_TIMEOUT_MS })).response
-        : await forwardToPostHog(request, { key: 'phc_socket', hosts: { api: upstreamUrl, assets: upstreamUrl }, bodyTimeoutMs: BODY_TIMEOUT_MS })
+        : await forwardToPostHog(request, {
+            key: 'phc_socket',
+            hosts: { api: upstreamUrl, assets: upstreamUrl },
+            bodyTimeoutMs: BODY_TIMEOUT_MS,
+          })
       res.writeHead(response.status, Object.fromEntries(response.headers))
       res.end(Buffer.from(await response.arrayBuffer()))
     })
@@ -67,7 +71,10 @@ describe('the forwarders on a real socket', () => {
 
   for (const path of ['/ingest/e/', '/monitoring']) {
     it(`${path}: a declared 50 MiB body is refused at once, and the connection ends instead of draining it`, async () => {
-      const answer = await rawRequest(port, `POST ${path} HTTP/1.1\r\nHost: app.test\r\nContent-Length: ${50 * MiB}`, { kind: 'endless', chunked: false })
+      const answer = await rawRequest(port, `POST ${path} HTTP/1.1\r\nHost: app.test\r\nContent-Length: ${50 * MiB}`, {
+        kind: 'endless',
+        chunked: false,
+      })
       expect(answer.status).toBe(413)
       expect(answer.headers.connection).toBe('close')
       expect(answer.closedByServer).toBe(true)
@@ -76,7 +83,10 @@ describe('the forwarders on a real socket', () => {
     })
 
     it(`${path}: a chunked body that never ends is cut one chunk past the cap (413)`, async () => {
-      const answer = await rawRequest(port, `POST ${path} HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked`, { kind: 'endless', chunked: true })
+      const answer = await rawRequest(port, `POST ${path} HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked`, {
+        kind: 'endless',
+        chunked: true,
+      })
       expect(answer.status).toBe(413)
       expect(answer.closedByServer).toBe(true)
       expect(answer.ms).toBeLessThan(3000)
@@ -86,7 +96,10 @@ describe('the forwarders on a real socket', () => {
 
     it(`${path}: a body that drips a byte at a time, or promises more than it sends, ends at the deadline (408)`, async () => {
       for (const [head, body] of [
-        [`POST ${path} HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked`, { kind: 'drip', intervalMs: 50, chunked: true }],
+        [
+          `POST ${path} HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked`,
+          { kind: 'drip', intervalMs: 50, chunked: true },
+        ],
         [`POST ${path} HTTP/1.1\r\nHost: app.test\r\nContent-Length: 1000`, { kind: 'bytes', data: 'only ten b' }],
       ] as const) {
         const answer = await rawRequest(port, head, body)

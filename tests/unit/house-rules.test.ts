@@ -14,7 +14,10 @@ let eslint: ESLint
 beforeAll(() => {
   // no-unresolved (added for this test only) proves every planted import resolves, so a quiet
   // legal case means the rules judged the import rather than skipped it.
-  eslint = new ESLint({ cwd: root, overrideConfig: { rules: { 'import/no-unresolved': ['error', { commonjs: true }] } } })
+  eslint = new ESLint({
+    cwd: root,
+    overrideConfig: { rules: { 'import/no-unresolved': ['error', { commonjs: true }] } },
+  })
 })
 
 /** The house rules' messages for `code` linted as `file`. */
@@ -33,9 +36,19 @@ async function expectOneReport(file: string, code: string, ruleId: string, messa
 
 describe('rooms: from outside, only entry points', () => {
   it.each([
-    ['a deep @/lib import', 'lib/flags/planted.ts', `import type { EventName } from '@/lib/analytics/events'`, 'analytics'],
+    [
+      'a deep @/lib import',
+      'lib/flags/planted.ts',
+      `import type { EventName } from '@/lib/analytics/events'`,
+      'analytics',
+    ],
     ['a deep relative import', 'lib/flags/planted.ts', `import { can } from '../auth/permissions'`, 'auth'],
-    ['a deep import()', 'lib/flags/planted.ts', `export const load = () => import('../analytics/posthog-server')`, 'analytics'],
+    [
+      'a deep import()',
+      'lib/flags/planted.ts',
+      `export const load = () => import('../analytics/posthog-server')`,
+      'analytics',
+    ],
     ['a deep import from app/', 'app/planted/page.tsx', `import { getSession } from '@/lib/auth/session'`, 'auth'],
     ['a deep import from a root file', 'proxy.ts', `import { getSession } from './lib/auth/session'`, 'auth'],
     ['a room file not on the extra list', 'drizzle.config.ts', `import { rowsOf } from './lib/db/rows'`, 'db'],
@@ -46,9 +59,17 @@ describe('rooms: from outside, only entry points', () => {
 
 describe('app/ is never imported from lib/ or components/', () => {
   it.each([
-    ['an @/app import from lib/', 'lib/analytics/planted.ts', `import type { AuthFormState } from '@/app/(auth)/actions'`],
+    [
+      'an @/app import from lib/',
+      'lib/analytics/planted.ts',
+      `import type { AuthFormState } from '@/app/(auth)/actions'`,
+    ],
     ['a relative import from lib/', 'lib/analytics/planted.ts', `import '../../app/page'`],
-    ['an @/app import from components/', 'components/planted.tsx', `import { signInAction } from '@/app/(auth)/actions'`],
+    [
+      'an @/app import from components/',
+      'components/planted.tsx',
+      `import { signInAction } from '@/app/(auth)/actions'`,
+    ],
   ])('reports %s', async (_name, file, code) => {
     await expectOneReport(file, code, 'import/no-restricted-paths', 'never import from app/')
   })
@@ -56,15 +77,69 @@ describe('app/ is never imported from lib/ or components/', () => {
 
 describe('vendor SDKs only in their adapters', () => {
   it.each([
-    ['a value import', 'lib/flags/planted.ts', `import { PostHog } from 'posthog-node'`, 'no-restricted-imports', 'posthog-node:'],
-    ['a type-only import', 'lib/flags/planted.ts', `import type { PostHog } from 'posthog-node'`, 'no-restricted-imports', 'posthog-node:'],
-    ['a re-export', 'lib/flags/planted.ts', `export type { PostHog } from 'posthog-node'`, 'no-restricted-imports', 'posthog-node:'],
-    ['a subpath from app/', 'app/planted.ts', `import GitHub from 'next-auth/providers/github'`, 'no-restricted-imports', 'next-auth, @auth/*:'],
-    ['a package of a scope', 'lib/auth/planted.ts', `import { DrizzleAdapter } from '@auth/drizzle-adapter'`, 'no-restricted-imports', 'next-auth, @auth/*:'],
-    ['another vendor in an adapter', 'lib/analytics/posthog-server.ts', `import posthog from 'posthog-js'`, 'no-restricted-imports', 'posthog-js:'],
-    ['an import()', 'lib/analytics/client.ts', `export const load = () => import('posthog-js')`, 'no-restricted-syntax', 'posthog-js:'],
-    ['a require()', 'lib/flags/planted.ts', `export const client = require('prom-client')`, 'no-restricted-syntax', 'prom-client:'],
-    ['an import() type', 'lib/flags/planted.ts', `export type Logger = import('pino').Logger`, 'no-restricted-syntax', 'pino, pino-pretty:'],
+    [
+      'a value import',
+      'lib/flags/planted.ts',
+      `import { PostHog } from 'posthog-node'`,
+      'no-restricted-imports',
+      'posthog-node:',
+    ],
+    [
+      'a type-only import',
+      'lib/flags/planted.ts',
+      `import type { PostHog } from 'posthog-node'`,
+      'no-restricted-imports',
+      'posthog-node:',
+    ],
+    [
+      'a re-export',
+      'lib/flags/planted.ts',
+      `export type { PostHog } from 'posthog-node'`,
+      'no-restricted-imports',
+      'posthog-node:',
+    ],
+    [
+      'a subpath from app/',
+      'app/planted.ts',
+      `import GitHub from 'next-auth/providers/github'`,
+      'no-restricted-imports',
+      'next-auth, @auth/*:',
+    ],
+    [
+      'a package of a scope',
+      'lib/auth/planted.ts',
+      `import { DrizzleAdapter } from '@auth/drizzle-adapter'`,
+      'no-restricted-imports',
+      'next-auth, @auth/*:',
+    ],
+    [
+      'another vendor in an adapter',
+      'lib/analytics/posthog-server.ts',
+      `import posthog from 'posthog-js'`,
+      'no-restricted-imports',
+      'posthog-js:',
+    ],
+    [
+      'an import()',
+      'lib/analytics/client.ts',
+      `export const load = () => import('posthog-js')`,
+      'no-restricted-syntax',
+      'posthog-js:',
+    ],
+    [
+      'a require()',
+      'lib/flags/planted.ts',
+      `export const client = require('prom-client')`,
+      'no-restricted-syntax',
+      'prom-client:',
+    ],
+    [
+      'an import() type',
+      'lib/flags/planted.ts',
+      `export type Logger = import('pino').Logger`,
+      'no-restricted-syntax',
+      'pino, pino-pretty:',
+    ],
   ])('reports %s', async (_name, file, code, ruleId, message) => {
     await expectOneReport(file, code, ruleId, message)
   })
@@ -76,14 +151,38 @@ describe('legal imports', () => {
     ['a room’s index.ts by a relative path', 'lib/flags/planted.ts', `import { can } from '../auth'`],
     ['a room’s client.ts', 'components/planted.tsx', `import { track } from '@/lib/analytics/client'`],
     ['a room’s client.tsx', 'app/planted.tsx', `import { useFlag } from '@/lib/flags/client'`],
-    ['the extra entry points', 'drizzle.config.ts', `import { migrationTargetFrom } from './lib/db/url'\nimport * as schema from './lib/db/schema'`],
+    [
+      'the extra entry points',
+      'drizzle.config.ts',
+      `import { migrationTargetFrom } from './lib/db/url'\nimport * as schema from './lib/db/schema'`,
+    ],
     ['a single-file module under lib/', 'app/planted.ts', `import { readCapped } from '@/lib/http'`],
-    ['files of its own room', 'lib/analytics/planted.ts', `import type { EventName } from './events'\nimport type { Feature } from '@/lib/analytics/events'`],
-    ['internals and SDKs, from tests/', 'tests/unit/planted.test.ts', `import { can } from '@/lib/auth/permissions'\nimport { PostHog } from 'posthog-node'`],
+    [
+      'files of its own room',
+      'lib/analytics/planted.ts',
+      `import type { EventName } from './events'\nimport type { Feature } from '@/lib/analytics/events'`,
+    ],
+    [
+      'internals and SDKs, from tests/',
+      'tests/unit/planted.test.ts',
+      `import { can } from '@/lib/auth/permissions'\nimport { PostHog } from 'posthog-node'`,
+    ],
     ['an adapter’s own SDK', 'lib/analytics/posthog-server.ts', `import { PostHog } from 'posthog-node'`],
-    ['Auth.js in its adapter', 'lib/auth/nextauth.ts', `import NextAuth from 'next-auth'\nimport { DrizzleAdapter } from '@auth/drizzle-adapter'`],
-    ['an SDK in its adapter folder', 'lib/traces/planted.ts', `import { trace } from '@opentelemetry/api'\ntype Api = typeof import('@opentelemetry/api')`],
-    ['the build plugin’s require()', 'next.config.js', `const { withSentryConfig } = require('@sentry/nextjs/config')\nmodule.exports = withSentryConfig({})`],
+    [
+      'Auth.js in its adapter',
+      'lib/auth/nextauth.ts',
+      `import NextAuth from 'next-auth'\nimport { DrizzleAdapter } from '@auth/drizzle-adapter'`,
+    ],
+    [
+      'an SDK in its adapter folder',
+      'lib/traces/planted.ts',
+      `import { trace } from '@opentelemetry/api'\ntype Api = typeof import('@opentelemetry/api')`,
+    ],
+    [
+      'the build plugin’s require()',
+      'next.config.js',
+      `const { withSentryConfig } = require('@sentry/nextjs/config')\nmodule.exports = withSentryConfig({})`,
+    ],
   ])('allows %s', async (_name, file, code) => {
     expect(await houseRuleMessages(file, code)).toEqual([])
   })

@@ -9,7 +9,11 @@ const KiB = 1024
 const MiB = 1024 * KiB
 
 /** A body that produces `chunk`-byte pieces on demand (forever unless `total` is given), counting what it gave. */
-function source({ chunk = 64 * KiB, total = Infinity, declared }: { chunk?: number; total?: number; declared?: number } = {}) {
+function source({
+  chunk = 64 * KiB,
+  total = Infinity,
+  declared,
+}: { chunk?: number; total?: number; declared?: number } = {}) {
   const seen = { pulls: 0, bytes: 0, cancelled: false }
   const stream = new ReadableStream<Uint8Array>(
     {
@@ -28,7 +32,12 @@ function source({ chunk = 64 * KiB, total = Infinity, declared }: { chunk?: numb
     { highWaterMark: 0 },
   )
   const headers = declared === undefined ? {} : { 'content-length': String(declared) }
-  const request = new Request('http://app.test/ingest/e/', { method: 'POST', body: stream, headers, duplex: 'half' } as RequestInit)
+  const request = new Request('http://app.test/ingest/e/', {
+    method: 'POST',
+    body: stream,
+    headers,
+    duplex: 'half',
+  } as RequestInit)
   return { request, seen }
 }
 
@@ -50,7 +59,11 @@ function stalled({ first = 0, dripMs }: { first?: number; dripMs?: number }) {
     },
     { highWaterMark: 0 },
   )
-  const request = new Request('http://app.test/monitoring', { method: 'POST', body: stream, duplex: 'half' } as RequestInit)
+  const request = new Request('http://app.test/monitoring', {
+    method: 'POST',
+    body: stream,
+    duplex: 'half',
+  } as RequestInit)
   return { request, seen }
 }
 
@@ -76,7 +89,12 @@ describe('readCapped', () => {
   it('refuses a malformed Content-Length without pulling a byte', async () => {
     for (const declared of ['-1', '1e3', '12abc', '1, 1']) {
       const stream = new ReadableStream({ pull: () => expect.unreachable('pulled') }, { highWaterMark: 0 })
-      const request = new Request('http://app.test/', { method: 'POST', body: stream, headers: { 'content-length': declared }, duplex: 'half' } as RequestInit)
+      const request = new Request('http://app.test/', {
+        method: 'POST',
+        body: stream,
+        headers: { 'content-length': declared },
+        duplex: 'half',
+      } as RequestInit)
       expect(await readCapped(request, limits), declared).toMatchObject({ ok: false, status: 400 })
     }
   })
@@ -125,7 +143,10 @@ describe('readCapped', () => {
   })
 
   it('answers a stream that breaks with 400, not a throw', async () => {
-    const stream = new ReadableStream({ pull: (controller) => controller.error(new Error('socket hang up')) }, { highWaterMark: 0 })
+    const stream = new ReadableStream(
+      { pull: (controller) => controller.error(new Error('socket hang up')) },
+      { highWaterMark: 0 },
+    )
     const request = new Request('http://app.test/', { method: 'POST', body: stream, duplex: 'half' } as RequestInit)
     expect(await readCapped(request, limits)).toEqual({ ok: false, status: 400, reason: 'body could not be read' })
   })

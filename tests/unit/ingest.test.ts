@@ -18,7 +18,11 @@ describe('upstreamFor: the paths posthog-js uses, and no other', () => {
     [`/ingest/array/${KEY}/config`, `https://eu.i.posthog.com/array/${KEY}/config`, ['GET']],
     [`/ingest/array/${KEY}/config.js`, `https://eu.i.posthog.com/array/${KEY}/config.js`, ['GET']],
     ['/ingest/static/recorder.js?v=1.449.2', 'https://eu-assets.i.posthog.com/static/recorder.js?v=1.449.2', ['GET']],
-    ['/ingest/static/exception-autocapture.js?v=1.449.2', 'https://eu-assets.i.posthog.com/static/exception-autocapture.js?v=1.449.2', ['GET']],
+    [
+      '/ingest/static/exception-autocapture.js?v=1.449.2',
+      'https://eu-assets.i.posthog.com/static/exception-autocapture.js?v=1.449.2',
+      ['GET'],
+    ],
     ['/ingest/static/1.449.2/surveys.js', 'https://eu-assets.i.posthog.com/static/1.449.2/surveys.js', ['GET']],
   ])('%s → %s', (from, url, methods) => {
     expect(upstreamFor(`http://app.test${from}`, hosts, KEY)).toEqual({ url, methods })
@@ -55,7 +59,6 @@ describe('upstreamFor: the paths posthog-js uses, and no other', () => {
     expect(upstreamFor(`http://app.test${path}`, hosts, KEY)).toBeUndefined()
   })
 })
-
 
 describe('forwardToPostHog', () => {
   let upstream: http.Server
@@ -107,9 +110,16 @@ describe('forwardToPostHog', () => {
   })
 
   it('forwards a script GET to the assets host and remote config for its own token', async () => {
-    expect((await forwardToPostHog(new Request('http://app.test/ingest/static/recorder.js?v=1.449.2'), options())).status).toBe(200)
-    expect((await forwardToPostHog(new Request(`http://app.test/ingest/array/${KEY}/config`), options())).status).toBe(200)
-    expect(received.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /static/recorder.js?v=1.449.2', `GET /array/${KEY}/config`])
+    expect(
+      (await forwardToPostHog(new Request('http://app.test/ingest/static/recorder.js?v=1.449.2'), options())).status,
+    ).toBe(200)
+    expect((await forwardToPostHog(new Request(`http://app.test/ingest/array/${KEY}/config`), options())).status).toBe(
+      200,
+    )
+    expect(received.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'GET /static/recorder.js?v=1.449.2',
+      `GET /array/${KEY}/config`,
+    ])
   })
 
   it('does not exist without a key: 404 for every method and path, nothing read, nothing sent', async () => {
@@ -117,7 +127,11 @@ describe('forwardToPostHog', () => {
       for (const path of ['/ingest/e/', '/ingest/static/recorder.js', '/ingest/anything']) {
         const hasBody = method !== 'GET' && method !== 'HEAD'
         const { body, seen, headers } = countedBody(5 * 1024 * 1024)
-        const request = new Request(`http://app.test${path}`, { method, headers, ...(hasBody ? { body, duplex: 'half' } : {}) } as RequestInit)
+        const request = new Request(`http://app.test${path}`, {
+          method,
+          headers,
+          ...(hasBody ? { body, duplex: 'half' } : {}),
+        } as RequestInit)
         const response = await forwardToPostHog(request, { key: undefined, hosts: local })
         expect(response.status, `${method} ${path}`).toBe(404)
         expect(seen.bytes).toBe(0)
@@ -127,9 +141,19 @@ describe('forwardToPostHog', () => {
   })
 
   it('answers 404 for a path posthog-js does not use, without reading the body or contacting PostHog', async () => {
-    for (const path of ['/ingest/batch/', '/ingest/api/projects/1/events', '/ingest/s/', '/ingest//evil.com/e/', '/ingest/e%2F..%2F..%2Fapi', `/ingest/array/phc_other/config`]) {
+    for (const path of [
+      '/ingest/batch/',
+      '/ingest/api/projects/1/events',
+      '/ingest/s/',
+      '/ingest//evil.com/e/',
+      '/ingest/e%2F..%2F..%2Fapi',
+      `/ingest/array/phc_other/config`,
+    ]) {
       const { body, seen } = countedBody(5 * 1024 * 1024)
-      const response = await forwardToPostHog(new Request(`http://app.test${path}`, { method: 'POST', body, duplex: 'half' } as RequestInit), options())
+      const response = await forwardToPostHog(
+        new Request(`http://app.test${path}`, { method: 'POST', body, duplex: 'half' } as RequestInit),
+        options(),
+      )
       expect(response.status, path).toBe(404)
       expect(response.headers.get('connection'), 'an unread body ends the connection').toBe('close')
       expect(seen.bytes, path).toBe(0)
@@ -142,12 +166,18 @@ describe('forwardToPostHog', () => {
     expect(get.status).toBe(405)
     expect(get.headers.get('allow')).toBe('POST')
     const { body, seen } = countedBody(1024)
-    const post = await forwardToPostHog(new Request('http://app.test/ingest/static/recorder.js', { method: 'POST', body, duplex: 'half' } as RequestInit), options())
+    const post = await forwardToPostHog(
+      new Request('http://app.test/ingest/static/recorder.js', { method: 'POST', body, duplex: 'half' } as RequestInit),
+      options(),
+    )
     expect(post.status).toBe(405)
     expect(post.headers.get('allow')).toBe('GET')
     expect(seen.bytes).toBe(0)
     for (const method of ['PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD']) {
-      expect((await forwardToPostHog(new Request('http://app.test/ingest/flags/?v=2', { method }), options())).status, method).toBe(405)
+      expect(
+        (await forwardToPostHog(new Request('http://app.test/ingest/flags/?v=2', { method }), options())).status,
+        method,
+      ).toBe(405)
     }
     expect(received).toEqual([])
   })
@@ -155,15 +185,34 @@ describe('forwardToPostHog', () => {
   it('refuses a declared Content-Length over about 1 MiB with 413 before reading a byte', async () => {
     // The cap is 1 MiB: a body declaring one byte more is refused unread, one declaring exactly that is forwarded.
     const justOver = countedBody(1024 * 1024 + 1, 1024 * 1024 + 1)
-    const refused = await forwardToPostHog(new Request('http://app.test/ingest/e/', { method: 'POST', body: justOver.body, headers: justOver.headers, duplex: 'half' } as RequestInit), options())
+    const refused = await forwardToPostHog(
+      new Request('http://app.test/ingest/e/', {
+        method: 'POST',
+        body: justOver.body,
+        headers: justOver.headers,
+        duplex: 'half',
+      } as RequestInit),
+      options(),
+    )
     expect(refused.status).toBe(413)
     expect(justOver.seen.bytes).toBe(0)
     const atCap = countedBody(1024 * 1024, 1024 * 1024)
-    const forwarded = await forwardToPostHog(new Request('http://app.test/ingest/e/', { method: 'POST', body: atCap.body, headers: atCap.headers, duplex: 'half' } as RequestInit), options())
+    const forwarded = await forwardToPostHog(
+      new Request('http://app.test/ingest/e/', {
+        method: 'POST',
+        body: atCap.body,
+        headers: atCap.headers,
+        duplex: 'half',
+      } as RequestInit),
+      options(),
+    )
     expect(forwarded.status).toBe(200)
     expect(received.splice(0).map((request) => request.body.length)).toEqual([1024 * 1024])
     const { body, seen, headers } = countedBody(20 * 1024 * 1024, 20 * 1024 * 1024)
-    const response = await forwardToPostHog(new Request('http://app.test/ingest/e/', { method: 'POST', body, headers, duplex: 'half' } as RequestInit), options())
+    const response = await forwardToPostHog(
+      new Request('http://app.test/ingest/e/', { method: 'POST', body, headers, duplex: 'half' } as RequestInit),
+      options(),
+    )
     expect(response.status).toBe(413)
     expect(response.headers.get('connection')).toBe('close')
     expect(seen.bytes).toBe(0)
@@ -173,12 +222,18 @@ describe('forwardToPostHog', () => {
   it('refuses a body over the cap that did not declare it (or lied) after reading at most one chunk past it', async () => {
     for (const declared of [undefined, 100]) {
       const { body, seen, headers } = countedBody(20 * 1024 * 1024, declared)
-      const response = await forwardToPostHog(new Request('http://app.test/ingest/e/', { method: 'POST', body, headers, duplex: 'half' } as RequestInit), options())
+      const response = await forwardToPostHog(
+        new Request('http://app.test/ingest/e/', { method: 'POST', body, headers, duplex: 'half' } as RequestInit),
+        options(),
+      )
       expect(response.status, `declared ${declared}`).toBe(413)
       expect(seen.bytes).toBeLessThanOrEqual(MAX_INGEST_BYTES + 64 * 1024)
     }
     // 1.5 MiB in one piece: more than any posthog-js request, refused.
-    const big = await forwardToPostHog(new Request('http://app.test/ingest/e/', { method: 'POST', body: new Uint8Array(1.5 * 1024 * 1024) }), options())
+    const big = await forwardToPostHog(
+      new Request('http://app.test/ingest/e/', { method: 'POST', body: new Uint8Array(1.5 * 1024 * 1024) }),
+      options(),
+    )
     expect(big.status).toBe(413)
     expect(received).toEqual([])
   })

@@ -21,7 +21,13 @@ describe('logger', () => {
   it('writes JSON with service, env, version and a named level', () => {
     const { logger, lines } = capture()
     logger.info({ action: 'customer.created', subject_id: 'c1' }, 'created')
-    expect(lines[0]).toMatchObject({ level: 'info', service: 'signalbox', env: 'test', action: 'customer.created', msg: 'created' })
+    expect(lines[0]).toMatchObject({
+      level: 'info',
+      service: 'signalbox',
+      env: 'test',
+      action: 'customer.created',
+      msg: 'created',
+    })
     expect(lines[0]).toHaveProperty('version')
     expect(lines[0]).toHaveProperty('time')
   })
@@ -62,7 +68,9 @@ describe('logger', () => {
 
   it('redacts the message too, not only the fields: credentials, bound query params and query values', () => {
     const { logger, raw } = capture()
-    const error = new Error('Failed query: select * from users where email = $1\nparams: ada@planted.example,tok-planted-456')
+    const error = new Error(
+      'Failed query: select * from users where email = $1\nparams: ada@planted.example,tok-planted-456',
+    )
     logger.error({ err: error }, `${error.name}: ${error.message}`)
     logger.warn('upstream answered 401 to Bearer tok-planted-456')
     logger.info('redirecting to /reset?token=tok-planted-456&step=2')

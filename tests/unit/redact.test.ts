@@ -1,11 +1,41 @@
 import { describe, expect, it } from 'vitest'
-import { REDACTED, isSecretKey, redact, redactText, stripQueryValues, stripQueryValuesFromUrls, stripUrlQueryValues } from '@/lib/privacy/redact'
+import {
+  REDACTED,
+  isSecretKey,
+  redact,
+  redactText,
+  stripQueryValues,
+  stripQueryValuesFromUrls,
+  stripUrlQueryValues,
+} from '@/lib/privacy/redact'
 
 describe('isSecretKey', () => {
   it.each([
-    'password', 'Password', 'passwd', 'password_hash', 'newPassword', 'secret', 'clientSecret', 'AUTH_SECRET',
-    'token', 'access_token', 'refresh_token', 'id_token', 'sessionToken', 'authorization', 'Authorization',
-    'cookie', 'Cookie', 'set-cookie', 'Set-Cookie', 'api_key', 'apiKey', 'x-api-key', 'dsn', 'sentryDsn', 'session',
+    'password',
+    'Password',
+    'passwd',
+    'password_hash',
+    'newPassword',
+    'secret',
+    'clientSecret',
+    'AUTH_SECRET',
+    'token',
+    'access_token',
+    'refresh_token',
+    'id_token',
+    'sessionToken',
+    'authorization',
+    'Authorization',
+    'cookie',
+    'Cookie',
+    'set-cookie',
+    'Set-Cookie',
+    'api_key',
+    'apiKey',
+    'x-api-key',
+    'dsn',
+    'sentryDsn',
+    'session',
   ])('%s is secret', (key) => expect(isSecretKey(key)).toBe(true))
 
   it.each(['user_id', 'request_id', 'email_domain', 'status', 'duration_ms', 'route', 'action', 'org_id'])(
@@ -29,9 +59,17 @@ describe('redact', () => {
   })
 
   it('reduces header bags to the allow-list, for plain objects and Headers', () => {
-    const bag = { 'User-Agent': 'curl', authorization: 'Bearer abc', cookie: 'sid=1', 'x-request-id': 'r1', 'x-custom': 'v' }
+    const bag = {
+      'User-Agent': 'curl',
+      authorization: 'Bearer abc',
+      cookie: 'sid=1',
+      'x-request-id': 'r1',
+      'x-custom': 'v',
+    }
     expect(redact({ headers: bag })).toEqual({ headers: { 'user-agent': 'curl', 'x-request-id': 'r1' } })
-    expect(redact({ req: { headers: new Headers(bag) } })).toEqual({ req: { headers: { 'user-agent': 'curl', 'x-request-id': 'r1' } } })
+    expect(redact({ req: { headers: new Headers(bag) } })).toEqual({
+      req: { headers: { 'user-agent': 'curl', 'x-request-id': 'r1' } },
+    })
   })
 
   it('masks credentials inside free text', () => {
@@ -71,7 +109,10 @@ describe('stripQueryValues', () => {
 describe('stripUrlQueryValues', () => {
   it.each([
     ['https://app.example/customers?q=ada%40example.com#top', 'https://app.example/customers?q='],
-    ['http://127.0.0.1:3000/sign-in?callbackUrl=%2Fcustomers%3Fsecret%3Dx', 'http://127.0.0.1:3000/sign-in?callbackUrl='],
+    [
+      'http://127.0.0.1:3000/sign-in?callbackUrl=%2Fcustomers%3Fsecret%3Dx',
+      'http://127.0.0.1:3000/sign-in?callbackUrl=',
+    ],
     ['/sign-in?callbackUrl=%2Fcustomers', '/sign-in?callbackUrl='],
     ['https://app.example/customers', 'https://app.example/customers'],
     ['$direct', '$direct'],
@@ -104,9 +145,16 @@ describe('stripQueryValuesFromUrls', () => {
     expect(JSON.stringify(out)).not.toContain('planted123')
     expect(out.properties.$session_entry_url).toBe('https://app.example/sign-in?callbackUrl=')
     expect(out.properties.$referrer).toBe('https://search.example/?q=')
-    expect(out.$set_once).toEqual({ $initial_current_url: 'https://app.example/sign-in?callbackUrl=', $initial_referrer: '$direct' })
+    expect(out.$set_once).toEqual({
+      $initial_current_url: 'https://app.example/sign-in?callbackUrl=',
+      $initial_referrer: '$direct',
+    })
     expect(out.properties.list).toEqual(['https://app.example/sign-in?callbackUrl=', 3])
-    expect(out.properties).toMatchObject({ $pathname: '/sign-in', $groups: { organization: 'org-1' }, feature: 'customers' })
+    expect(out.properties).toMatchObject({
+      $pathname: '/sign-in',
+      $groups: { organization: 'org-1' },
+      feature: 'customers',
+    })
     expect(out.timestamp).toBe(event.timestamp)
     expect(event.properties.$current_url).toBe(planted) // the SDK's own object is not changed
   })

@@ -28,7 +28,9 @@ describe('single-flight refresh queue', () => {
     }
     const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => queue.run('k', failing)))
     expect(refreshes).toBe(1)
-    expect(outcomes.every((o) => o.status === 'rejected' && (o.reason as Error).message === 'refresh token revoked')).toBe(true)
+    expect(
+      outcomes.every((o) => o.status === 'rejected' && (o.reason as Error).message === 'refresh token revoked'),
+    ).toBe(true)
 
     const next = await queue.run('k', async () => {
       refreshes += 1

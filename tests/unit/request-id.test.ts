@@ -83,7 +83,8 @@ describe('proxy', () => {
   }
 
   it('answers each value a header can carry with the same ID, or a fresh one, in x-request-id and Server-Timing', () => {
-    for (const [label, value] of valid) expect(answer(value), label).toEqual({ id: value, timing: `rid;desc="${value}"` })
+    for (const [label, value] of valid)
+      expect(answer(value), label).toEqual({ id: value, timing: `rid;desc="${value}"` })
     for (const [label, value] of hostile) {
       const header = asHeader(value)
       if (header === undefined) continue

@@ -4,19 +4,29 @@ import { withRequestOrigin } from '@/lib/auth/request-origin'
 
 // What a self-hosted `next start` hands a route handler: its own internal URL, whatever the Host.
 const internal = (headers: Record<string, string>, method = 'GET') =>
-  new NextRequest('http://localhost:3000/api/auth/callback/github?code=c&state=s', { method, headers, ...(method === 'POST' ? { body: 'a=b' } : {}) })
+  new NextRequest('http://localhost:3000/api/auth/callback/github?code=c&state=s', {
+    method,
+    headers,
+    ...(method === 'POST' ? { body: 'a=b' } : {}),
+  })
 
 describe('withRequestOrigin', () => {
   it('behind a trusted proxy, gives Auth.js the origin the browser used, path and query kept', () => {
-    const request = withRequestOrigin(internal({ host: 'localhost:3000', 'x-forwarded-host': 'app.example.com', 'x-forwarded-proto': 'https' }), {
-      hostTrusted: true,
-      authUrl: undefined,
-    })
+    const request = withRequestOrigin(
+      internal({ host: 'localhost:3000', 'x-forwarded-host': 'app.example.com', 'x-forwarded-proto': 'https' }),
+      {
+        hostTrusted: true,
+        authUrl: undefined,
+      },
+    )
     expect(request.url).toBe('https://app.example.com/api/auth/callback/github?code=c&state=s')
   })
 
   it('keeps a POST body', async () => {
-    const request = withRequestOrigin(internal({ host: 'app.example.com' }, 'POST'), { hostTrusted: true, authUrl: undefined })
+    const request = withRequestOrigin(internal({ host: 'app.example.com' }, 'POST'), {
+      hostTrusted: true,
+      authUrl: undefined,
+    })
     expect(request.url).toBe('http://app.example.com/api/auth/callback/github?code=c&state=s')
     expect(await request.text()).toBe('a=b')
   })

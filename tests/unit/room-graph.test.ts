@@ -78,7 +78,9 @@ describe('rooms (docs/architecture.md)', () => {
   it('points only up the table, so the rooms have no cycle', () => {
     const order = [...documented.keys()]
     const downward = [...documented].flatMap(([room, targets]) =>
-      targets.filter((target) => !(order.indexOf(target) >= 0 && order.indexOf(target) < order.indexOf(room))).map((target) => `${room} → ${target}`),
+      targets
+        .filter((target) => !(order.indexOf(target) >= 0 && order.indexOf(target) < order.indexOf(room)))
+        .map((target) => `${room} → ${target}`),
     )
     expect(downward).toEqual([])
   })

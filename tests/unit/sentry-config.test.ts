@@ -13,10 +13,18 @@ describe('parseDsn and envelopeUrlFor', () => {
   it.each([
     ['sentry.io', 'https://abc123@o42.ingest.us.sentry.io/4508', 'https://o42.ingest.us.sentry.io/api/4508/envelope/'],
     ['self-hosted Sentry', 'https://abc123@sentry.example.com/7', 'https://sentry.example.com/api/7/envelope/'],
-    ['self-hosted under a path prefix', 'https://abc123@example.com/tools/sentry/7', 'https://example.com/tools/sentry/api/7/envelope/'],
+    [
+      'self-hosted under a path prefix',
+      'https://abc123@example.com/tools/sentry/7',
+      'https://example.com/tools/sentry/api/7/envelope/',
+    ],
     ['GlitchTip', 'https://abc123@app.glitchtip.com/12', 'https://app.glitchtip.com/api/12/envelope/'],
     ['a local recorder with a port', 'http://publickey@127.0.0.1:9123/1', 'http://127.0.0.1:9123/api/1/envelope/'],
-    ['a legacy DSN with a secret key', 'https://public:secret@sentry.example.com/3', 'https://sentry.example.com/api/3/envelope/'],
+    [
+      'a legacy DSN with a secret key',
+      'https://public:secret@sentry.example.com/3',
+      'https://sentry.example.com/api/3/envelope/',
+    ],
   ])('%s', (_name, dsn, url) => {
     const parsed = parseDsn(dsn)
     expect(parsed).toBeDefined()
@@ -61,9 +69,9 @@ describe('envelopeDsn', () => {
   const encode = (text: string) => new TextEncoder().encode(text)
 
   it('reads the dsn from the envelope header line only', () => {
-    expect(envelopeDsn(encode('{"dsn":"https://a@b.example.com/1","sent_at":"x"}\n{"type":"event"}\n{"dsn":"ignored"}\n'))).toBe(
-      'https://a@b.example.com/1',
-    )
+    expect(
+      envelopeDsn(encode('{"dsn":"https://a@b.example.com/1","sent_at":"x"}\n{"type":"event"}\n{"dsn":"ignored"}\n')),
+    ).toBe('https://a@b.example.com/1')
   })
 
   it.each([['{"type":"event"}\n{}'], ['not json\n{}'], [''], ['{"dsn":42}\n']])('is undefined for %j', (body) => {
@@ -79,8 +87,12 @@ describe('envelopeDsn', () => {
 
 describe('environment, release, sampling, Spotlight', () => {
   it('environment: SENTRY_ENVIRONMENT, else VERCEL_ENV, else NODE_ENV', () => {
-    expect(sentryEnvironment({ SENTRY_ENVIRONMENT: 'staging', VERCEL_ENV: 'preview', NODE_ENV: 'production' })).toBe('staging')
-    expect(sentryEnvironment({ SENTRY_ENVIRONMENT: ' ', VERCEL_ENV: 'preview', NODE_ENV: 'production' })).toBe('preview')
+    expect(sentryEnvironment({ SENTRY_ENVIRONMENT: 'staging', VERCEL_ENV: 'preview', NODE_ENV: 'production' })).toBe(
+      'staging',
+    )
+    expect(sentryEnvironment({ SENTRY_ENVIRONMENT: ' ', VERCEL_ENV: 'preview', NODE_ENV: 'production' })).toBe(
+      'preview',
+    )
     expect(sentryEnvironment({ NODE_ENV: 'production' })).toBe('production')
     expect(sentryEnvironment({})).toBe('development')
   })

@@ -50,7 +50,9 @@ const events: Array<[string, Event]> = [
           {
             type: 'Error',
             value: `Login failed for ${SECRETS.email} calling https://api.example.com/v1?api_key=${SECRETS.apiKey}`,
-            stacktrace: { frames: [{ filename: 'app.js', vars: { password: SECRETS.password, token: SECRETS.bearer } }] },
+            stacktrace: {
+              frames: [{ filename: 'app.js', vars: { password: SECRETS.password, token: SECRETS.bearer } }],
+            },
           },
         ],
       },
@@ -60,9 +62,17 @@ const events: Array<[string, Event]> = [
     'event with careless extra, contexts and tags',
     {
       message: `Bearer ${SECRETS.bearer} rejected`,
-      extra: { form: { password: SECRETS.password, confirmPassword: SECRETS.password }, session: { token: SECRETS.bearer }, apiKey: SECRETS.apiKey },
+      extra: {
+        form: { password: SECRETS.password, confirmPassword: SECRETS.password },
+        session: { token: SECRETS.bearer },
+        apiKey: SECRETS.apiKey,
+      },
       contexts: {
-        trace: { trace_id: 'a'.repeat(32), span_id: 'b'.repeat(16), data: { 'http.request.header.authorization': `Bearer ${SECRETS.bearer}` } },
+        trace: {
+          trace_id: 'a'.repeat(32),
+          span_id: 'b'.repeat(16),
+          data: { 'http.request.header.authorization': `Bearer ${SECRETS.bearer}` },
+        },
         nextjs: { request_path: `/login?password=${SECRETS.password}` },
         database: { url: `postgres://app:${SECRETS.urlPassword}@db.example.com/app` },
       },
@@ -72,11 +82,18 @@ const events: Array<[string, Event]> = [
   [
     'browser event with breadcrumbs',
     {
-      request: { url: `https://app.example.com/reset?token=${SECRETS.queryToken}`, headers: { 'User-Agent': 'browser' } },
+      request: {
+        url: `https://app.example.com/reset?token=${SECRETS.queryToken}`,
+        headers: { 'User-Agent': 'browser' },
+      },
       breadcrumbs: [
         { category: 'fetch', data: { method: 'GET', url: `/api/me?token=${SECRETS.queryToken}`, status_code: 200 } },
         { category: 'navigation', data: { from: `/reset?token=${SECRETS.queryToken}`, to: '/login' } },
-        { category: 'console', message: `user ${SECRETS.email} has Authorization: Bearer ${SECRETS.bearer}`, data: { arguments: [{ password: SECRETS.password }] } },
+        {
+          category: 'console',
+          message: `user ${SECRETS.email} has Authorization: Bearer ${SECRETS.bearer}`,
+          data: { arguments: [{ password: SECRETS.password }] },
+        },
         { category: 'xhr', data: { url: `https://${SECRETS.email}:${SECRETS.urlPassword}@api.example.com/x` } },
       ],
     },
@@ -86,7 +103,10 @@ const events: Array<[string, Event]> = [
     {
       type: 'transaction',
       transaction: `/reset?token=${SECRETS.queryToken}`,
-      request: { url: `https://app.example.com/reset?token=${SECRETS.queryToken}`, query_string: [['token', SECRETS.queryToken]] },
+      request: {
+        url: `https://app.example.com/reset?token=${SECRETS.queryToken}`,
+        query_string: [['token', SECRETS.queryToken]],
+      },
       spans: [
         {
           span_id: 'c'.repeat(16),
@@ -130,8 +150,13 @@ describe('scrubEvent', () => {
     expect(scrubbed.request).not.toHaveProperty('cookies')
     expect(scrubbed.request).not.toHaveProperty('data')
     expect(scrubbed.request).not.toHaveProperty('env')
-    expect(scrubbed.exception?.values?.[0]?.value).toBe('Login failed for [email] calling https://api.example.com/v1?api_key=')
-    expect(scrubbed.exception?.values?.[0]?.stacktrace?.frames?.[0]?.vars).toEqual({ password: '[REDACTED]', token: '[REDACTED]' })
+    expect(scrubbed.exception?.values?.[0]?.value).toBe(
+      'Login failed for [email] calling https://api.example.com/v1?api_key=',
+    )
+    expect(scrubbed.exception?.values?.[0]?.stacktrace?.frames?.[0]?.vars).toEqual({
+      password: '[REDACTED]',
+      token: '[REDACTED]',
+    })
   })
 
   it('redacts every key on the logger redaction list (one source of truth)', () => {
@@ -149,7 +174,9 @@ describe('scrubEvent', () => {
     const withHeader: Event = { request: { headers: { 'X-Request-Id': 'from-header' } } }
     expect(scrubEvent(withHeader).tags?.request_id).toBe('from-header')
     expect(scrubEvent({ ...withHeader, tags: { request_id: 'from-tag' } }).tags?.request_id).toBe('from-tag')
-    expect(scrubEvent({ ...withHeader, tags: { request_id: 'from-tag' } }, 'from-context').tags?.request_id).toBe('from-context')
+    expect(scrubEvent({ ...withHeader, tags: { request_id: 'from-tag' } }, 'from-context').tags?.request_id).toBe(
+      'from-context',
+    )
     const empty: Event = {}
     expect(scrubEvent(empty, 'bad id with spaces').tags).toBeUndefined()
   })
@@ -166,18 +193,34 @@ describe('scrubBreadcrumb, scrubSpan, scrubReplayRecord, scrubText', () => {
   it('scrub breadcrumbs on their own (beforeBreadcrumb)', () => {
     const [, event] = events[2]!
     for (const breadcrumb of event.breadcrumbs as Breadcrumb[]) expectNoSecret(scrubBreadcrumb(breadcrumb))
-    expect(scrubBreadcrumb({ category: 'fetch', data: { url: `/api/me?token=${SECRETS.queryToken}` } }).data?.url).toBe('/api/me?token=')
+    expect(scrubBreadcrumb({ category: 'fetch', data: { url: `/api/me?token=${SECRETS.queryToken}` } }).data?.url).toBe(
+      '/api/me?token=',
+    )
   })
 
   it('scrub standalone spans', () => {
-    expectNoSecret(scrubSpan({ description: `GET /x?password=${SECRETS.password}`, data: { 'http.query': `token=${SECRETS.queryToken}` } }))
+    expectNoSecret(
+      scrubSpan({
+        description: `GET /x?password=${SECRETS.password}`,
+        data: { 'http.query': `token=${SECRETS.queryToken}` },
+      }),
+    )
   })
 
   it("scrub a session replay's custom records (breadcrumbs, network spans) and leave the DOM snapshot alone", () => {
     const breadcrumb = { type: 5, data: { tag: 'breadcrumb', payload: { message: `to ${SECRETS.email}` } } }
     expectNoSecret(scrubReplayRecord(breadcrumb))
-    const span = { type: 5, data: { tag: 'performanceSpan', payload: { description: `https://app.example.com/reset?token=${SECRETS.queryToken}` } } }
-    expect(scrubReplayRecord(span).data).toEqual({ tag: 'performanceSpan', payload: { description: 'https://app.example.com/reset?token=' } })
+    const span = {
+      type: 5,
+      data: {
+        tag: 'performanceSpan',
+        payload: { description: `https://app.example.com/reset?token=${SECRETS.queryToken}` },
+      },
+    }
+    expect(scrubReplayRecord(span).data).toEqual({
+      tag: 'performanceSpan',
+      payload: { description: 'https://app.example.com/reset?token=' },
+    })
     const snapshot = { type: 2, data: { node: { text: 'already masked by replay' } } }
     expect(scrubReplayRecord(snapshot)).toBe(snapshot)
   })

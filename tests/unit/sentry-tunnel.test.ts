@@ -65,7 +65,9 @@ describe('forwardEnvelope', () => {
 
   it('passes rate limits back to the SDK', async () => {
     const upstream = http.createServer((req, res) => {
-      req.resume().on('end', () => res.writeHead(429, { 'Retry-After': '60', 'X-Sentry-Rate-Limits': '60:error:org' }).end())
+      req
+        .resume()
+        .on('end', () => res.writeHead(429, { 'Retry-After': '60', 'X-Sentry-Rate-Limits': '60:error:org' }).end())
     })
     const port = await listen(upstream)
     const dsn = `http://key@127.0.0.1:${port}/1`
@@ -102,7 +104,11 @@ describe('forwardEnvelope', () => {
         controller.close()
       },
     })
-    const undeclared = new Request('http://app.test/monitoring', { method: 'POST', body: stream, duplex: 'half' } as RequestInit)
+    const undeclared = new Request('http://app.test/monitoring', {
+      method: 'POST',
+      body: stream,
+      duplex: 'half',
+    } as RequestInit)
     expect((await forwardEnvelope(undeclared, { dsn: recorder.dsn, maxBytes: 1024 })).response.status).toBe(413)
     expect((await forwardEnvelope(post(big), { dsn: recorder.dsn })).response.status).toBe(200)
     expect(recorder.requests).toHaveLength(1)
@@ -114,15 +120,37 @@ describe('forwardEnvelope', () => {
 
   it('checks the DSN, the method, the declared length and the encoding before reading a byte', async () => {
     recorder.clear()
-    const cases: Array<[string, { method: string; headers: Record<string, string>; dsn: string | undefined }, number]> = [
-      ['no DSN, whatever the method and length', { method: 'PUT', headers: { 'content-length': String(50 * MiB) }, dsn: undefined }, 404],
-      ['a method other than POST', { method: 'PUT', headers: { 'content-length': String(50 * MiB) }, dsn: recorder.dsn }, 405],
-      ['a declared length over the cap (before the encoding is looked at)', { method: 'POST', headers: { 'content-length': String(50 * MiB), 'content-encoding': 'gzip' }, dsn: recorder.dsn }, 413],
-      ['a compressed envelope', { method: 'POST', headers: { 'content-encoding': 'gzip' }, dsn: recorder.dsn }, 415],
-    ]
+    const cases: Array<[string, { method: string; headers: Record<string, string>; dsn: string | undefined }, number]> =
+      [
+        [
+          'no DSN, whatever the method and length',
+          { method: 'PUT', headers: { 'content-length': String(50 * MiB) }, dsn: undefined },
+          404,
+        ],
+        [
+          'a method other than POST',
+          { method: 'PUT', headers: { 'content-length': String(50 * MiB) }, dsn: recorder.dsn },
+          405,
+        ],
+        [
+          'a declared length over the cap (before the encoding is looked at)',
+          {
+            method: 'POST',
+            headers: { 'content-length': String(50 * MiB), 'content-encoding': 'gzip' },
+            dsn: recorder.dsn,
+          },
+          413,
+        ],
+        ['a compressed envelope', { method: 'POST', headers: { 'content-encoding': 'gzip' }, dsn: recorder.dsn }, 415],
+      ]
     for (const [name, { method, headers, dsn }, status] of cases) {
       const { body, seen } = countedBody(50 * MiB)
-      const request = new Request('http://app.test/monitoring', { method, body, headers, duplex: 'half' } as RequestInit)
+      const request = new Request('http://app.test/monitoring', {
+        method,
+        body,
+        headers,
+        duplex: 'half',
+      } as RequestInit)
       const { response } = await forwardEnvelope(request, { dsn })
       expect(response.status, name).toBe(status)
       expect(seen.bytes, `${name}: bytes read`).toBe(0)
@@ -137,7 +165,12 @@ describe('forwardEnvelope', () => {
     for (const declared of [undefined, '100', String(MiB)]) {
       const { body, seen } = countedBody(Infinity)
       const headers = declared ? { 'content-length': declared } : undefined
-      const request = new Request('http://app.test/monitoring', { method: 'POST', body, headers, duplex: 'half' } as RequestInit)
+      const request = new Request('http://app.test/monitoring', {
+        method: 'POST',
+        body,
+        headers,
+        duplex: 'half',
+      } as RequestInit)
       const { response } = await forwardEnvelope(request, { dsn: recorder.dsn })
       expect(response.status, `declared ${declared}`).toBe(413)
       expect(seen.bytes, `declared ${declared}`).toBeLessThanOrEqual(MiB + 64 * 1024)
@@ -149,10 +182,13 @@ describe('forwardEnvelope', () => {
     recorder.clear()
     const body = new ReadableStream({ pull: () => new Promise<void>(() => {}) }, { highWaterMark: 0 })
     const started = Date.now()
-    const { response } = await forwardEnvelope(new Request('http://app.test/monitoring', { method: 'POST', body, duplex: 'half' } as RequestInit), {
-      dsn: recorder.dsn,
-      bodyTimeoutMs: 300,
-    })
+    const { response } = await forwardEnvelope(
+      new Request('http://app.test/monitoring', { method: 'POST', body, duplex: 'half' } as RequestInit),
+      {
+        dsn: recorder.dsn,
+        bodyTimeoutMs: 300,
+      },
+    )
     expect(response.status).toBe(408)
     expect(Date.now() - started).toBeLessThan(2000)
     expect(recorder.requests).toEqual([])

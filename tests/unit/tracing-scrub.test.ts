@@ -30,7 +30,11 @@ describe('scrubbedSpan', () => {
       expect(text).not.toContain(planted)
     }
     expect(view.name).toBe('GET /customers?page=&email=')
-    expect(view.attributes).toMatchObject({ 'http.target': '/customers?page=&token=', 'next.route': '/customers', 'http.status_code': 200 })
+    expect(view.attributes).toMatchObject({
+      'http.target': '/customers?page=&token=',
+      'next.route': '/customers',
+      'http.status_code': 200,
+    })
     // Everything the exporter reads besides the scrubbed fields still comes from the SDK's span.
     expect(view.spanContext()).toEqual(span.spanContext())
     expect(view.duration).toEqual(span.duration)

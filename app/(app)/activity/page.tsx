@@ -17,7 +17,8 @@ export default async function ActivityPage({ searchParams }: PageProps<'/activit
       <div>
         <h1 className="text-2xl font-semibold">Activity</h1>
         <p className="text-sm text-stone-600">
-          Everything that changed in your organization. Search the logs for a request ID to see everything that request did.
+          Everything that changed in your organization. Search the logs for a request ID to see everything that request
+          did.
         </p>
       </div>
       <AuditTable entries={trail.entries} />

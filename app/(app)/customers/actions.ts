@@ -2,7 +2,12 @@
 
 import { revalidatePath } from 'next/cache'
 import { getSession } from '@/lib/auth'
-import { deleteCustomerFromForm, saveCustomerFromForm, type CustomerFormState, type DeleteCustomerState } from '@/lib/customers'
+import {
+  deleteCustomerFromForm,
+  saveCustomerFromForm,
+  type CustomerFormState,
+  type DeleteCustomerState,
+} from '@/lib/customers'
 import { getDb } from '@/lib/db'
 import { withActionInstrumentation } from '@/lib/errors'
 

@@ -65,7 +65,12 @@ export default async function CustomersPage({ searchParams }: PageProps<'/custom
                     >
                       Edit
                     </CustomerDrawerButton>
-                    {canDelete && <DeleteCustomerButton action={deleteCustomerAction} customer={{ id: customer.id, name: customer.name }} />}
+                    {canDelete && (
+                      <DeleteCustomerButton
+                        action={deleteCustomerAction}
+                        customer={{ id: customer.id, name: customer.name }}
+                      />
+                    )}
                   </td>
                 </tr>
               ))}

@@ -2,7 +2,14 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { redirect } from 'next/navigation'
 import { SignInForm } from '@/components/auth-forms'
-import { INVALID_CREDENTIALS_MESSAGE, getSession, githubEnabled, retryAfterMinutesFromCode, safeCallbackPath, tooManyAttemptsMessage } from '@/lib/auth'
+import {
+  INVALID_CREDENTIALS_MESSAGE,
+  getSession,
+  githubEnabled,
+  retryAfterMinutesFromCode,
+  safeCallbackPath,
+  tooManyAttemptsMessage,
+} from '@/lib/auth'
 import { signInAction, signInWithGitHubAction } from '../actions'
 
 export const metadata: Metadata = { title: 'Sign in' }
@@ -40,14 +47,20 @@ export default async function SignInPage({ searchParams }: PageProps<'/sign-in'>
       {githubEnabled() && (
         <form action={signInWithGitHubAction}>
           <input type="hidden" name="callbackUrl" value={returnTo} />
-          <button type="submit" className="w-full rounded-md border border-stone-300 bg-white px-4 py-2 font-medium hover:bg-stone-100">
+          <button
+            type="submit"
+            className="w-full rounded-md border border-stone-300 bg-white px-4 py-2 font-medium hover:bg-stone-100"
+          >
             Continue with GitHub
           </button>
         </form>
       )}
       <p className="text-sm text-stone-600">
         No account yet?{' '}
-        <Link className="text-emerald-700 underline" href={`/sign-up?${new URLSearchParams({ callbackUrl: returnTo })}`}>
+        <Link
+          className="text-emerald-700 underline"
+          href={`/sign-up?${new URLSearchParams({ callbackUrl: returnTo })}`}
+        >
           Create one
         </Link>
       </p>

@@ -18,7 +18,10 @@ export default async function SignUpPage({ searchParams }: PageProps<'/sign-up'>
       <SignUpForm action={signUpAction} callbackUrl={returnTo} />
       <p className="text-sm text-stone-600">
         Already have an account?{' '}
-        <Link className="text-emerald-700 underline" href={`/sign-in?${new URLSearchParams({ callbackUrl: returnTo })}`}>
+        <Link
+          className="text-emerald-700 underline"
+          href={`/sign-in?${new URLSearchParams({ callbackUrl: returnTo })}`}
+        >
           Sign in
         </Link>
       </p>

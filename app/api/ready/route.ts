@@ -9,7 +9,10 @@ export async function GET() {
   const database = await checkDatabase(getDb, DATABASE_TIMEOUT_MS)
   const headers = { 'Cache-Control': 'no-store' }
   if (database.ok) {
-    return Response.json({ status: 'ready', checks: { database: { status: 'ok', duration_ms: database.durationMs } } }, { headers })
+    return Response.json(
+      { status: 'ready', checks: { database: { status: 'ok', duration_ms: database.durationMs } } },
+      { headers },
+    )
   }
   return Response.json(
     { status: 'unavailable', checks: { database: { status: 'fail', error: database.error } } },

@@ -15,8 +15,14 @@ export default function DebugSentryPage() {
         <h1 className="text-2xl font-semibold">Error tracking check</h1>
         <p className="text-stone-600">
           Each control below fails on purpose. The server-side failure is at{' '}
-          <a className="underline" href="/api/debug/sentry">/api/debug/sentry</a>, a render failure at{' '}
-          <a className="underline" href="/debug/error">/debug/error</a>.
+          <a className="underline" href="/api/debug/sentry">
+            /api/debug/sentry
+          </a>
+          , a render failure at{' '}
+          <a className="underline" href="/debug/error">
+            /debug/error
+          </a>
+          .
         </p>
       </header>
       <SentryDebugPanel />

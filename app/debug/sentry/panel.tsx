@@ -45,7 +45,9 @@ export function SentryDebugPanel() {
           name="debug-risky-panel"
           fallback={({ reset }) => (
             <div role="alert" className="flex flex-col gap-2">
-              <p className="text-sm text-stone-600">This panel failed and has been reported. The rest of the page still works.</p>
+              <p className="text-sm text-stone-600">
+                This panel failed and has been reported. The rest of the page still works.
+              </p>
               <button
                 type="button"
                 className="self-start underline"

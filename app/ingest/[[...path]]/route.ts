@@ -7,4 +7,12 @@ import { forwardToPostHog } from '@/lib/analytics'
 export const dynamic = 'force-dynamic'
 
 const forward = (request: Request) => forwardToPostHog(request)
-export { forward as GET, forward as HEAD, forward as POST, forward as PUT, forward as PATCH, forward as DELETE, forward as OPTIONS }
+export {
+  forward as GET,
+  forward as HEAD,
+  forward as POST,
+  forward as PUT,
+  forward as PATCH,
+  forward as DELETE,
+  forward as OPTIONS,
+}

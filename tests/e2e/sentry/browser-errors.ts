@@ -6,7 +6,9 @@ import { visitEveryPage, watchCsp } from '../support/csp'
 import { eventsFor, expectNothingPlanted, recordRequests, type SentryServer } from '../support/sentry'
 
 export function browserErrorTests(served: SentryServer): void {
-  test('a browser error reaches Sentry through /monitoring, and the browser talks to no other origin', async ({ page }) => {
+  test('a browser error reaches Sentry through /monitoring, and the browser talks to no other origin', async ({
+    page,
+  }) => {
     const { app, recorder } = served
     const requests = recordRequests(page)
     const response = await page.goto(`${app.url}/debug/sentry`)
@@ -21,7 +23,9 @@ export function browserErrorTests(served: SentryServer): void {
     const appOrigin = new URL(app.url).origin
     expect(requests.filter((url) => url.origin !== appOrigin).map(String)).toEqual([])
     expect(requests.some((url) => url.pathname === '/monitoring')).toBe(true)
-    const envelope = recorder.envelopes.find((candidate) => candidate.items.some((item) => item.text.includes('Planted browser error')))
+    const envelope = recorder.envelopes.find((candidate) =>
+      candidate.items.some((item) => item.text.includes('Planted browser error')),
+    )
     expect(envelope?.requestHeaders['x-sentry-auth']).toContain('sentry_client=signalbox-tunnel')
 
     // The replay of the moments before the error follows, through the same tunnel.
@@ -48,7 +52,9 @@ export function browserErrorTests(served: SentryServer): void {
     expect(csp.violations).toEqual([])
   })
 
-  test('a panel that throws while rendering shows its fallback and reports, the page keeps working', async ({ page }) => {
+  test('a panel that throws while rendering shows its fallback and reports, the page keeps working', async ({
+    page,
+  }) => {
     const { app, recorder } = served
     await page.goto(`${app.url}/debug/sentry`)
     await page.getByRole('button', { name: 'Break the panel' }).click()

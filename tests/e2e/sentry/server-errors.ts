@@ -37,7 +37,9 @@ export function serverErrorTests(served: SentryServer): void {
     await page.getByLabel('Email').fill(PLANTED.email)
     await page.getByLabel('Password').fill(PLANTED.password)
     const [actionResponse] = await Promise.all([
-      page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/debug/sentry'),
+      page.waitForResponse(
+        (response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/debug/sentry',
+      ),
       page.getByRole('button', { name: 'Run a failing server action' }).click(),
     ])
     await expect(page.getByRole('heading', { name: 'Something went wrong' })).toBeVisible()

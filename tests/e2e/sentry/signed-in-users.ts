@@ -4,10 +4,20 @@
 import { expect, test } from '@playwright/test'
 import type { RecordedEvent } from '../../support/sentry-recorder'
 import { signUp } from '../support/auth'
-import { PLANTED, eventsFor, expectEachEventNamesItsUser, expectNothingPlanted, recordRequests, signedInUser, type SentryServer } from '../support/sentry'
+import {
+  PLANTED,
+  eventsFor,
+  expectEachEventNamesItsUser,
+  expectNothingPlanted,
+  recordRequests,
+  signedInUser,
+  type SentryServer,
+} from '../support/sentry'
 
 export function signedInUserTests(served: SentryServer): void {
-  test('events of a signed-in user carry that user (ID and organization only), never another, under concurrency', async ({ browser }) => {
+  test('events of a signed-in user carry that user (ID and organization only), never another, under concurrency', async ({
+    browser,
+  }) => {
     const { app, recorder } = served
     const users = [await signedInUser(browser, app, 'alice'), await signedInUser(browser, app, 'bob')]
     await expectEachEventNamesItsUser(recorder, app, users)
@@ -19,9 +29,11 @@ export function signedInUserTests(served: SentryServer): void {
     const pageResponse = await page.goto(`${app.url}/customers`)
     await page.waitForLoadState('networkidle') // the SDK chunk and the user arrive after hydration
     await page.waitForTimeout(1000)
-    await page.evaluate(() => setTimeout(() => {
-      throw new Error('Planted browser error on a signed-in page')
-    }, 0))
+    await page.evaluate(() =>
+      setTimeout(() => {
+        throw new Error('Planted browser error on a signed-in page')
+      }, 0),
+    )
     const browserEvents = await eventsFor(recorder, 'Planted browser error on a signed-in page')
     expect(browserEvents).toHaveLength(1)
     const [browserEvent] = browserEvents
@@ -30,18 +42,25 @@ export function signedInUserTests(served: SentryServer): void {
     const appOrigin = new URL(app.url).origin
     expect(requests.filter((url) => url.origin !== appOrigin).map(String)).toEqual([])
     expect(requests.some((url) => url.pathname === '/monitoring')).toBe(true)
-    const envelope = recorder.envelopes.find((candidate) => candidate.items.some((item) => item.text.includes('Planted browser error on a signed-in page')))
+    const envelope = recorder.envelopes.find((candidate) =>
+      candidate.items.some((item) => item.text.includes('Planted browser error on a signed-in page')),
+    )
     expect(envelope?.requestHeaders['x-sentry-auth']).toContain('sentry_client=signalbox-tunnel')
     for (const user of users) expect(recorder.allText()).not.toContain(user.email)
     for (const user of users) await user.context.close()
   })
 
-  test('signed in, route handler, server action and render errors each arrive once, naming the user', async ({ browser }) => {
+  test('signed in, route handler, server action and render errors each arrive once, naming the user', async ({
+    browser,
+  }) => {
     const { app, recorder } = served
     const context = await browser.newContext()
     const page = await context.newPage()
     await signUp(page, app, PLANTED.email, { name: 'Operator', password: PLANTED.password })
-    const session = (await (await context.request.get(`${app.url}/api/auth/session`)).json()) as { user: { id: string }; orgId: string }
+    const session = (await (await context.request.get(`${app.url}/api/auth/session`)).json()) as {
+      user: { id: string }
+      orgId: string
+    }
     /** Events with `message` from the request `requestId`, once a duplicate would have shown up. */
     const eventsOf = async (message: string, requestId: string | undefined) => {
       expect(requestId).toBeTruthy()
@@ -62,10 +81,15 @@ export function signedInUserTests(served: SentryServer): void {
 
     await page.goto(`${app.url}/debug/sentry`)
     const [actionResponse] = await Promise.all([
-      page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/debug/sentry'),
+      page.waitForResponse(
+        (response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/debug/sentry',
+      ),
       page.getByRole('button', { name: 'Run a failing server action' }).click(),
     ])
-    const actionEvents = await eventsOf('Planted server action error from /debug/sentry', actionResponse.headers()['x-request-id'])
+    const actionEvents = await eventsOf(
+      'Planted server action error from /debug/sentry',
+      actionResponse.headers()['x-request-id'],
+    )
     expectSignedInEvent(actionEvents)
     expect(actionEvents[0]?.tags?.server_action).toBe('failingDebugAction')
 

@@ -28,12 +28,20 @@ export function tunnelTests(served: SentryServer): void {
     // The same build; only the server's (run-time) DSN matters to the tunnel.
     const port = await freePort() // nothing listens here yet
     const dsn = `http://publickey@127.0.0.1:${port}/1`
-    const app = await startServer({ distDir: SENTRY_DIST_DIR, env: { NEXT_PUBLIC_SENTRY_DSN: dsn }, waitForReady: true })
+    const app = await startServer({
+      distDir: SENTRY_DIST_DIR,
+      env: { NEXT_PUBLIC_SENTRY_DSN: dsn },
+      waitForReady: true,
+    })
     const sockets = new Set<net.Socket>()
     const silent = net.createServer((socket) => sockets.add(socket)) // accepts, never answers
     try {
       const post = (client: APIRequestContext) =>
-        client.post(`${app.url}/monitoring`, { data: envelopeFor(dsn), headers: { 'Content-Type': 'application/x-sentry-envelope' }, timeout: 10_000 })
+        client.post(`${app.url}/monitoring`, {
+          data: envelopeFor(dsn),
+          headers: { 'Content-Type': 'application/x-sentry-envelope' },
+          timeout: 10_000,
+        })
 
       let started = Date.now()
       const refused = await post(request)

@@ -9,7 +9,8 @@ import type { AppServer } from './server'
 // posthog-js drops events from browsers that look automated (a HeadlessChrome user agent,
 // navigator.webdriver); the people this measures browse with ordinary ones. Each analytics spec
 // sets `test.use({ userAgent: PERSON_USER_AGENT })` and calls `hideWebdriver` before each test.
-export const PERSON_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36'
+export const PERSON_USER_AGENT =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36'
 
 export async function hideWebdriver(page: Page): Promise<void> {
   await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false }))
@@ -19,7 +20,12 @@ export const PLANTED_CUSTOMER_EMAIL = 'planted.customer.email@example.com'
 
 /** `value` as it may appear in a payload: plain, URL-encoded once or twice, form-encoded. */
 export const encodings = (value: string) => [
-  ...new Set([value, encodeURIComponent(value), encodeURIComponent(encodeURIComponent(value)), encodeURIComponent(value).replace(/%20/g, '+')]),
+  ...new Set([
+    value,
+    encodeURIComponent(value),
+    encodeURIComponent(encodeURIComponent(value)),
+    encodeURIComponent(value).replace(/%20/g, '+'),
+  ]),
 ]
 
 export async function signUpAndCreateCustomer(page: Page, app: AppServer, email: string) {
@@ -28,7 +34,9 @@ export async function signUpAndCreateCustomer(page: Page, app: AppServer, email:
   const drawer = page.getByRole('dialog', { name: 'New customer' })
   await drawer.getByLabel('Name').fill('Grace Hopper')
   await drawer.getByLabel('Email').fill(PLANTED_CUSTOMER_EMAIL)
-  const saving = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/customers')
+  const saving = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/customers',
+  )
   await drawer.getByRole('button', { name: 'Save customer' }).click()
   const actionRequestId = (await saving).headers()['x-request-id']
   await expect(drawer).toBeHidden()
@@ -47,7 +55,8 @@ export function watchBrowser(page: Page, app: AppServer) {
   })
   page.on('response', (response) => {
     const url = new URL(response.url())
-    if (url.origin === app.url && url.pathname.startsWith('/ingest')) ingest.push(`${response.status()} ${response.request().method()} ${url.pathname}`)
+    if (url.origin === app.url && url.pathname.startsWith('/ingest'))
+      ingest.push(`${response.status()} ${response.request().method()} ${url.pathname}`)
   })
   page.on('pageerror', (error) => pageErrors.push(error.message))
   return { foreign, pageErrors, ingest }
@@ -65,4 +74,3 @@ export const pageviewsOf = (events: RecordedEvent[], pathname: string) => {
   for (const view of views) expect(view.uuid, 'posthog-js names each event with a uuid').toMatch(/^[0-9a-f-]{36}$/)
   return views.filter((view, index) => views.findIndex((other) => other.uuid === view.uuid) === index)
 }
-

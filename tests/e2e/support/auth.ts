@@ -8,12 +8,19 @@ export const TEST_PASSWORD = 'a long enough password'
  * Fills and submits the sign-up form and waits to land on /customers. Returns the request ID
  * of the sign-up action's response, which names that request in the logs, traces and events.
  */
-export async function signUp(page: Page, app: AppServer, email: string, { name = 'Ada Lovelace', password = TEST_PASSWORD } = {}): Promise<string> {
+export async function signUp(
+  page: Page,
+  app: AppServer,
+  email: string,
+  { name = 'Ada Lovelace', password = TEST_PASSWORD } = {},
+): Promise<string> {
   await page.goto(`${app.url}/sign-up`)
   await page.getByLabel('Name').fill(name)
   await page.getByLabel('Email').fill(email)
   await page.getByLabel('Password').fill(password)
-  const action = page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/sign-up')
+  const action = page.waitForResponse(
+    (response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/sign-up',
+  )
   await page.getByRole('button', { name: 'Create account' }).click()
   await expect(page).toHaveURL(`${app.url}/customers`)
   return (await action).headers()['x-request-id']!

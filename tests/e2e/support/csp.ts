@@ -27,12 +27,15 @@ export async function watchCsp(page: Page): Promise<CspWatch> {
   const violations: string[] = []
   await page.addInitScript((prefix) => {
     document.addEventListener('securitypolicyviolation', (event) => {
-      console.warn(`${prefix}${event.effectiveDirective} blocked=${event.blockedURI} source=${event.sourceFile}:${event.lineNumber} sample=${event.sample}`)
+      console.warn(
+        `${prefix}${event.effectiveDirective} blocked=${event.blockedURI} source=${event.sourceFile}:${event.lineNumber} sample=${event.sample}`,
+      )
     })
   }, VIOLATION_PREFIX)
   page.on('console', (message) => {
     const text = message.text()
-    if (text.startsWith(VIOLATION_PREFIX) || /Refused to|Content Security Policy|Permissions-Policy/.test(text)) violations.push(`${page.url()} ${text}`)
+    if (text.startsWith(VIOLATION_PREFIX) || /Refused to|Content Security Policy|Permissions-Policy/.test(text))
+      violations.push(`${page.url()} ${text}`)
   })
   return {
     violations,
@@ -72,7 +75,10 @@ export async function visitEveryPage(page: Page, app: AppServer): Promise<string
   const open = async (path: string, status = 200) => {
     const response = await visit(page, `${app.url}${path}`)
     expect(response.status(), path).toBe(status)
-    expect(directivesOf(response.headers()['content-security-policy']).get('script-src'), `${path} has a script-src`).toBeTruthy()
+    expect(
+      directivesOf(response.headers()['content-security-policy']).get('script-src'),
+      `${path} has a script-src`,
+    ).toBeTruthy()
     visited.push(path)
   }
   for (const path of ['/', '/sign-in', '/sign-up', '/status']) await open(path)
@@ -80,7 +86,9 @@ export async function visitEveryPage(page: Page, app: AppServer): Promise<string
 
   await signUp(page, app, `csp-${Date.now()}@example.com`)
   await page.waitForLoadState('networkidle')
-  const created = await page.request.post(`${app.url}/api/customers`, { data: { name: 'Policy Person', email: `policy-${Date.now()}@example.com` } })
+  const created = await page.request.post(`${app.url}/api/customers`, {
+    data: { name: 'Policy Person', email: `policy-${Date.now()}@example.com` },
+  })
   expect(created.status()).toBe(201)
   const { customer } = (await created.json()) as { customer: { id: string } }
   for (const path of ['/customers', `/customers/${customer.id}`, '/activity', '/status', '/']) await open(path)

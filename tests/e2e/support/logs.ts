@@ -23,7 +23,8 @@ export const accessLines = (app: AppServer, requestId?: string) =>
 export async function waitForLogs(app: AppServer, predicate: (lines: LogLine[]) => boolean, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs
   while (!predicate(jsonLines(app))) {
-    if (Date.now() > deadline) throw new Error(`log condition not met within ${timeoutMs} ms; lines:\n${app.output.slice(-30).join('\n')}`)
+    if (Date.now() > deadline)
+      throw new Error(`log condition not met within ${timeoutMs} ms; lines:\n${app.output.slice(-30).join('\n')}`)
     await new Promise((r) => setTimeout(r, 50))
   }
   return jsonLines(app)

@@ -35,7 +35,10 @@ export async function eventsFor(recorder: SentryRecorder, message: string): Prom
   return recorder.eventsWithMessage(message)
 }
 
-export function envelopeFor(dsn: string, body = '{"event_id":"0123456789abcdef0123456789abcdef","message":"tunnel test"}'): string {
+export function envelopeFor(
+  dsn: string,
+  body = '{"event_id":"0123456789abcdef0123456789abcdef","message":"tunnel test"}',
+): string {
   return `${JSON.stringify({ dsn, sent_at: new Date().toISOString() })}\n{"type":"event"}\n${body}\n`
 }
 
@@ -53,17 +56,34 @@ export async function signedInUser(browser: Browser, app: AppServer, name: strin
   const page = await context.newPage()
   const email = `${name}-${Date.now()}@example.com`
   await signUp(page, app, email, { name })
-  const session = (await (await context.request.get(`${app.url}/api/auth/session`)).json()) as { user: { id: string }; orgId: string }
+  const session = (await (await context.request.get(`${app.url}/api/auth/session`)).json()) as {
+    user: { id: string }
+    orgId: string
+  }
   await page.close()
   return { context, id: session.user.id, orgId: session.orgId, email }
 }
 
 /** Interleaved failing requests from several users at once: each event must name its own user. */
-export async function expectEachEventNamesItsUser(recorder: SentryRecorder, app: AppServer, users: SignedInUser[]): Promise<void> {
+export async function expectEachEventNamesItsUser(
+  recorder: SentryRecorder,
+  app: AppServer,
+  users: SignedInUser[],
+): Promise<void> {
   expect(new Set(users.map((user) => user.id)).size).toBe(users.length)
-  const calls = Array.from({ length: 20 }, (_, i) => ({ user: users[i % users.length]!, requestId: `user-scope-${i}-${Date.now()}` }))
-  await Promise.all(calls.map((call) => call.user.context.request.get(`${app.url}/api/debug/sentry`, { headers: { 'x-request-id': call.requestId } })))
-  const byRequest = () => new Map(recorder.eventsWithMessage('Planted server error from /api/debug/sentry').map((e) => [e.tags?.request_id, e]))
+  const calls = Array.from({ length: 20 }, (_, i) => ({
+    user: users[i % users.length]!,
+    requestId: `user-scope-${i}-${Date.now()}`,
+  }))
+  await Promise.all(
+    calls.map((call) =>
+      call.user.context.request.get(`${app.url}/api/debug/sentry`, { headers: { 'x-request-id': call.requestId } }),
+    ),
+  )
+  const byRequest = () =>
+    new Map(
+      recorder.eventsWithMessage('Planted server error from /api/debug/sentry').map((e) => [e.tags?.request_id, e]),
+    )
   await recorder.waitFor(() => calls.every((call) => byRequest().has(call.requestId)), 20_000)
   for (const call of calls) {
     const event = byRequest().get(call.requestId)!

@@ -67,7 +67,13 @@ function childEnvironment(env: Record<string, string | undefined>): NodeJS.Proce
  * `next build` into `distDir` with `env` (NEXT_PUBLIC_* values are inlined into the browser
  * bundle at build time). Leaves the default .next build alone. Rejects with the build output.
  */
-export async function buildApp({ distDir, env = {} }: { distDir: string; env?: Record<string, string | undefined> }): Promise<void> {
+export async function buildApp({
+  distDir,
+  env = {},
+}: {
+  distDir: string
+  env?: Record<string, string | undefined>
+}): Promise<void> {
   // The build points next-env.d.ts at its own types; the developer's editor should keep .next's.
   const nextEnv = await readFile('next-env.d.ts', 'utf8').catch(() => undefined)
   const child = spawn(path.join('node_modules', '.bin', 'next'), ['build'], {
@@ -82,7 +88,12 @@ export async function buildApp({ distDir, env = {} }: { distDir: string; env?: R
   if (code !== 0) throw new Error(`next build into ${distDir} failed with ${code}:\n${output}`)
 }
 
-export async function startServer({ env = {}, waitForHealth = true, waitForReady = false, distDir }: StartOptions = {}): Promise<AppServer> {
+export async function startServer({
+  env = {},
+  waitForHealth = true,
+  waitForReady = false,
+  distDir,
+}: StartOptions = {}): Promise<AppServer> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const database = 'DATABASE_URL' in env ? undefined : await freshDatabase()

@@ -47,7 +47,11 @@ export default async function CustomerPage({ params }: PageProps<'/customers/[id
           {/* If the history fails to render, the customer above stays usable. */}
           <ErrorBoundary
             name="customer-history"
-            fallback={<p className="rounded-md bg-stone-100 px-3 py-2 text-sm text-stone-600">The history is unavailable right now.</p>}
+            fallback={
+              <p className="rounded-md bg-stone-100 px-3 py-2 text-sm text-stone-600">
+                The history is unavailable right now.
+              </p>
+            }
           >
             <AuditTable entries={history.entries} showSubject={false} />
           </ErrorBoundary>

@@ -9,7 +9,10 @@ export const dynamic = 'force-dynamic'
 async function handle(request: Request): Promise<Response> {
   if (!debugRoutesEnabled()) return new Response('Not found', { status: 404 })
   const log = await getRequestLogger()
-  log.warn({ headers: request.headers, query: Object.fromEntries(new URL(request.url).searchParams) }, 'debug_error_requested')
+  log.warn(
+    { headers: request.headers, query: Object.fromEntries(new URL(request.url).searchParams) },
+    'debug_error_requested',
+  )
   throw new Error('Planted server error from /api/debug/error')
 }
 

@@ -14,7 +14,10 @@ async function handle(request: Request): Promise<Response> {
   await getSession()
   const body = request.method === 'POST' ? await request.text() : undefined
   const log = await getRequestLogger()
-  log.warn({ headers: request.headers, query: Object.fromEntries(new URL(request.url).searchParams), body }, 'debug_sentry_requested')
+  log.warn(
+    { headers: request.headers, query: Object.fromEntries(new URL(request.url).searchParams), body },
+    'debug_sentry_requested',
+  )
   throw new Error('Planted server error from /api/debug/sentry')
 }
 
