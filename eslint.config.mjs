@@ -24,6 +24,12 @@ const EXTRA_ENTRY_POINTS = [
   'lib/errors/settings.ts',
   // The pure redirect rules: the proxy needs them without Auth.js and the database.
   'lib/auth/routing.ts',
+  // The Node server's request hook (node:http, the routes manifest): start-up installs it. Kept out
+  // of lib/request's index, which Sentry's edge runtime loads too.
+  'lib/request/http-hook.ts',
+  // The OpenTelemetry SDK: start-up loads it with import() only when an endpoint is set, so no
+  // other bundle (the edge runtime's included) carries it.
+  'lib/traces/tracing.ts',
 ]
 
 // Each vendor SDK is imported only by its adapter files, so replacing or upgrading one touches one

@@ -5,8 +5,7 @@ import { getDb } from './db'
 import { sentryOtlpTarget } from './errors'
 import { logger, writeAccessLine } from './logs'
 import { recordHttpRequest } from './metrics'
-import { installHttpHook, onRequestFinished } from './request'
-import { startTracing } from './traces'
+import { installHttpHook, onRequestFinished } from './request/http-hook'
 
 /**
  * Called from instrumentation.ts when a Node server starts. A production server with a
@@ -27,7 +26,8 @@ export async function startNodeServer(): Promise<void> {
   if (process.env.NEXT_PHASE === 'phase-production-build') return
   if (config.OTEL_EXPORTER_OTLP_ENDPOINT) {
     // Only when asked for: without an endpoint the OpenTelemetry SDK is never loaded.
-    await startTracing({ sentry: sentryOtlpTarget() })
+    const { startTracing } = await import('./traces/tracing')
+    startTracing({ sentry: sentryOtlpTarget() })
   }
   installHttpHook({ onListenerError: (error) => logger.warn({ err: error }, 'request_listener_failed') })
   onRequestFinished(writeAccessLine)

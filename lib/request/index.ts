@@ -12,4 +12,6 @@ export {
   type RequestContext,
 } from './context'
 export { getRequestId, getRequestIdSource } from './current'
-export { installHttpHook, onRequestFinished, type AccessRecord } from './http-hook'
+// The Node server's hook (node:http, the routes manifest) is its own entry, ./http-hook, for
+// start-up only: this one stays loadable in every runtime Sentry runs in (edge included).
+export type { AccessRecord } from './http-hook'

@@ -1,14 +1,8 @@
-// Traces: spans for our own work (server actions, database queries), the trace IDs on log lines,
-// and the OpenTelemetry tracer provider that exports them over OTLP (tracing.ts, loaded only when
-// start-up finds an endpoint, so a server without one never loads the SDK). docs/observability.md.
+// Traces: spans for our own work (server actions, database queries) and the trace IDs on log
+// lines, through OpenTelemetry's API (no SDK: cheap, and loadable in every runtime). The tracer
+// provider that exports them over OTLP is its own entry, ./tracing, which start-up loads only
+// when an endpoint is set, so no other bundle carries the SDK. docs/observability.md.
 import 'server-only'
-import type { OtlpTarget } from './tracing'
 
 export { hasActiveSpan, inSpan, openTelemetryOwnsTracing, traceIdsFor, type TraceIds } from './spans'
 export type { OtlpTarget } from './tracing'
-
-/** Registers the tracer provider and the OTLP exporters (tracing.ts), loading the SDK now. */
-export async function startTracing(options: { sentry?: OtlpTarget } = {}): Promise<void> {
-  const tracing = await import('./tracing')
-  tracing.startTracing(options)
-}
