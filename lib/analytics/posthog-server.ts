@@ -5,6 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { PostHog } from 'posthog-node'
 import { env } from '../env'
+import { recordDependencyState } from '../metrics'
 import { perProcess } from '../singleton'
 import type { AnalyticsAdapter, AnalyticsEvent } from './adapter'
 import { ORGANIZATION_GROUP } from './events'
@@ -65,8 +66,15 @@ export async function withReportedErrors<T>(
     listening.add(client)
   }
   const errors: unknown[] = []
-  const result = await reportedErrors.run(errors, work)
-  return { result, errors }
+  try {
+    const result = await reportedErrors.run(errors, work)
+    // Every request this server makes to PostHog (events and flags) comes through here.
+    recordDependencyState('posthog', errors.length === 0 ? 'up' : 'down')
+    return { result, errors }
+  } catch (error) {
+    recordDependencyState('posthog', 'down')
+    throw error
+  }
 }
 
 export class PostHogAnalytics implements AnalyticsAdapter {

@@ -2,13 +2,13 @@
 // and the OpenTelemetry tracer provider that exports them over OTLP (tracing.ts, loaded only when
 // start-up finds an endpoint, so a server without one never loads the SDK). docs/observability.md.
 import 'server-only'
-import type { OtlpTarget } from './tracing'
+import type { TracingOptions } from './tracing'
 
 export { hasActiveSpan, inSpan, openTelemetryOwnsTracing, traceIdsFor, type TraceIds } from './spans'
-export type { OtlpTarget } from './tracing'
+export type { OtlpTarget, SpanDestination, TracingOptions } from './tracing'
 
 /** Registers the tracer provider and the OTLP exporters (tracing.ts), loading the SDK now. */
-export async function startTracing(options: { sentry?: OtlpTarget } = {}): Promise<void> {
+export async function startTracing(options: TracingOptions = {}): Promise<void> {
   const tracing = await import('./tracing')
   tracing.startTracing(options)
 }
