@@ -3,9 +3,30 @@ import { shutdownAnalytics } from './analytics'
 import { EnvError, parseEnv } from './env'
 import { getDb } from './db'
 import { sentryOtlpTarget } from './errors'
+import { countFlagEvaluationsFromZero } from './flags'
 import { logger, writeAccessLine } from './logs'
-import { recordHttpRequest } from './metrics'
+import { recordDependencyState, recordHttpRequest, watchDependency, type Dependency } from './metrics'
 import { installHttpHook, onRequestFinished } from './request/http-hook'
+import type { SpanDestination } from './traces'
+
+const DEPENDENCY_OF_DESTINATION = {
+  collector: 'otlp_collector',
+  sentry: 'sentry',
+} as const satisfies Record<SpanDestination, Dependency>
+
+/** A span batch's export result as what it says of the dependency behind the destination. */
+export function recordSpanExport(destination: SpanDestination, ok: boolean): void {
+  recordDependencyState(DEPENDENCY_OF_DESTINATION[destination], ok ? 'up' : 'down')
+}
+
+/** Series from the first scrape: each configured dependency (unknown until seen), each flag's counts at 0. */
+function startMetrics(config: ReturnType<typeof parseEnv>): void {
+  watchDependency('database') // always there: PostgreSQL, or the embedded database
+  if (config.NEXT_PUBLIC_POSTHOG_KEY) watchDependency('posthog')
+  if (config.NEXT_PUBLIC_SENTRY_DSN) watchDependency('sentry')
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) watchDependency('otlp_collector')
+  countFlagEvaluationsFromZero()
+}
 
 /**
  * Called from instrumentation.ts when a Node server starts. A production server with a
@@ -24,10 +45,11 @@ export async function startNodeServer(): Promise<void> {
     process.exit(1)
   }
   if (process.env.NEXT_PHASE === 'phase-production-build') return
+  startMetrics(config)
   if (config.OTEL_EXPORTER_OTLP_ENDPOINT) {
     // Only when asked for: without an endpoint the OpenTelemetry SDK is never loaded.
     const { startTracing } = await import('./traces/tracing')
-    startTracing({ sentry: sentryOtlpTarget() })
+    startTracing({ sentry: sentryOtlpTarget(), onExportResult: recordSpanExport })
   }
   installHttpHook({ onListenerError: (error) => logger.warn({ err: error }, 'request_listener_failed') })
   onRequestFinished(writeAccessLine)

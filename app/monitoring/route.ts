@@ -3,13 +3,17 @@
 // its checks keep their order: no DSN is a 404 whatever the method, then anything but POST is
 // a 405 with Allow.
 import { env } from '@/lib/env'
-import { forwardEnvelope } from '@/lib/errors'
+import { forwardEnvelope, upstreamStateOf } from '@/lib/errors'
 import { getRequestLogger } from '@/lib/logs'
+import { recordDependencyState } from '@/lib/metrics'
 
 export const dynamic = 'force-dynamic'
 
 async function tunnel(request: Request): Promise<Response> {
   const { response, outcome } = await forwardEnvelope(request, { dsn: env().NEXT_PUBLIC_SENTRY_DSN })
+  // Recorded here, on the Node server: lib/errors is also loaded on the edge, where prom-client is not.
+  const sentry = upstreamStateOf(outcome)
+  if (sentry) recordDependencyState('sentry', sentry)
   if (!outcome.forwarded && outcome.status >= 500) {
     // Browser events are being lost: worth a look in business hours, not a page.
     const log = await getRequestLogger()

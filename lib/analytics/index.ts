@@ -3,5 +3,5 @@
 import 'server-only'
 
 export { track, type EventName, type EventProps } from './server'
-export { isPostHogTimeout, postHogFlag, shutdownAnalytics } from './posthog'
+export { isPostHogTimeout, postHogFlags, shutdownAnalytics } from './posthog'
 export { forwardToPostHog } from './ingest'

@@ -5,6 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { PostHog } from 'posthog-node'
 import { env } from '../env'
+import { recordDependencyState } from '../metrics'
 import { perProcess } from '../singleton'
 import type { AnalyticsAdapter, AnalyticsEvent } from './adapter'
 import { ORGANIZATION_GROUP } from './events'
@@ -65,8 +66,15 @@ export async function withReportedErrors<T>(
     listening.add(client)
   }
   const errors: unknown[] = []
-  const result = await reportedErrors.run(errors, work)
-  return { result, errors }
+  try {
+    const result = await reportedErrors.run(errors, work)
+    // Every request this server makes to PostHog (events and flags) comes through here.
+    recordDependencyState('posthog', errors.length === 0 ? 'up' : 'down')
+    return { result, errors }
+  } catch (error) {
+    recordDependencyState('posthog', 'down')
+    throw error
+  }
 }
 
 export class PostHogAnalytics implements AnalyticsAdapter {
@@ -95,26 +103,30 @@ export class PostHogAnalytics implements AnalyticsAdapter {
 }
 
 /**
- * One /flags request for one flag: its value, or undefined when PostHog does not know it.
+ * One /flags request for `flags`: their values, leaving out those PostHog does not know.
  * posthog-node answers a failed or timed-out request with an empty snapshot (indistinguishable
- * from "PostHog does not know this flag") and reports the failure on its 'error' event; that
- * report is turned back into a rejection here, so lib/flags can tell a broken backend from a
- * missing flag.
+ * from "PostHog knows none of these flags") and reports the failure on its 'error' event; that
+ * report is turned back into a rejection here, so lib/flags can tell a broken backend from
+ * missing flags.
  */
-export async function evaluatePostHogFlag(
+export async function evaluatePostHogFlags(
   client: PostHog,
-  flag: string,
+  flags: readonly string[],
   { distinctId, orgId }: { distinctId: string; orgId?: string },
-): Promise<boolean | undefined> {
-  const { result: flags, errors } = await withReportedErrors(client, () =>
+): Promise<Record<string, boolean>> {
+  const { result: snapshot, errors } = await withReportedErrors(client, () =>
     client.evaluateFlags(distinctId, {
-      flagKeys: [flag],
+      flagKeys: [...flags],
       ...(orgId ? { groups: { [ORGANIZATION_GROUP]: orgId } } : {}),
     }),
   )
   const [error] = errors
   if (error !== undefined) throw error
-  // Flags only pick what to render here; no experiment exposure is recorded.
-  const value = flags.getFlag(flag, { sendFeatureFlagEvents: false })
-  return value === undefined ? undefined : value !== false
+  const values: Record<string, boolean> = {}
+  for (const flag of flags) {
+    // Flags only pick what to render here; no experiment exposure is recorded.
+    const value = snapshot.getFlag(flag, { sendFeatureFlagEvents: false })
+    if (value !== undefined) values[flag] = value !== false
+  }
+  return values
 }

@@ -14,16 +14,16 @@ export async function loadPostHog(): Promise<typeof import('./posthog-server') |
 }
 
 /**
- * PostHog's answer for one flag for this user (and organization), asked on the server's one
- * PostHog client: undefined when PostHog does not know the flag, or no key is set. Rejects when
- * the request failed; isPostHogTimeout() tells a timeout from other failures.
+ * PostHog's answers for `flags` for this user (and organization), from one request on the
+ * server's one PostHog client: a flag PostHog does not know is left out; no key, no answers.
+ * Rejects when the request failed; isPostHogTimeout() tells a timeout from other failures.
  */
-export async function postHogFlag(
-  flag: string,
+export async function postHogFlags(
+  flags: readonly string[],
   context: { distinctId: string; orgId?: string },
-): Promise<boolean | undefined> {
+): Promise<Record<string, boolean>> {
   const posthog = await loadPostHog()
-  return posthog?.evaluatePostHogFlag(posthog.postHogClient(), flag, context)
+  return posthog ? posthog.evaluatePostHogFlags(posthog.postHogClient(), flags, context) : {}
 }
 
 /** Whether posthog-node gave up on a request because it took longer than its timeout. */

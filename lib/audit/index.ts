@@ -84,6 +84,9 @@ export async function logAuditEvent(db: Database, event: AuditEvent): Promise<vo
 // At most 2 of the pool's connections (10) ever wait on the audit log; one limiter per process
 // (Next bundles this module into several chunks).
 const writes = perProcess('auditWrites', () => createWriteLimiter({ concurrency: 2, maxWaiting: 1000 }))
+// The backlog, as a scrape sees it (audit_log_writes_pending): a rising number is a slow audit
+// table before any write is dropped.
+metrics().auditLogWritesPending.readFrom(() => writes.active + writes.waiting)
 
 async function writeAuditRow(db: Database, row: AuditRow): Promise<void> {
   try {

@@ -12,4 +12,4 @@ export {
 } from './sentry-server'
 export { withActionInstrumentation } from './actions'
 export { setRequestUser } from './user'
-export { forwardEnvelope, type TunnelOptions, type TunnelOutcome } from './tunnel'
+export { forwardEnvelope, upstreamStateOf, type TunnelOptions, type TunnelOutcome } from './tunnel'

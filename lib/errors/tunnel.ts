@@ -61,6 +61,16 @@ export function envelopeDsn(body: Uint8Array): string | undefined {
   }
 }
 
+/**
+ * What a tunnel outcome says of Sentry: `up` when it answered (a 4xx or a 429 is Sentry
+ * answering), `down` when it answered 5xx, could not be reached or did not answer in time,
+ * nothing when the envelope was refused before Sentry was asked.
+ */
+export function upstreamStateOf(outcome: TunnelOutcome): 'up' | 'down' | undefined {
+  if (outcome.forwarded) return outcome.status >= 500 ? 'down' : 'up'
+  return outcome.status === 502 || outcome.status === 504 ? 'down' : undefined
+}
+
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'retry-after', 'x-sentry-rate-limits']
 
 /**

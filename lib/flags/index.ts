@@ -1,11 +1,13 @@
-// isEnabled() on the server. Evaluation is bounded (300 ms); any error, timeout or unknown
-// answer falls back to the flag's declared default with one warn line, so a flags outage never
-// breaks or slows a page beyond the bound.
+// isEnabled() on the server. All flags are evaluated together, once per request (React cache()),
+// with one request to the backend: the (app) layout's evaluateAllFlags() and a page's
+// isEnabled() share it. Evaluation is bounded (300 ms); any error, timeout or unknown answer
+// falls back to the flag's declared default with one warn line, so a flags outage never breaks
+// or slows a page beyond the bound.
 import 'server-only'
 import { cache } from 'react'
 import { env } from '../env'
 import { logger } from '../logs'
-import { metrics } from '../metrics'
+import { countedFromZero, metrics } from '../metrics'
 import { perProcess } from '../singleton'
 import { FlagsTimeoutError, MemoryFlags, type FlagContext, type FlagsAdapter } from './adapter'
 import { PostHogFlags } from './posthog-flags'
@@ -29,49 +31,70 @@ function adapter(): Promise<FlagsAdapter> {
   return perProcess('flags', createAdapter)
 }
 
-type Outcome = 'backend' | 'default' | 'timeout' | 'error'
+/** How each flag's value was decided: feature_flag_evaluations_total's `result`. */
+const OUTCOMES = ['backend', 'default', 'timeout', 'error'] as const
+type Outcome = (typeof OUTCOMES)[number]
 
-async function evaluateFlag(flag: FlagName, context: FlagContext): Promise<boolean> {
-  const fallback = FLAGS[flag].default
+/** Every flag × result series at 0, so a scrape shows them before the first evaluation (start-up calls this). */
+export function countFlagEvaluationsFromZero(): void {
+  countedFromZero(
+    metrics().featureFlagEvaluations,
+    FLAG_NAMES.flatMap((flag) => OUTCOMES.map((result) => ({ flag, result }))),
+  )
+}
+
+type Answers = { answers: Partial<FlagValues> } | { failure: 'timeout' | 'error'; error?: unknown }
+
+/** The backend's answers for every flag, or why there are none, within FLAG_TIMEOUT_MS. */
+async function askBackend(context: FlagContext): Promise<Answers> {
   let timer: ReturnType<typeof setTimeout> | undefined
-  let outcome: Outcome
-  let value: boolean = fallback
-  let failure: unknown
   try {
     const answer = await Promise.race([
-      (await adapter()).evaluate(flag, context),
+      (await adapter()).evaluate(FLAG_NAMES, context),
       new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), FLAG_TIMEOUT_MS))),
     ])
-    if (answer === 'timeout') outcome = 'timeout'
-    else if (answer === undefined) outcome = 'default'
-    else {
-      outcome = 'backend'
-      value = answer
-    }
+    return answer === 'timeout' ? { failure: 'timeout' } : { answers: answer }
   } catch (error) {
     // The backend's own timeout (shorter or equal to ours) is still a timeout.
-    outcome = error instanceof FlagsTimeoutError ? 'timeout' : 'error'
-    failure = error
+    return { failure: error instanceof FlagsTimeoutError ? 'timeout' : 'error', error }
   } finally {
     clearTimeout(timer)
   }
-  if (outcome === 'timeout' || outcome === 'error') {
+}
+
+async function evaluateFlags(context: FlagContext): Promise<FlagValues> {
+  const asked = await askBackend(context)
+  if ('failure' in asked) {
     logger.warn(
-      { flag, result: outcome, timeout_ms: FLAG_TIMEOUT_MS, ...(failure === undefined ? {} : { err: failure }) },
+      {
+        flags: FLAG_NAMES,
+        result: asked.failure,
+        timeout_ms: FLAG_TIMEOUT_MS,
+        ...(asked.error === undefined ? {} : { err: asked.error }),
+      },
       'feature_flag_fallback',
     )
   }
-  metrics().featureFlagEvaluations.inc({ flag, result: outcome })
-  return value
+  const answers = 'answers' in asked ? asked.answers : {}
+  const values = {} as FlagValues
+  for (const flag of FLAG_NAMES) {
+    const answer = answers[flag]
+    const outcome: Outcome = 'failure' in asked ? asked.failure : answer === undefined ? 'default' : 'backend'
+    metrics().featureFlagEvaluations.inc({ flag, result: outcome })
+    values[flag] = answer ?? FLAGS[flag].default
+  }
+  return values
 }
 
-/** Whether `flag` is on for this user/organization. Never throws. */
-export function isEnabled(flag: FlagName, context: FlagContext): Promise<boolean> {
-  return evaluateFlag(flag, context)
-}
+/**
+ * All flags for this user and organization, evaluated once per request (React cache(): within
+ * one render, every call with the same arguments shares the first one's answer).
+ */
+export const evaluateAllFlags = cache((distinctId: string, orgId?: string): Promise<FlagValues> =>
+  evaluateFlags({ distinctId, orgId }),
+)
 
-/** All flags for one render, evaluated once per request (React cache) and in parallel. */
-export const evaluateAllFlags = cache(async (distinctId: string, orgId?: string): Promise<FlagValues> => {
-  const values = await Promise.all(FLAG_NAMES.map((flag) => evaluateFlag(flag, { distinctId, orgId })))
-  return Object.fromEntries(FLAG_NAMES.map((flag, i) => [flag, values[i]])) as FlagValues
-})
+/** Whether `flag` is on for this user/organization: read from evaluateAllFlags(). Never throws. */
+export async function isEnabled(flag: FlagName, context: FlagContext): Promise<boolean> {
+  return (await evaluateAllFlags(context.distinctId, context.orgId))[flag]
+}

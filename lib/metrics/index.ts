@@ -1,6 +1,8 @@
 // Prometheus metrics for the Node server: the registry and its series (registry.ts), the
-// request counters fed by the request hook, and who may scrape /api/metrics (scrape-access.ts).
+// request counters fed by the request hook, the dependencies' states (dependencies.ts), and who
+// may scrape /api/metrics (scrape-access.ts).
 import 'server-only'
 
-export { metrics, recordHttpRequest, routeLabel, type Metrics } from './registry'
+export { countedFromZero, metrics, recordHttpRequest, routeLabel, type Metrics } from './registry'
+export { recordDependencyState, watchDependency, type Dependency } from './dependencies'
 export { scrapeDecision, type ScrapeDecision } from './scrape-access'

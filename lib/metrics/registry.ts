@@ -28,24 +28,80 @@ function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
-    auditLogWrites: new client.Counter({
-      name: 'audit_log_writes_total',
-      help: 'Audit log writes after the response, by result (ok; error: the insert failed; dropped: too many writes were waiting).',
-      labelNames: ['result'] as const,
+    auditLogWrites: countedFromZero(
+      new client.Counter({
+        name: 'audit_log_writes_total',
+        help: 'Audit log writes after the response, by result (ok; error: the insert failed; dropped: too many writes were waiting).',
+        labelNames: ['result'] as const,
+        registers: [registry],
+      }),
+      AUDIT_LOG_WRITE_RESULTS.map((result) => ({ result })),
+    ),
+    auditLogWritesPending: gaugeReadAtScrape({
+      name: 'audit_log_writes_pending',
+      help: 'Audit log writes not finished yet: those running plus those waiting for a slot (the backlog), read at scrape time.',
       registers: [registry],
     }),
-    analyticsEvents: new client.Counter({
-      name: 'analytics_events_total',
-      help: 'Server-side analytics events, by result (ok or error).',
-      labelNames: ['result'] as const,
-      registers: [registry],
-    }),
+    analyticsEvents: countedFromZero(
+      new client.Counter({
+        name: 'analytics_events_total',
+        help: 'Server-side analytics events, by result (ok or error).',
+        labelNames: ['result'] as const,
+        registers: [registry],
+      }),
+      ANALYTICS_EVENT_RESULTS.map((result) => ({ result })),
+    ),
     featureFlagEvaluations: new client.Counter({
       name: 'feature_flag_evaluations_total',
       help: 'Feature flag evaluations, by flag and result (backend, default, timeout or error).',
       labelNames: ['flag', 'result'] as const,
       registers: [registry],
     }),
+    dependencyState: new client.Gauge({
+      name: 'dependency_state',
+      help: 'Each configured dependency (database, posthog, sentry, otlp_collector) by state: 1 for the state it was last seen in (unknown before the first observation), 0 for the others.',
+      labelNames: ['dependency', 'state'] as const,
+      registers: [registry],
+    }),
+  }
+}
+
+export const AUDIT_LOG_WRITE_RESULTS = ['ok', 'error', 'dropped'] as const
+export const ANALYTICS_EVENT_RESULTS = ['ok', 'error'] as const
+
+/**
+ * Creates each of `labelSets`' series at 0 now. A series that first appears at its first
+ * increment hides that increment from rate() and increase(), and an alert on it has nothing to
+ * compare with before the first failure; with every known label value present from the first
+ * scrape, both work. For counters whose label values are known in advance only: a label that
+ * grows with traffic (http_server_requests_total's route and status) would create series for
+ * combinations that never happen.
+ */
+export function countedFromZero<L extends string>(
+  counter: client.Counter<L>,
+  labelSets: readonly Partial<Record<L, string>>[],
+): client.Counter<L> {
+  for (const labels of labelSets) counter.inc(labels, 0) // adds nothing to a series that exists
+  return counter
+}
+
+/**
+ * A gauge whose value is read when Prometheus scrapes, from the function its owner gives
+ * `readFrom()` (0 until then): the owner keeps the number, metrics only asks for it. The reader
+ * lives in this per-process object, so every bundle chunk's owner sets the same one.
+ */
+function gaugeReadAtScrape(config: { name: string; help: string; registers: client.Registry[] }) {
+  let read = () => 0
+  new client.Gauge({
+    ...config,
+    collect() {
+      this.set(read())
+    },
+  })
+  return {
+    readFrom(reader: () => number) {
+      read = reader
+    },
   }
 }
 

@@ -5,4 +5,4 @@
 import 'server-only'
 
 export { hasActiveSpan, inSpan, openTelemetryOwnsTracing, traceIdsFor, type TraceIds } from './spans'
-export type { OtlpTarget } from './tracing'
+export type { OtlpTarget, SpanDestination, TracingOptions } from './tracing'

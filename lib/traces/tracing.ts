@@ -23,6 +23,15 @@ import { markOpenTelemetryAsTracer } from './spans'
 
 export type OtlpTarget = { url: string; headers: Record<string, string> }
 
+/** Where spans go: the configured OTLP collector, or Sentry's OTLP endpoint. */
+export type SpanDestination = 'collector' | 'sentry'
+
+export type TracingOptions = {
+  sentry?: OtlpTarget
+  /** Told after each batch whether `destination` took it; start-up turns it into dependency_state. */
+  onExportResult?: (destination: SpanDestination, ok: boolean) => void
+}
+
 /** Spans of a request carry its ID; its entry span is remembered for the access line. */
 const requestSpans: SpanProcessor = {
   onStart(span, parentContext) {
@@ -80,10 +89,18 @@ function propagateToFetch(): void {
   })
 }
 
-class ScrubbingExporter implements SpanExporter {
-  constructor(private readonly inner: SpanExporter) {}
+export class ScrubbingExporter implements SpanExporter {
+  constructor(
+    private readonly inner: SpanExporter,
+    private readonly onResult: (ok: boolean) => void = () => {},
+  ) {}
   export(spans: ReadableSpan[], done: Parameters<SpanExporter['export']>[1]): void {
-    this.inner.export(spans.map(scrubbedSpan), done)
+    this.inner.export(spans.map(scrubbedSpan), (result) => {
+      // The exporter's own verdict, after its retries: the endpoint took the batch or it did not.
+      // 0 is ExportResultCode.SUCCESS (@opentelemetry/core, which is not a direct dependency).
+      this.onResult(result.code === 0)
+      done(result)
+    })
   }
   shutdown(): Promise<void> {
     return this.inner.shutdown()
@@ -102,21 +119,19 @@ const STARTED = Symbol.for('signalbox.tracingStarted')
  * OTEL_EXPORTER_OTLP_HEADERS for API keys, and the sampler comes from OTEL_TRACES_SAMPLER /
  * OTEL_TRACES_SAMPLER_ARG (default: every trace, or as the incoming parent decided).
  */
-export function startTracing(options: { sentry?: OtlpTarget } = {}): void {
+export function startTracing(options: TracingOptions = {}): void {
   const store = globalThis as unknown as { [STARTED]?: NodeTracerProvider }
   if (store[STARTED]) return
-  const exporters: SpanExporter[] = [new OTLPTraceExporter()]
-  if (options.sentry) exporters.push(new OTLPTraceExporter(options.sentry))
+  const report = (destination: SpanDestination) => (ok: boolean) => options.onExportResult?.(destination, ok)
+  const exporters = [new ScrubbingExporter(new OTLPTraceExporter(), report('collector'))]
+  if (options.sentry) exporters.push(new ScrubbingExporter(new OTLPTraceExporter(options.sentry), report('sentry')))
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
       'service.name': SERVICE_NAME,
       'service.version': SERVICE_VERSION,
       'deployment.environment.name': SERVICE_ENV,
     }),
-    spanProcessors: [
-      requestSpans,
-      ...exporters.map((exporter) => new BatchSpanProcessor(new ScrubbingExporter(exporter))),
-    ],
+    spanProcessors: [requestSpans, ...exporters.map((exporter) => new BatchSpanProcessor(exporter))],
   })
   provider.register()
   propagateToFetch()

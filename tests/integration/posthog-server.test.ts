@@ -4,9 +4,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { PostHog } from 'posthog-node'
 import { shutdownAnalytics, track } from '@/lib/analytics'
-import { PostHogAnalytics, createPostHogClient, evaluatePostHogFlag } from '@/lib/analytics/posthog-server'
-import { FLAG_TIMEOUT_MS, isEnabled } from '@/lib/flags'
-import { FLAGS } from '@/lib/flags/registry'
+import { PostHogAnalytics, createPostHogClient, evaluatePostHogFlags } from '@/lib/analytics/posthog-server'
+import { FLAG_TIMEOUT_MS, evaluateAllFlags, isEnabled } from '@/lib/flags'
+import { FLAG_NAMES, FLAGS } from '@/lib/flags/registry'
 import { logger } from '@/lib/logs/logger'
 import { metrics } from '@/lib/metrics/registry'
 import { startPostHogRecorder, type PostHogRecorder } from '../support/posthog-recorder'
@@ -101,7 +101,7 @@ describe('PostHog feature flags through the shared client', () => {
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatchObject({
       msg: 'feature_flag_fallback',
-      fields: { flag: 'customer_history', result: 'error' },
+      fields: { flags: ['customer_history'], result: 'error' },
     })
     expect(consoleWarn).not.toHaveBeenCalled()
   })
@@ -114,8 +114,20 @@ describe('PostHog feature flags through the shared client', () => {
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatchObject({
       msg: 'feature_flag_fallback',
-      fields: { flag: 'customer_history', result: 'timeout' },
+      fields: { flags: ['customer_history'], result: 'timeout' },
     })
+  })
+
+  it('all flags come from one /flags request, which isEnabled() reads too', async () => {
+    const flagRequests = () => shared.requests.filter((r) => r.path.startsWith('/flags')).length
+    const before = flagRequests()
+    const values = await evaluateAllFlags('u-on', 'org-1')
+    expect(Object.keys(values).sort()).toEqual([...FLAG_NAMES].sort())
+    expect(flagRequests()).toBe(before + 1)
+    // Outside a render React's cache() does not share answers, so this is a second request; in a
+    // render, the layout's evaluateAllFlags() and a page's isEnabled() share the first one.
+    expect(await isEnabled('customer_history', { distinctId: 'u-on', orgId: 'org-1' })).toBe(values.customer_history)
+    expect(flagRequests()).toBe(before + 2)
   })
 
   it('flags and analytics go through one client', async () => {
@@ -267,7 +279,7 @@ describe('the PostHog adapters on a client of their own', () => {
     await down.close()
     const client = createPostHogClient('phc_test', url)
     const started = performance.now()
-    await expect(evaluatePostHogFlag(client, 'customer_history', { distinctId: 'u1' })).rejects.toBeDefined()
+    await expect(evaluatePostHogFlags(client, ['customer_history'], { distinctId: 'u1' })).rejects.toBeDefined()
     expect(performance.now() - started).toBeLessThan(FLAG_TIMEOUT_MS + 150)
     await client.shutdown().catch(() => {})
   })

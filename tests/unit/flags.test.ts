@@ -35,7 +35,7 @@ describe('isEnabled', () => {
   })
 
   it('falls back to the default when the backend has no value', async () => {
-    const evaluate = vi.spyOn(MemoryFlags.prototype, 'evaluate').mockResolvedValueOnce(undefined)
+    const evaluate = vi.spyOn(MemoryFlags.prototype, 'evaluate').mockResolvedValueOnce({})
     expect(await isEnabled('customer_history', context)).toBe(DEFAULT)
     expect(evaluate).toHaveBeenCalledOnce()
     evaluate.mockRestore()

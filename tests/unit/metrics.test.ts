@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { countFlagEvaluationsFromZero } from '@/lib/flags'
+import { FLAG_NAMES } from '@/lib/flags/registry'
 import { metrics, recordHttpRequest, routeLabel } from '@/lib/metrics/registry'
 import { scrapeDecision } from '@/lib/metrics/scrape-access'
 
@@ -46,5 +48,28 @@ describe('http metrics', () => {
     expect(text).toContain('http_server_requests_total{method="GET",route="/customers/[id]",status="200"}')
     expect(text).toContain('http_server_request_duration_seconds_bucket')
     expect(text).toContain('process_cpu_user_seconds_total')
+  })
+})
+
+describe('series with known label values', () => {
+  it('exist at 0 from the first scrape: audit and analytics results, each flag × result, the audit backlog', async () => {
+    countFlagEvaluationsFromZero() // what start-up does for lib/flags
+    const text = await metrics().registry.metrics()
+    for (const result of ['ok', 'error', 'dropped'])
+      expect(text).toContain(`\naudit_log_writes_total{result="${result}"} 0\n`)
+    for (const result of ['ok', 'error']) expect(text).toContain(`\nanalytics_events_total{result="${result}"} 0\n`)
+    for (const flag of FLAG_NAMES) {
+      for (const result of ['backend', 'default', 'timeout', 'error']) {
+        expect(text).toContain(`\nfeature_flag_evaluations_total{flag="${flag}",result="${result}"} 0\n`)
+      }
+    }
+    expect(text).toContain('\naudit_log_writes_pending 0\n')
+  })
+
+  it('starting at 0 again adds nothing to a count that has begun', async () => {
+    metrics().featureFlagEvaluations.inc({ flag: 'customer_history', result: 'error' })
+    countFlagEvaluationsFromZero()
+    const text = await metrics().registry.metrics()
+    expect(text).toContain('\nfeature_flag_evaluations_total{flag="customer_history",result="error"} 1\n')
   })
 })

@@ -1,5 +1,6 @@
 // Readiness: can this instance serve traffic? 503 names the failing check.
 import { checkDatabase, getDb } from '@/lib/db'
+import { recordDependencyState } from '@/lib/metrics'
 
 export const dynamic = 'force-dynamic'
 
@@ -7,6 +8,8 @@ const DATABASE_TIMEOUT_MS = 1000
 
 export async function GET() {
   const database = await checkDatabase(getDb, DATABASE_TIMEOUT_MS)
+  // The orchestrator polls this every few seconds: the freshest word on the database there is.
+  recordDependencyState('database', database.ok ? 'up' : 'down')
   const headers = { 'Cache-Control': 'no-store' }
   if (database.ok) {
     return Response.json(
