@@ -13,3 +13,4 @@ export {
 } from './context'
 export { getRequestId, getRequestIdSource } from './current'
 export { installHttpHook, onRequestFinished, type AccessRecord } from './http-hook'
+export { closeAllConnections, stopAcceptingRequests } from './server-drain'
