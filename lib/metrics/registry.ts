@@ -30,13 +30,13 @@ function createMetrics() {
     }),
     auditLogWrites: new client.Counter({
       name: 'audit_log_writes_total',
-      help: 'Audit log writes after the response, by result (ok; error: the insert failed; dropped: too many writes were waiting).',
+      help: 'Audit log writes after the response, by result (ok; error: the insert failed; dropped: too many writes were waiting, or not written by the shutdown deadline).',
       labelNames: ['result'] as const,
       registers: [registry],
     }),
     analyticsEvents: new client.Counter({
       name: 'analytics_events_total',
-      help: 'Server-side analytics events, by result (ok or error).',
+      help: 'Server-side analytics events, by result (ok; error: the send failed; dropped: not sent by the shutdown deadline).',
       labelNames: ['result'] as const,
       registers: [registry],
     }),
