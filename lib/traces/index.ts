@@ -7,8 +7,16 @@ import type { OtlpTarget } from './tracing'
 export { hasActiveSpan, inSpan, openTelemetryOwnsTracing, traceIdsFor, type TraceIds } from './spans'
 export type { OtlpTarget } from './tracing'
 
+// Set once tracing has started: stopping without it must not load the SDK just to find nothing.
+let tracing: typeof import('./tracing') | undefined
+
 /** Registers the tracer provider and the OTLP exporters (tracing.ts), loading the SDK now. */
 export async function startTracing(options: { sentry?: OtlpTarget } = {}): Promise<void> {
-  const tracing = await import('./tracing')
+  tracing = await import('./tracing')
   tracing.startTracing(options)
+}
+
+/** Exports the spans still batched and stops the provider, within `timeoutMs`; true when done (or never started). */
+export async function stopTracing(timeoutMs: number): Promise<boolean> {
+  return tracing ? tracing.stopTracing(timeoutMs) : true
 }
