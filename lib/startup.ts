@@ -1,11 +1,11 @@
 import 'server-only'
-import { shutdownAnalytics } from './analytics'
 import { EnvError, parseEnv } from './env'
 import { getDb } from './db'
 import { sentryOtlpTarget } from './errors'
 import { logger, writeAccessLine } from './logs'
 import { recordHttpRequest } from './metrics'
 import { installHttpHook, onRequestFinished } from './request'
+import { installShutdown } from './shutdown'
 import { startTracing } from './traces'
 
 /**
@@ -13,7 +13,8 @@ import { startTracing } from './traces'
  * missing or invalid variable stops here with one line per problem, instead of failing later
  * on a request (or writing data to an ephemeral disk). Then the request hook goes in, and the
  * database is opened in the background so the embedded database's boot and migrations do not
- * land on the first request. Tracing starts here when an OTLP endpoint is configured.
+ * land on the first request. Tracing starts here when an OTLP endpoint is configured, and the
+ * shutdown on SIGTERM/SIGINT is installed.
  */
 export async function startNodeServer(): Promise<void> {
   let config: ReturnType<typeof parseEnv>
@@ -32,8 +33,7 @@ export async function startNodeServer(): Promise<void> {
   installHttpHook({ onListenerError: (error) => logger.warn({ err: error }, 'request_listener_failed') })
   onRequestFinished(writeAccessLine)
   onRequestFinished(recordHttpRequest)
-  // On SIGTERM, while Next drains before exiting: PostHog's client finishes its sends and closes
-  // (bounded; best effort, as Next does not wait for it).
-  process.once('SIGTERM', () => void shutdownAnalytics())
+  // SIGTERM and SIGINT: one bounded shutdown that drains every part (lib/shutdown.ts).
+  installShutdown({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS })
   getDb().catch((error: unknown) => logger.error({ err: error }, 'database_open_failed'))
 }
