@@ -1,5 +1,4 @@
 import 'server-only'
-import { shutdownAnalytics } from './analytics'
 import { EnvError, parseEnv } from './env'
 import { getDb } from './db'
 import { sentryOtlpTarget } from './errors'
@@ -7,6 +6,7 @@ import { countFlagEvaluationsFromZero } from './flags'
 import { logger, writeAccessLine } from './logs'
 import { recordDependencyState, recordHttpRequest, watchDependency, type Dependency } from './metrics'
 import { installHttpHook, onRequestFinished } from './request/http-hook'
+import { installShutdown } from './shutdown'
 import type { SpanDestination } from './traces'
 
 const DEPENDENCY_OF_DESTINATION = {
@@ -33,7 +33,8 @@ function startMetrics(config: ReturnType<typeof parseEnv>): void {
  * missing or invalid variable stops here with one line per problem, instead of failing later
  * on a request (or writing data to an ephemeral disk). Then the request hook goes in, and the
  * database is opened in the background so the embedded database's boot and migrations do not
- * land on the first request. Tracing starts here when an OTLP endpoint is configured.
+ * land on the first request. Tracing starts here when an OTLP endpoint is configured, and the
+ * shutdown on SIGTERM/SIGINT is installed.
  */
 export async function startNodeServer(): Promise<void> {
   let config: ReturnType<typeof parseEnv>
@@ -54,8 +55,7 @@ export async function startNodeServer(): Promise<void> {
   installHttpHook({ onListenerError: (error) => logger.warn({ err: error }, 'request_listener_failed') })
   onRequestFinished(writeAccessLine)
   onRequestFinished(recordHttpRequest)
-  // On SIGTERM, while Next drains before exiting: PostHog's client finishes its sends and closes
-  // (bounded; best effort, as Next does not wait for it).
-  process.once('SIGTERM', () => void shutdownAnalytics())
+  // SIGTERM and SIGINT: one bounded shutdown that drains every part (lib/shutdown.ts).
+  installShutdown({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS })
   getDb().catch((error: unknown) => logger.error({ err: error }, 'database_open_failed'))
 }

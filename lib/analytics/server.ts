@@ -11,6 +11,7 @@ import { perProcess } from '../singleton'
 import type { AnalyticsAdapter, AnalyticsEvent } from './adapter'
 import { ConsoleAnalytics } from './console-adapter'
 import type { EventName, EventProps } from './events'
+import { pendingSend } from './pending-sends'
 import { loadPostHog } from './posthog'
 
 export type { EventName, EventProps } from './events'
@@ -53,9 +54,10 @@ export async function track<E extends EventName>(
     // One generated ID for all anonymous events of a request, never the (client-choosable) request ID.
     ...(distinctId ? {} : { anonymousId: context ? (context.anonymousId ??= randomUUID()) : randomUUID() }),
   }
+  const sendOnce = pendingSend(captured, () => send(captured)) // a shutdown waits for it, or names it
   try {
-    after(() => send(captured))
+    after(sendOnce)
   } catch {
-    void send(captured) // outside a request scope
+    void sendOnce() // outside a request scope
   }
 }

@@ -11,7 +11,10 @@ import { metrics } from '../metrics'
 import { clampPage } from '../pagination'
 import { getRequestId, getRequestIdSource } from '../request'
 import { perProcess } from '../singleton'
+import { pendingWrite } from './pending-writes'
 import { AuditBacklogFull, createWriteLimiter } from './write-limiter'
+
+export { drainAuditWrites } from './pending-writes'
 
 export const AUDIT_ACTIONS = [
   'customer.created',
@@ -73,11 +76,13 @@ export async function logAuditEvent(db: Database, event: AuditEvent): Promise<vo
     metadata: { ...event.metadata },
     createdAt: new Date(), // when it happened, not when the row was written
   }
+  // Owed from now on: a shutdown waits for it, or names it (pending-writes.ts).
+  const write = pendingWrite(row, () => writeAuditRow(db, row))
   try {
-    after(() => writeAuditRow(db, row))
+    after(write)
   } catch {
     // Outside a request (a script, a seed): nothing to wait for, write without blocking.
-    void writeAuditRow(db, row)
+    void write()
   }
 }
 

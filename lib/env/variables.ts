@@ -39,6 +39,19 @@ export const ENV_VARS = {
     purpose: 'the lowest log level written (fatal, error, warn, info, debug, trace or silent)',
     requiredInProduction: false,
   },
+  SHUTDOWN_TIMEOUT_MS: {
+    schema: withDefault(
+      z.coerce
+        .number('must be a number of milliseconds')
+        .int()
+        .min(1000)
+        .max(120_000, 'must be at most 120000 (2 minutes)'),
+      8_000,
+    ),
+    purpose:
+      'how long the Node server may take to stop on SIGTERM or SIGINT: requests in flight finish, then audit rows, analytics events, error events and spans are flushed; what is left at the deadline is logged (default 8000, below the 10 s docker stop waits)',
+    requiredInProduction: false,
+  },
   AUTH_SECRET: {
     schema: optional(
       z.string().min(32, 'must be at least 32 characters (npx auth secret, or openssl rand -base64 32)'),

@@ -6,6 +6,7 @@ import 'server-only'
 export {
   captureException,
   captureRequestError,
+  flushErrorTracking,
   sentryOtlpTarget,
   startErrorTracking,
   type ErrorContext,

@@ -108,6 +108,15 @@ export function captureRequestError(...[error, request, context]: RequestErrorAr
   })
 }
 
+/**
+ * For when the server stops: sends the events still queued and closes the client, giving up
+ * after `timeoutMs`. True when everything went out (or there is no client: nothing to send).
+ */
+export async function flushErrorTracking(timeoutMs: number): Promise<boolean> {
+  if (!Sentry.getClient()) return true
+  return Sentry.close(Math.max(timeoutMs, 1))
+}
+
 /** Reports an error the code handled but someone should know about. Context is scrubbed like everything else. */
 export function captureException(error: unknown, context: ErrorContext = {}): void {
   if (!Sentry.getClient()) return

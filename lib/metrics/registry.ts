@@ -31,7 +31,7 @@ function createMetrics() {
     auditLogWrites: countedFromZero(
       new client.Counter({
         name: 'audit_log_writes_total',
-        help: 'Audit log writes after the response, by result (ok; error: the insert failed; dropped: too many writes were waiting).',
+        help: 'Audit log writes after the response, by result (ok; error: the insert failed; dropped: too many writes were waiting, or not written by the shutdown deadline).',
         labelNames: ['result'] as const,
         registers: [registry],
       }),
@@ -45,7 +45,7 @@ function createMetrics() {
     analyticsEvents: countedFromZero(
       new client.Counter({
         name: 'analytics_events_total',
-        help: 'Server-side analytics events, by result (ok or error).',
+        help: 'Server-side analytics events, by result (ok; error: the send failed; dropped: not sent by the shutdown deadline).',
         labelNames: ['result'] as const,
         registers: [registry],
       }),
@@ -67,7 +67,7 @@ function createMetrics() {
 }
 
 export const AUDIT_LOG_WRITE_RESULTS = ['ok', 'error', 'dropped'] as const
-export const ANALYTICS_EVENT_RESULTS = ['ok', 'error'] as const
+export const ANALYTICS_EVENT_RESULTS = ['ok', 'error', 'dropped'] as const
 
 /**
  * Creates each of `labelSets`' series at 0 now. A series that first appears at its first

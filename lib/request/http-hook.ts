@@ -9,6 +9,10 @@ import { stripQueryValues } from '../privacy'
 import { requestContextStorage, type RequestContext } from './context'
 import { REQUEST_ID_HEADER, settleRequestId } from './id'
 import { routePatternFor } from './routes'
+import { noteRequestStarted } from './server-drain'
+
+// What the shutdown (lib/shutdown.ts) needs to stop the intake: part of this Node-only entry.
+export { closeAllConnections, stopAcceptingRequests } from './server-drain'
 
 export type AccessRecord = {
   context: RequestContext
@@ -54,6 +58,7 @@ export function installHttpHook(options: { onListenerError?: (error: unknown) =>
     req.headers[REQUEST_ID_HEADER] = context.requestId
     res.setHeader(REQUEST_ID_HEADER, context.requestId)
     res.once('close', () => finish(req, res, context))
+    noteRequestStarted(this, res)
     return requestContextStorage.run(context, () => originalEmit.call(this, event, ...args))
   } as typeof proto.emit
 }

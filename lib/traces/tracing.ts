@@ -137,7 +137,20 @@ export function startTracing(options: TracingOptions = {}): void {
   propagateToFetch()
   markOpenTelemetryAsTracer()
   store[STARTED] = provider
-  // Best effort for the spans still in the batch when the server stops: Next exits soon after
-  // SIGTERM, but a flush started here usually gets out first.
-  process.once('SIGTERM', () => void provider.forceFlush().catch(() => {}))
+}
+
+/**
+ * For when the server stops (lib/shutdown.ts): exports the spans still in the batch and shuts the
+ * provider down, giving up after `timeoutMs`. True when it finished in time.
+ */
+export async function stopTracing(timeoutMs: number): Promise<boolean> {
+  const provider = (globalThis as unknown as { [STARTED]?: NodeTracerProvider })[STARTED]
+  if (!provider) return true
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const gaveUp = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(timeoutMs, 1))))
+  const finished = provider.shutdown().then(
+    () => true,
+    () => false,
+  )
+  return Promise.race([finished, gaveUp]).finally(() => clearTimeout(timer))
 }

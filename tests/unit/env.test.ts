@@ -20,6 +20,7 @@ const UNSET = {
   AUTH_URL: undefined,
   AUTH_TRUST_HOST: false,
   TRUSTED_PROXY_HOPS: undefined,
+  SHUTDOWN_TIMEOUT_MS: 8000,
   VERCEL: undefined,
 }
 
@@ -131,6 +132,15 @@ describe('parseEnv', () => {
       /^TRUSTED_PROXY_HOPS .*It is how many proxies/,
     )
     expect(() => parseEnv({ NODE_ENV: 'development', TRUSTED_PROXY_HOPS: 'one' })).toThrow(/^TRUSTED_PROXY_HOPS /)
+  })
+
+  it('takes a shutdown deadline from 1 s to 2 min, in milliseconds', () => {
+    expect(parseEnv({ NODE_ENV: 'development', SHUTDOWN_TIMEOUT_MS: '15000' }).SHUTDOWN_TIMEOUT_MS).toBe(15000)
+    expect(() => parseEnv({ NODE_ENV: 'development', SHUTDOWN_TIMEOUT_MS: '500' })).toThrow(
+      /^SHUTDOWN_TIMEOUT_MS .*It is how long the Node server may take to stop/,
+    )
+    expect(() => parseEnv({ NODE_ENV: 'development', SHUTDOWN_TIMEOUT_MS: '10s' })).toThrow(/^SHUTDOWN_TIMEOUT_MS /)
+    expect(() => parseEnv({ NODE_ENV: 'development', SHUTDOWN_TIMEOUT_MS: '600000' })).toThrow(/at most 120000/)
   })
 
   it('wants both halves of the GitHub OAuth app or neither', () => {

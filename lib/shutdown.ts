@@ -1,0 +1,77 @@
+// The Node server's one shutdown, on SIGTERM or SIGINT: stop taking connections, let the requests
+// in flight finish, then flush what was promised after them (audit rows, analytics events) and
+// what the SDKs still hold (Sentry events, spans), all within SHUTDOWN_TIMEOUT_MS, and exit. Each
+// part is done by the room that owns it; this file only orders them and shares out the time.
+//
+// `next start` stops on these signals by itself (server.close(), then the after() tasks, then
+// exit 143), with no deadline and without waiting for anything of ours: `npm start` sets
+// NEXT_MANUAL_SIG_HANDLE so that this is the only handler. docs/reliability.md says what was
+// measured, and what happens on Vercel.
+import 'server-only'
+import { drainAnalytics } from './analytics'
+import { drainAuditWrites } from './audit'
+import { flushErrorTracking } from './errors'
+import { logger } from './logs'
+import { closeAllConnections, stopAcceptingRequests } from './request/http-hook'
+import { openTelemetryOwnsTracing } from './traces'
+
+/** Requests may use this share of the deadline; the drains always keep the rest. */
+const REQUESTS_SHARE = 0.75
+/** Past the deadline by this much, something hung: exit anyway, as the deadline promised. */
+const HANG_MARGIN_MS = 1000
+
+let stopping = false
+
+/** Makes SIGTERM and SIGINT stop the server as above; the process exits when done. */
+export function installShutdown({ timeoutMs }: { timeoutMs: number }): void {
+  if (!process.env.NEXT_MANUAL_SIG_HANDLE && !process.env.VERCEL && process.env.NODE_ENV === 'production') {
+    // Next's own handler runs too and exits once its server has closed, perhaps mid-flush.
+    logger.warn({ fix: 'start with `npm start`, which sets NEXT_MANUAL_SIG_HANDLE=true' }, 'shutdown_shared_with_next')
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutDown(signal, timeoutMs))
+}
+
+/** Exports the spans still batched and stops the provider; true when done, or when tracing never started. */
+async function stopSpans(timeoutMs: number): Promise<boolean> {
+  if (!openTelemetryOwnsTracing()) return true // no SDK loaded: nothing to flush, nothing to load
+  const { stopTracing } = await import('./traces/tracing')
+  return stopTracing(timeoutMs)
+}
+
+async function shutDown(signal: NodeJS.Signals, timeoutMs: number): Promise<void> {
+  if (stopping) return // a second signal (Ctrl+C twice, SIGINT to the process group) changes nothing
+  stopping = true
+  const started = Date.now()
+  const deadline = started + timeoutMs
+  setTimeout(() => {
+    logger.error({ signal, timeout_ms: timeoutMs }, 'shutdown_hung')
+    process.exit(1)
+  }, timeoutMs + HANG_MARGIN_MS)
+  logger.info({ signal, timeout_ms: timeoutMs }, 'shutdown_started')
+
+  const requests = await stopAcceptingRequests(started + timeoutMs * REQUESTS_SHARE)
+  if (requests.unfinished > 0) logger.warn({ unfinished: requests.unfinished }, 'shutdown_requests_unfinished')
+  // The after() tasks of the last responses promise rows and events: both wait until the deadline.
+  const [audit, analytics] = await Promise.all([drainAuditWrites(deadline), drainAnalytics(deadline)])
+  const left = () => deadline - Date.now()
+  const [errorsSent, spansSent] = await Promise.all([flushErrorTracking(left()), stopSpans(left())])
+
+  const drained =
+    requests.unfinished === 0 && audit.abandoned === 0 && analytics.abandoned === 0 && errorsSent && spansSent
+  logger.info(
+    {
+      signal,
+      duration_ms: Date.now() - started,
+      drained,
+      requests_unfinished: requests.unfinished,
+      audit_rows_abandoned: audit.abandoned,
+      analytics_events_abandoned: analytics.abandoned,
+      error_events_sent: errorsSent,
+      spans_sent: spansSent,
+    },
+    'shutdown_finished',
+  )
+  closeAllConnections()
+  // 0 only when nothing was given up; 1 tells the supervisor to look at the lines above.
+  process.exit(drained ? 0 : 1)
+}
