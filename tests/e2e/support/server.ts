@@ -105,6 +105,8 @@ export async function startServer({
     // test server gets its own.
     AUTH_SECRET: randomBytes(32).toString('base64url'),
     AUTH_URL: url,
+    // As `npm start` runs it: our shutdown (lib/shutdown.ts) is the only SIGTERM handler.
+    NEXT_MANUAL_SIG_HANDLE: 'true',
     ...env,
   })
 
