@@ -34,6 +34,14 @@ function closedOr(answer: Answer | undefined, problem?: string): Outcome {
 }
 
 const READ_HEADERS = ['x-request-id', 'x-forwarded-for', 'cookie', 'content-type'] as const
+/** What Next's CSRF check on server actions reads (and the proxy, first: lib/security/action-origin.ts). */
+const ORIGIN_HEADERS = ['origin', 'x-forwarded-host'] as const
+const SIGN_UP_ACTION = 'POST /sign-up (action)'
+/** A sign-up with a bad email: refused by the action, so whether the action ran shows in the answer. */
+const ACTION_BODY = ['_1_email', '0']
+  .map((name, i) => `--x\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${['bad', '[{},"$K1"]'][i]}\r\n`)
+  .join('')
+  .concat('--x--\r\n')
 const cookieLike = fc.oneof(
   headerValue,
   headerValue.map((v) => `authjs.session-token=${v}`),
@@ -41,7 +49,9 @@ const cookieLike = fc.oneof(
   headerValue.map((v) => `authjs.csrf-token=${v}; authjs.callback-url=${v}`),
 )
 
-export const headers: TargetSpec<{ where: string; name: (typeof READ_HEADERS)[number]; value: string }> = {
+type HeaderName = (typeof READ_HEADERS)[number] | (typeof ORIGIN_HEADERS)[number]
+
+export const headers: TargetSpec<{ where: string; name: HeaderName; value: string }> = {
   name: 'headers we read',
   runs: [150, 30],
   arbitrary: fc.oneof(
@@ -51,8 +61,17 @@ export const headers: TargetSpec<{ where: string; name: (typeof READ_HEADERS)[nu
       value: headerValue,
     }),
     fc.record({ where: fc.constant('GET /customers'), name: fc.constant('cookie' as const), value: cookieLike }),
+    fc.record({
+      where: fc.constant(SIGN_UP_ACTION),
+      name: fc.constantFrom(...ORIGIN_HEADERS),
+      value: fc.oneof(headerValue, fc.webUrl(), fc.webAuthority(), fc.constantFrom('null', 'http://127.0.0.1')),
+    }),
   ),
-  async send(context, { where, name, value }) {
+  // Next answered a server action from another origin with a 500 (the proxy now refuses it, 403).
+  examples: [{ where: SIGN_UP_ACTION, name: 'origin', value: 'http://evil.example' }],
+  async send(context, input) {
+    if (input.where === SIGN_UP_ACTION) return sendToAction(context, input)
+    const { where, name, value } = input
     const post = where.startsWith('POST')
     const sent: [string, string][] = [[name, value]]
     if (name !== 'cookie' && where !== 'GET /') sent.push(['Cookie', context.cookie])
@@ -69,6 +88,32 @@ export const headers: TargetSpec<{ where: string; name: (typeof READ_HEADERS)[nu
     }
     return { answer, problem, adds: answer.status === 201 ? CREATED : {} }
   },
+}
+
+/** Posts the sign-up action with a forged Origin or X-Forwarded-Host: 403 from another origin, else the action's refusal. */
+async function sendToAction(context: Context, { name, value }: { name: HeaderName; value: string }): Promise<Outcome> {
+  const sent: [string, string][] = [
+    ['Next-Action', context.actions.signUpAction!],
+    ['Content-Type', 'multipart/form-data; boundary=x'],
+    [name, value],
+  ]
+  if (name !== 'origin') sent.push(['Origin', `http://127.0.0.1:${context.port}`])
+  const answer = await rawExchange(context.port, requestBytes(context, 'POST /sign-up HTTP/1.1', sent, ACTION_BODY))
+  if (!answer) return { problem: 'closed without an answer' }
+  const ran = /"fieldErrors"/.test(answer.body)
+  const refusedByParser = answer.status === 400 && !answer.headers['x-request-id']
+  let sameOrigin: boolean
+  try {
+    const originHost = name === 'origin' ? new URL(value.trim()).host : `127.0.0.1:${context.port}`
+    const forwarded = name === 'x-forwarded-host' ? value.split(',')[0]!.trim() : undefined
+    sameOrigin = originHost === (forwarded || `127.0.0.1:${context.port}`)
+  } catch {
+    sameOrigin = false
+  }
+  if (refusedByParser) return { answer }
+  if (sameOrigin)
+    return { answer, problem: ran ? undefined : `same origin, status ${answer.status}, action did not answer` }
+  return { answer, problem: answer.status === 403 && !ran ? undefined : `another origin, status ${answer.status}` }
 }
 
 export const lyingLengths: TargetSpec<{ where: string; declared: string; body: string }> = {
