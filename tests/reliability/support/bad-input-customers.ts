@@ -66,9 +66,8 @@ export const apiCustomers: TargetSpec<{ body: string; contentType: string; sessi
     })
     const answer = await read(response)
     const json = /^application\/json\b/i.test(contentType)
-    // The proxy sends a request without a session cookie to sign in; a cookie that is not a
-    // session reaches the route, which answers 401.
-    const deserved = session === 'none' ? [307, 401] : session === 'garbage' ? [401] : !json ? [415] : [201, 400]
+    // The proxy leaves /api/ alone: no session and a cookie that is not one are the route's 401.
+    const deserved = session !== 'valid' ? [401] : !json ? [415] : [201, 400]
     let problem = deserved.includes(answer.status) ? undefined : `status ${answer.status}, deserved ${deserved}`
     if (!problem && answer.status === 400 && !/"invalid_json"/.test(answer.body) && !fieldErrorsIn(answer))
       problem = '400 without field errors'
