@@ -1,7 +1,11 @@
 import { NextResponse, type NextRequest } from 'next/server'
 import { hasSessionCookie, isProtectedPath, signInPathFor } from '@/lib/auth/routing'
 import { REQUEST_ID_HEADER, REQUEST_ID_SOURCE_HEADER, settleRequestId } from '@/lib/request/id'
-import { CONTENT_SECURITY_POLICY_HEADER, contentSecurityPolicyForRequest } from '@/lib/security'
+import {
+  CONTENT_SECURITY_POLICY_HEADER,
+  contentSecurityPolicyForRequest,
+  isCrossOriginActionPost,
+} from '@/lib/security'
 
 /**
  * Every request gets an ID: a valid incoming `x-request-id` is kept unchanged, anything else
@@ -16,6 +20,8 @@ import { CONTENT_SECURITY_POLICY_HEADER, contentSecurityPolicyForRequest } from 
  *
  * Every response gets the Content-Security-Policy (lib/security), with a nonce of its own; the
  * request's copy tells Next which nonce to put on the scripts of the page it renders.
+ *
+ * A POST to a page from another origin (a cross-site server action) is refused with 403.
  */
 export function proxy(request: NextRequest) {
   const { requestId, source } = settleRequestId(request.headers.get(REQUEST_ID_HEADER))
@@ -25,7 +31,13 @@ export function proxy(request: NextRequest) {
   const policy = contentSecurityPolicyForRequest()
 
   let response: NextResponse
-  if (signedOut) {
+  if (isCrossOriginActionPost(request.method, pathname, request.headers)) {
+    // Next would refuse it too, but as a 500 (lib/security/action-origin.ts).
+    response = new NextResponse('Cross-origin request refused', {
+      status: 403,
+      headers: { 'Content-Type': 'text/plain' },
+    })
+  } else if (signedOut) {
     response = NextResponse.redirect(new URL(signInPathFor(`${pathname}${search}`), request.url))
   } else {
     // The request's copy carries the policy (Next reads its nonce) and the settled ID. On `next

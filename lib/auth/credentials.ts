@@ -44,8 +44,19 @@ export function retryAfterMinutesFromCode(code: unknown): number | undefined {
 
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email('Enter a valid email address'))
 
+/**
+ * Control characters (U+0000–U+001F, U+007F): nobody types them into a one-line field, and
+ * PostgreSQL text cannot hold NUL at all, so a name with one was a database error, a 500.
+ */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
+
 export const signUpSchema = z.object({
-  name: z.string().trim().min(1, 'Enter your name').max(100, 'Use at most 100 characters'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Enter your name')
+    .max(100, 'Use at most 100 characters')
+    .refine((name) => !CONTROL_CHARACTERS.test(name), 'Remove the control characters'),
   email: emailSchema,
   password: passwordSchema,
 })
@@ -143,21 +154,24 @@ export async function authenticate(
 
   // One query whether or not the account exists (its organization comes with it), and one
   // bcrypt comparison either way: a wrong password and an unknown email do the same work.
-  const [user] = email
-    ? await db
-        .select({
-          id: users.id,
-          name: users.name,
-          email: users.email,
-          passwordHash: users.passwordHash,
-          orgId: memberships.orgId,
-        })
-        .from(users)
-        .leftJoin(memberships, eq(memberships.userId, users.id))
-        .where(eq(users.email, email))
-        .orderBy(memberships.createdAt)
-        .limit(1)
-    : []
+  // An email with a control character matches no account (sign-up refuses it), and a NUL
+  // would make the lookup itself a database error: it takes the unknown-email path.
+  const [user] =
+    email && !CONTROL_CHARACTERS.test(email)
+      ? await db
+          .select({
+            id: users.id,
+            name: users.name,
+            email: users.email,
+            passwordHash: users.passwordHash,
+            orgId: memberships.orgId,
+          })
+          .from(users)
+          .leftJoin(memberships, eq(memberships.userId, users.id))
+          .where(eq(users.email, email))
+          .orderBy(memberships.createdAt)
+          .limit(1)
+      : []
   const valid = await verifyPassword(password, user?.passwordHash)
 
   if (!user || !valid) {

@@ -16,6 +16,7 @@ export type { AuthFormState } from './form-state'
 export { getSession, requireSession, type Actor, type Session } from './session'
 export { assertCan, can, NotPermitted, type Permission, type Role } from './permissions'
 export {
+  CONTROL_CHARACTERS,
   INVALID_CREDENTIALS_MESSAGE,
   registerUser,
   retryAfterMinutesFromCode,

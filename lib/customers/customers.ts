@@ -7,7 +7,7 @@ import { and, count, desc, eq } from 'drizzle-orm'
 import { z } from 'zod'
 import { logAuditEvent } from '../audit'
 import { track } from '../analytics'
-import { assertCan, type Actor } from '../auth'
+import { assertCan, CONTROL_CHARACTERS, type Actor } from '../auth'
 import type { Database } from '../db'
 import { customers } from '../db/schema'
 import { clampPage } from '../pagination'
@@ -20,7 +20,15 @@ export const CUSTOMERS_PAGE_SIZE = 20
 const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() : value)
 
 export const customerInputSchema = z.object({
-  name: z.preprocess(trimmed, z.string('Enter a name').min(1, 'Enter a name').max(200, 'Use at most 200 characters')),
+  name: z.preprocess(
+    trimmed,
+    z
+      .string('Enter a name')
+      .min(1, 'Enter a name')
+      .max(200, 'Use at most 200 characters')
+      // PostgreSQL text cannot hold NUL (it was a 500); no other control character belongs in a name.
+      .refine((name) => !CONTROL_CHARACTERS.test(name), 'Remove the control characters'),
+  ),
   email: z.preprocess(trimmed, z.email('Enter a valid email address').max(320, 'Use at most 320 characters')),
 })
 

@@ -37,6 +37,13 @@ let onListenerError: (error: unknown) => void = () => {}
 
 const INSTALLED = Symbol.for('signalbox.httpHook')
 
+/**
+ * Methods the Fetch standard forbids: `new Request()` throws on them, so Next answered every
+ * route with a 500 (found by tests/reliability/bad-input.test.ts). No route can serve them.
+ * Node's parser already refuses TRACK and hands CONNECT to another event; TRACE gets here.
+ */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
+
 export function installHttpHook(options: { onListenerError?: (error: unknown) => void } = {}): void {
   if (options.onListenerError) onListenerError = options.onListenerError
   const proto = http.Server.prototype as http.Server & { [INSTALLED]?: boolean }
@@ -59,6 +66,11 @@ export function installHttpHook(options: { onListenerError?: (error: unknown) =>
     res.setHeader(REQUEST_ID_HEADER, context.requestId)
     res.once('close', () => finish(req, res, context))
     noteRequestStarted(this, res)
+    if (FORBIDDEN_METHODS.has(req.method ?? '')) {
+      res.writeHead(405, { 'Content-Type': 'text/plain', 'X-Content-Type-Options': 'nosniff' })
+      res.end('Method Not Allowed')
+      return true
+    }
     return requestContextStorage.run(context, () => originalEmit.call(this, event, ...args))
   } as typeof proto.emit
 }
