@@ -4,7 +4,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { installHttpHook, onRequestFinished, type AccessRecord } from '@/lib/request'
+import { installHttpHook, onRequestFinished, type AccessRecord } from '@/lib/request/http-hook'
 import { rawRequest } from '../support/raw-http'
 
 describe('the Node hook and methods fetch cannot represent', () => {
