@@ -28,6 +28,7 @@ import { startServer, type AppServer } from '../e2e/support/server'
 import { createPostgresDatabase, rowsOf, type TestDatabase } from '../support/databases'
 import { startPostHogRecorder, type PostHogRecorder } from '../support/posthog-recorder'
 import { recordFigures, SHORT } from './support/figures'
+import { signUp } from './support/sign-up'
 
 const CREATES = SHORT ? 60 : 240
 const CONCURRENCY = 12
@@ -81,30 +82,6 @@ function create(port: number, cookie: string, requestId: string): Promise<Outcom
     })
     request.end(body)
   })
-}
-
-/** Signs up through the sign-up form's action, posted as a browser without JavaScript posts it. */
-async function signUp(app: AppServer): Promise<string> {
-  const page = await (await fetch(`${app.url}/sign-up`)).text()
-  const form = page.slice(page.indexOf('<form'), page.indexOf('</form>'))
-  const unescape = (value: string) =>
-    value
-      .replace(/&quot;/g, '"')
-      .replace(/&#x27;/g, "'")
-      .replace(/&amp;/g, '&')
-  const data = new FormData()
-  for (const [, name, value] of form.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?\/>/g))
-    data.set(name!, unescape(value ?? ''))
-  data.set('name', 'Shutdown Tester')
-  data.set('email', 'sigterm@example.com')
-  data.set('password', 'a long enough password')
-  const response = await fetch(`${app.url}/sign-up`, { method: 'POST', body: data, redirect: 'manual' })
-  const cookie = response.headers
-    .getSetCookie()
-    .map((line) => line.split(';')[0])
-    .join('; ')
-  if (response.status !== 303 || !cookie.includes('session-token')) throw new Error(`sign-up: ${response.status}`)
-  return cookie
 }
 
 type Variant = {
@@ -161,7 +138,7 @@ describe.each(VARIANTS)('scenario $scenario', (variant) => {
     'finishes or cleanly refuses every request, loses no row, and exits on its own within the deadline',
     async () => {
       const port = Number(new URL(app.url).port)
-      const cookie = await signUp(app)
+      const cookie = await signUp(app, { name: 'Shutdown Tester', email: 'sigterm@example.com' })
       const exited = new Promise<{ code: number | null; signal: string | null; at: number }>((resolve) =>
         app.process.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
       )

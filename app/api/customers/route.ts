@@ -1,8 +1,22 @@
 import { getSession } from '@/lib/auth'
 import { createCustomerFromRequest } from '@/lib/customers'
-import { getDb } from '@/lib/db'
+import { getDb, isDatabaseUnavailable } from '@/lib/db'
+import { getRequestLogger } from '@/lib/logs'
+import { getRequestId } from '@/lib/request'
 
 // Creates a customer from JSON, for scripts and integrations signed in with a session cookie.
 export async function POST(request: Request) {
-  return createCustomerFromRequest(await getDb(), await getSession(), request)
+  try {
+    return await createCustomerFromRequest(await getDb(), await getSession(), request)
+  } catch (error) {
+    // An unreachable database is not a bug: a 503 the client may retry, with the reference
+    // support searches the logs by. Anything else stays a 500 for onRequestError to report.
+    if (!isDatabaseUnavailable(error)) throw error
+    const reference = (await getRequestId()) ?? null
+    ;(await getRequestLogger()).warn({ err: error }, 'database_unavailable')
+    return Response.json(
+      { error: 'database_unavailable', message: 'The database cannot be reached; try again shortly.', reference },
+      { status: 503, headers: { 'Cache-Control': 'no-store', 'Retry-After': '5' } },
+    )
+  }
 }

@@ -1,0 +1,32 @@
+// Which failures mean "the database cannot be reached right now", as opposed to a bad query: the
+// first is the caller's to answer with 503 and a retry, the second is a bug and stays a 500.
+// postgres.js puts its own connection codes (or the socket's) on `code`; the server's SQLSTATE
+// is there too; Drizzle wraps either in a DrizzleQueryError whose `cause` is the original.
+
+const CONNECTION_CODES = new Set([
+  'CONNECTION_CLOSED', // the socket closed under a query (a reset, a restart, a cut network)
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+])
+
+/** SQLSTATE class 08 (connection exception); 57P01–57P03: shutting down, or not accepting yet. */
+const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[1-3])$/
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  let current = error
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true
+    current = (current as { cause?: unknown }).cause
+  }
+  return false
+}

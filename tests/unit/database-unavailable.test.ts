@@ -1,0 +1,28 @@
+// isDatabaseUnavailable decides between a 503 (retry later) and a 500 (a bug): the connection
+// failures postgres.js reports, bare or wrapped by Drizzle, are the first; a query error is not.
+import { DrizzleQueryError } from 'drizzle-orm/errors'
+import { describe, expect, it } from 'vitest'
+import { isDatabaseUnavailable } from '@/lib/db/unavailable'
+
+const withCode = (code: string) => Object.assign(new Error(code), { code })
+
+describe('isDatabaseUnavailable', () => {
+  it.each(['CONNECTION_CLOSED', 'CONNECT_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', '08006', '57P01', '57P03'])(
+    '%s is the database being unavailable',
+    (code) => expect(isDatabaseUnavailable(withCode(code))).toBe(true),
+  )
+
+  it('looks through Drizzle’s wrapper to the driver’s error', () => {
+    const wrapped = new DrizzleQueryError('insert into "customers" ...', [], withCode('CONNECTION_CLOSED'))
+    expect(isDatabaseUnavailable(wrapped)).toBe(true)
+  })
+
+  it.each(['23505', '22P02', '42P01', '57014'])('query error %s is not', (code) => {
+    expect(isDatabaseUnavailable(new DrizzleQueryError('select', [], withCode(code)))).toBe(false)
+  })
+
+  it('an error without a code, or no error at all, is not', () => {
+    expect(isDatabaseUnavailable(new Error('boom'))).toBe(false)
+    expect(isDatabaseUnavailable(undefined)).toBe(false)
+  })
+})
