@@ -15,12 +15,7 @@ export {
 export type { AuthFormState } from './form-state'
 export { getSession, requireSession, type Actor, type Session } from './session'
 export { assertCan, can, NotPermitted, type Permission, type Role } from './permissions'
-export {
-  CONTROL_CHARACTERS,
-  INVALID_CREDENTIALS_MESSAGE,
-  registerUser,
-  retryAfterMinutesFromCode,
-  tooManyAttemptsMessage,
-} from './credentials'
+export { CONTROL_CHARACTERS, registerUser } from './credentials'
+export { INVALID_CREDENTIALS_MESSAGE, retryAfterMinutesFromCode, tooManyAttemptsMessage } from './sign-in-messages'
 export { requestClientIp } from './client-ip'
 export { DEFAULT_SIGNED_IN_PATH, safeCallbackPath, signInPathFor } from './routing'

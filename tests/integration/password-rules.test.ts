@@ -4,7 +4,7 @@
 // (only the session lookup is replaced: nobody is signed in).
 import { renderToString } from 'react-dom/server'
 import { describe, expect, it, vi } from 'vitest'
-import { retryAfterMinutesFromCode, tooManyAttemptsCode, tooManyAttemptsMessage } from '@/lib/auth/credentials'
+import { retryAfterMinutesFromCode, tooManyAttemptsCode, tooManyAttemptsMessage } from '@/lib/auth/sign-in-messages'
 import { passwordSchema } from '@/lib/auth/password'
 
 vi.mock('@/lib/auth', async (importOriginal) => ({

@@ -1,0 +1,27 @@
+// What a refused sign-in says, on the page and in Auth.js's redirect: one message for an unknown
+// email and a wrong password, and the wait after too many attempts, carried in the error code.
+import { WINDOW_MINUTES } from './rate-limit'
+
+/** The one message for an unknown email and a wrong password: no account enumeration. */
+export const INVALID_CREDENTIALS_MESSAGE = 'Email or password is incorrect.'
+
+export function tooManyAttemptsMessage(minutes: number): string {
+  return `Too many attempts, try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`
+}
+
+/** The Auth.js error code of a refused attempt, carrying the wait: `too_many_attempts_15m`. */
+export function tooManyAttemptsCode(minutes: number): string {
+  return `too_many_attempts_${minutes}m`
+}
+
+/**
+ * The wait a `code` from the sign-in page's URL names, within 1..15 minutes (the URL is typed
+ * by anyone; a code without a number, from an older link, means the whole window).
+ */
+export function retryAfterMinutesFromCode(code: unknown): number | undefined {
+  if (typeof code !== 'string') return undefined
+  const match = /^too_many_attempts(?:_(\d{1,3})m)?$/.exec(code)
+  if (!match) return undefined
+  const minutes = match[1] ? Number(match[1]) : WINDOW_MINUTES
+  return Math.min(Math.max(minutes, 1), WINDOW_MINUTES)
+}
