@@ -12,7 +12,7 @@ import { clampPage } from '../pagination'
 import { getRequestId, getRequestIdSource } from '../request'
 import { perProcess } from '../singleton'
 import { pendingWrite } from './pending-writes'
-import { AuditBacklogFull, createWriteLimiter } from './write-limiter'
+import { createWriteLimiter, isBacklogFull } from './write-limiter'
 
 export { drainAuditWrites } from './pending-writes'
 
@@ -99,7 +99,7 @@ async function writeAuditRow(db: Database, row: AuditRow): Promise<void> {
     metrics().auditLogWrites.inc({ result: 'ok' })
   } catch (error) {
     // Dropped: refused because too many writes were already waiting; error: the insert failed.
-    metrics().auditLogWrites.inc({ result: error instanceof AuditBacklogFull ? 'dropped' : 'error' })
+    metrics().auditLogWrites.inc({ result: isBacklogFull(error) ? 'dropped' : 'error' })
     logger.error(
       {
         err: error,

@@ -7,6 +7,15 @@ export class AuditBacklogFull extends Error {
   override name = 'AuditBacklogFull'
 }
 
+/**
+ * Whether `error` is a refusal of this limiter. By name, not `instanceof`: the limiter is one per
+ * process (lib/singleton.ts), so it throws the class of the chunk that created it, while the
+ * write that catches may be bundled in another chunk with its own copy of the class.
+ */
+export function isBacklogFull(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AuditBacklogFull'
+}
+
 export type WriteLimiter = {
   run: <T>(task: () => Promise<T>) => Promise<T>
   readonly active: number

@@ -25,7 +25,7 @@ import { startServer, type AppServer } from '../e2e/support/server'
 import { startPortSwitch, type PortSwitch } from '../support/port-switch'
 import { createThrowawayPostgres, type ThrowawayPostgres } from '../support/postgres.mjs'
 import { recordFigures, SHORT } from './support/figures'
-import { signUp } from './support/sign-up'
+import { signUp } from './support/app'
 
 const serverUrl = process.env.TEST_DATABASE_URL?.trim()
 const KNOWN_GAPS = process.env.RELIABILITY_KNOWN_GAPS === '1'
@@ -111,7 +111,7 @@ describe.skipIf(!serverUrl || !KNOWN_GAPS)('scenario 2 Database down and back', 
   })
 
   it('refuses cleanly while the database is down and recovers in the same process', async () => {
-    const cookie = await signUp(app, { name: 'Outage Tester', email: 'outage@example.com' })
+    const cookie = await signUp(app, 'outage@example.com', 'Outage Tester')
     const pid = app.process.pid
     const outcomes: (Outcome & { phase: string })[] = []
     let phase: 'healthy' | 'outage' | 'restored' = 'healthy'

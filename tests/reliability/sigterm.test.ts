@@ -15,7 +15,7 @@
 // customer that committed has its audit row or an `audit_log_write_abandoned` line naming it,
 // and its `customer_created` event reached the recorder or was logged; the process exited on
 // its own within SHUTDOWN_TIMEOUT_MS (+1 s), with code 0 (1b: 1, as rows were given up).
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import http from 'node:http'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -27,8 +27,8 @@ import { jsonLines } from '../e2e/support/logs'
 import { startServer, type AppServer } from '../e2e/support/server'
 import { createPostgresDatabase, rowsOf, type TestDatabase } from '../support/databases'
 import { startPostHogRecorder, type PostHogRecorder } from '../support/posthog-recorder'
+import { signUp, startScriptVariables } from './support/app'
 import { recordFigures, SHORT } from './support/figures'
-import { signUp } from './support/sign-up'
 
 const CREATES = SHORT ? 60 : 240
 const CONCURRENCY = 12
@@ -37,13 +37,6 @@ const EXIT_MARGIN_MS = 1000
 /** How long after the deadline the test's stand-in supervisor sends SIGKILL. */
 const KILL_GRACE_MS = 2000
 const DIST_DIR = process.env.RELIABILITY_DIST_DIR?.trim() || '.next'
-
-/** The variables `npm start` sets before `next start` (e.g. NEXT_MANUAL_SIG_HANDLE=true). */
-function startScriptVariables(): Record<string, string> {
-  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }
-  const prefix = scripts.start.slice(0, scripts.start.indexOf('next start'))
-  return Object.fromEntries([...prefix.matchAll(/([A-Z_][A-Z0-9_]*)=(\S+)/g)].map(([, name, value]) => [name!, value!]))
-}
 
 /** `reset`: the connection was reset before any answer; judged afterwards by what the server saw. */
 type Outcome = { requestId: string; kind: 'ok' | 'clean' | 'bad' | 'reset'; detail: string }
@@ -138,7 +131,7 @@ describe.each(VARIANTS)('scenario $scenario', (variant) => {
     'finishes or cleanly refuses every request, loses no row, and exits on its own within the deadline',
     async () => {
       const port = Number(new URL(app.url).port)
-      const cookie = await signUp(app, { name: 'Shutdown Tester', email: 'sigterm@example.com' })
+      const cookie = await signUp(app, 'sigterm@example.com', 'Shutdown Tester')
       const exited = new Promise<{ code: number | null; signal: string | null; at: number }>((resolve) =>
         app.process.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
       )

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { AuditBacklogFull, createWriteLimiter } from '@/lib/audit/write-limiter'
+import { describe, expect, it, vi } from 'vitest'
+import { AuditBacklogFull, createWriteLimiter, isBacklogFull } from '@/lib/audit/write-limiter'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -46,5 +46,21 @@ describe('audit write limiter', () => {
     release()
     await blocker
     expect(await Promise.all(queued)).toEqual([1, 2])
+  })
+
+  it("recognises a refusal thrown by another chunk's copy of the class", async () => {
+    // As in a production build: the per-process limiter comes from one chunk, the catch from another.
+    vi.resetModules()
+    const otherChunk = await import('@/lib/audit/write-limiter')
+    expect(otherChunk.AuditBacklogFull).not.toBe(AuditBacklogFull)
+    const limiter = otherChunk.createWriteLimiter({ concurrency: 1, maxWaiting: 0 })
+    let release!: () => void
+    const blocker = limiter.run(() => new Promise<void>((resolve) => (release = resolve)))
+    const refusal = await limiter.run(async () => 1).catch((error: unknown) => error)
+    expect(refusal).not.toBeInstanceOf(AuditBacklogFull)
+    expect(isBacklogFull(refusal)).toBe(true)
+    expect(isBacklogFull(new Error('connection refused'))).toBe(false)
+    release()
+    await blocker
   })
 })

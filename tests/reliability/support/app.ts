@@ -1,8 +1,17 @@
-// Signs a user up the way a browser without JavaScript does: reads the sign-up form, posts it
-// back with its hidden fields (the server action's ID and state), and keeps the session cookie.
+// What the scenarios share to drive a production server: the variables `npm start` sets, and a
+// signed-in session made the way a person makes one.
+import { readFileSync } from 'node:fs'
 import type { AppServer } from '../../e2e/support/server'
 
-export async function signUp(app: AppServer, { name, email }: { name: string; email: string }): Promise<string> {
+/** The variables `npm start` sets before `next start` (e.g. NEXT_MANUAL_SIG_HANDLE=true). */
+export function startScriptVariables(): Record<string, string> {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }
+  const prefix = scripts.start.slice(0, scripts.start.indexOf('next start'))
+  return Object.fromEntries([...prefix.matchAll(/([A-Z_][A-Z0-9_]*)=(\S+)/g)].map(([, name, value]) => [name!, value!]))
+}
+
+/** Signs up through the sign-up form's action, posted as a browser without JavaScript posts it. */
+export async function signUp(app: AppServer, email: string, name = 'Reliability Tester'): Promise<string> {
   const page = await (await fetch(`${app.url}/sign-up`)).text()
   const form = page.slice(page.indexOf('<form'), page.indexOf('</form>'))
   const unescape = (value: string) =>
