@@ -11,7 +11,7 @@ import { metrics } from '../metrics'
 import { clampPage } from '../pagination'
 import { getRequestId, getRequestIdSource } from '../request'
 import { perProcess } from '../singleton'
-import { pendingWrite } from './pending-writes'
+import { auditRowFields, pendingWrite } from './pending-writes'
 import { createWriteLimiter, isBacklogFull } from './write-limiter'
 
 export { drainAuditWrites } from './pending-writes'
@@ -103,14 +103,7 @@ async function writeAuditRow(db: Database, row: AuditRow): Promise<void> {
     logger.error(
       {
         err: error,
-        request_id: row.requestId,
-        request_id_source: row.requestIdSource,
-        action: row.action,
-        org_id: row.orgId,
-        actor_id: row.actorId,
-        subject_type: row.subjectType,
-        subject_id: row.subjectId,
-        metadata: row.metadata, // names and counts only (AuditMetadata): enough to rebuild the row
+        ...auditRowFields(row), // what rebuilds the row, as the shutdown's abandoned lines carry it
       },
       'audit_log_write_failed',
     )
