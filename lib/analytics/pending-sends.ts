@@ -5,26 +5,14 @@
 import 'server-only'
 import { logger } from '../logs'
 import { metrics } from '../metrics'
-import { perProcess } from '../singleton'
+import { owedWork } from '../owed-work'
 import type { AnalyticsEvent } from './adapter'
 import { shutdownAnalytics } from './posthog'
 
-// One list per process: the routes that track and the shutdown are bundled into different chunks.
-const pending = () => perProcess('analyticsPendingSends', () => new Set<AnalyticsEvent>())
-const abandoned = () => perProcess('analyticsAbandonedSends', () => new WeakSet<AnalyticsEvent>())
+const owedEvents = owedWork<AnalyticsEvent>('analyticsOwedSends')
 
 /** Registers `event` as owed now; returns the task that sends it (with `send`) and forgets it. */
-export function pendingSend(event: AnalyticsEvent, send: () => Promise<void>): () => Promise<void> {
-  pending().add(event)
-  return async () => {
-    if (abandoned().has(event)) return
-    try {
-      await send()
-    } finally {
-      pending().delete(event)
-    }
-  }
-}
+export const pendingSend = (event: AnalyticsEvent, send: () => Promise<void>) => owedEvents.owe(event, send)
 
 /**
  * Waits for the owed events until `deadline` (epoch ms), then closes the PostHog client with the
@@ -32,11 +20,8 @@ export function pendingSend(event: AnalyticsEvent, send: () => Promise<void>): (
  * with what rebuilds it (its catalog properties carry no personal data) and counted as dropped.
  */
 export async function drainAnalytics(deadline: number): Promise<{ abandoned: number }> {
-  while (pending().size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
-  const left = [...pending()]
+  const left = await owedEvents.drain(deadline)
   for (const event of left) {
-    abandoned().add(event)
-    pending().delete(event)
     metrics().analyticsEvents.inc({ result: 'dropped' })
     logger.error(
       {

@@ -6,14 +6,11 @@
 import { auditLog } from '../db/schema'
 import { logger } from '../logs'
 import { metrics } from '../metrics'
-import { perProcess } from '../singleton'
+import { owedWork } from '../owed-work'
 
 export type AuditRow = typeof auditLog.$inferInsert
 
-// One list per process: the routes that promise rows and the shutdown that waits for them are
-// bundled into different chunks.
-const pending = () => perProcess('auditPendingRows', () => new Set<AuditRow>())
-const abandoned = () => perProcess('auditAbandonedRows', () => new WeakSet<AuditRow>())
+const owedRows = owedWork<AuditRow>('auditOwedRows')
 
 /** What rebuilds a row that was not written: its request, action, subject and field names. */
 export function auditRowFields(row: AuditRow) {
@@ -30,21 +27,8 @@ export function auditRowFields(row: AuditRow) {
   }
 }
 
-/**
- * Registers `row` as owed now, and returns the task that writes it (with `write`) and then
- * forgets it. A row given up by the shutdown is not written any more: its line already says so.
- */
-export function pendingWrite(row: AuditRow, write: () => Promise<void>): () => Promise<void> {
-  pending().add(row)
-  return async () => {
-    if (abandoned().has(row)) return
-    try {
-      await write()
-    } finally {
-      pending().delete(row)
-    }
-  }
-}
+/** Registers `row` as owed now; returns the task that writes it (with `write`) and then forgets it. */
+export const pendingWrite = (row: AuditRow, write: () => Promise<void>) => owedRows.owe(row, write)
 
 /**
  * Waits until every owed row is written (or has failed and been logged) or `deadline` (epoch ms)
@@ -52,11 +36,8 @@ export function pendingWrite(row: AuditRow, write: () => Promise<void>): () => P
  * it and counted as dropped. Resolves with how many were abandoned.
  */
 export async function drainAuditWrites(deadline: number): Promise<{ abandoned: number }> {
-  while (pending().size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
-  const left = [...pending()]
+  const left = await owedRows.drain(deadline)
   for (const row of left) {
-    abandoned().add(row)
-    pending().delete(row)
     metrics().auditLogWrites.inc({ result: 'dropped' })
     // Its insert may have started and may still commit: look for the request ID before replaying.
     logger.error({ ...auditRowFields(row), reason: 'shutdown_deadline' }, 'audit_log_write_abandoned')
