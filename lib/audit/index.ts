@@ -62,10 +62,33 @@ type AuditRow = typeof auditLog.$inferInsert
  * mutations.
  */
 export async function logAuditEvent(db: Database, event: AuditEvent): Promise<void> {
+  const row = await auditRowFor(event)
+  // Owed from now on: a shutdown waits for it, or names it (pending-writes.ts).
+  const write = pendingWrite(row, () => writeAuditRow(db, row))
+  try {
+    after(write)
+  } catch {
+    // Outside a request (a script, a seed): nothing to wait for, write without blocking.
+    void write()
+  }
+}
+
+/**
+ * For a mutation whose outcome is unknown: the database connection was lost after the statement
+ * was sent, so it may have committed (the answer was lost) or not. Nothing is written (the
+ * database is out of reach, and a row for a change that did not happen would be false); one
+ * `audit_log_write_unconfirmed` line carries what rebuilds the row, to be written once the
+ * subject is found to exist (docs/logging.md).
+ */
+export async function logUnconfirmedAuditEvent(event: AuditEvent): Promise<void> {
+  logger.warn({ ...auditRowFields(await auditRowFor(event)), reason: 'outcome_unknown' }, 'audit_log_write_unconfirmed')
+}
+
+async function auditRowFor(event: AuditEvent): Promise<AuditRow> {
   // Read now: request APIs are not available inside after() everywhere.
   const requestId = (await getRequestId()) ?? null
   const requestIdSource = requestId ? ((await getRequestIdSource()) ?? null) : null
-  const row: AuditRow = {
+  return {
     orgId: event.orgId,
     actorId: event.actorId,
     action: event.action,
@@ -75,14 +98,6 @@ export async function logAuditEvent(db: Database, event: AuditEvent): Promise<vo
     requestIdSource,
     metadata: { ...event.metadata },
     createdAt: new Date(), // when it happened, not when the row was written
-  }
-  // Owed from now on: a shutdown waits for it, or names it (pending-writes.ts).
-  const write = pendingWrite(row, () => writeAuditRow(db, row))
-  try {
-    after(write)
-  } catch {
-    // Outside a request (a script, a seed): nothing to wait for, write without blocking.
-    void write()
   }
 }
 

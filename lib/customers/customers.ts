@@ -5,10 +5,11 @@
 import 'server-only'
 import { and, count, desc, eq } from 'drizzle-orm'
 import { z } from 'zod'
-import { logAuditEvent } from '../audit'
+import { randomUUID } from 'node:crypto'
+import { logAuditEvent, logUnconfirmedAuditEvent, type AuditEvent } from '../audit'
 import { track } from '../analytics'
 import { assertCan, CONTROL_CHARACTERS, type Actor } from '../auth'
-import type { Database } from '../db'
+import { mayHaveCommitted, type Database } from '../db'
 import { customers } from '../db/schema'
 import { clampPage } from '../pagination'
 
@@ -82,18 +83,20 @@ export async function createCustomer(
   source: CustomerSource,
 ): Promise<Customer> {
   assertCan(actor, 'customer.create')
-  const [customer] = await db
-    .insert(customers)
-    .values({ orgId: actor.orgId, name: input.name, email: input.email, source })
-    .returning()
-  if (!customer) throw new Error('customer insert returned no row')
-  await logAuditEvent(db, {
+  // The ID is chosen here, not by the database, so a create whose answer is lost can be named.
+  const id = randomUUID()
+  const audit: AuditEvent = {
     action: 'customer.created',
     orgId: actor.orgId,
     actorId: actor.userId,
-    subject: { type: 'customer', id: customer.id },
+    subject: { type: 'customer', id },
     metadata: { source, fields: Object.keys(input) },
-  })
+  }
+  const [customer] = await unconfirmedIfCut(audit, () =>
+    db.insert(customers).values({ id, orgId: actor.orgId, name: input.name, email: input.email, source }).returning(),
+  )
+  if (!customer) throw new Error('customer insert returned no row')
+  await logAuditEvent(db, audit)
   await track(
     'customer_created',
     { feature: 'customers', surface: source === 'api' ? 'api' : 'customers_drawer', source, org_id: actor.orgId },
@@ -147,22 +150,38 @@ export async function updateCustomer(
 export async function deleteCustomer(db: Database, actor: Actor, id: string): Promise<boolean> {
   assertCan(actor, 'customer.delete')
   if (!isId(id)) return false
-  const [deleted] = await db
-    .delete(customers)
-    .where(inOrg(actor, id))
-    .returning({ id: customers.id, source: customers.source })
-  if (!deleted) return false
-  await logAuditEvent(db, {
+  const audit = (source?: CustomerSource): AuditEvent => ({
     action: 'customer.deleted',
     orgId: actor.orgId,
     actorId: actor.userId,
     subject: { type: 'customer', id },
-    metadata: { source: deleted.source },
+    metadata: source ? { source } : {},
   })
+  const [deleted] = await unconfirmedIfCut(audit(), () =>
+    db.delete(customers).where(inOrg(actor, id)).returning({ id: customers.id, source: customers.source }),
+  )
+  if (!deleted) return false
+  await logAuditEvent(db, audit(deleted.source))
   await track(
     'customer_deleted',
     { feature: 'customers', surface: 'customers_list', org_id: actor.orgId },
     { distinctId: actor.userId },
   )
   return true
+}
+
+/**
+ * Runs a single-statement mutation. When the connection is lost after it was sent, the change
+ * may have committed with its answer lost: the audit event is then logged as unconfirmed (what
+ * rebuilds the row once the change is found to exist) before the error goes on to the caller,
+ * which answers 503. An update runs in a transaction whose changed fields are only known inside
+ * it, and is not covered.
+ */
+async function unconfirmedIfCut<T>(audit: AuditEvent, mutate: () => Promise<T>): Promise<T> {
+  try {
+    return await mutate()
+  } catch (error) {
+    if (mayHaveCommitted(error)) await logUnconfirmedAuditEvent(audit)
+    throw error
+  }
 }

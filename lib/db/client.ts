@@ -4,6 +4,7 @@ import path from 'node:path'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import * as schema from './schema'
 import { traceDatabaseQueries } from './tracing'
+import { noteUnavailableDatabaseOnRequests } from './unavailable'
 import type { DatabaseTarget } from '../env'
 
 /** Both drivers give the same query API; app code only sees this type. */
@@ -14,12 +15,25 @@ export type DatabaseHandle = { db: Database; close: () => Promise<void> }
 const MIGRATIONS_FOLDER = path.join(process.cwd(), 'drizzle')
 
 /**
+ * How long a pool slot waits before its next connection attempt after `retries` failed ones:
+ * 0.1, 0.2, 0.4, 0.8, then 1 s at most, with jitter so the slots do not knock in step.
+ * postgres.js's default grows to 20 s (`min(3^retries / 100, 20)`), and while the database is
+ * down a query waits for a slot's next attempt before it fails: after a few seconds of outage
+ * requests hung for 10–20 s, and the first one after the database came back waited 8–10 s
+ * (docs/reliability.md, scenario 2). A refused attempt costs the database nothing.
+ */
+export function reconnectDelaySeconds(retries: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.1 * 2 ** Math.max(retries - 1, 0), 1)
+}
+
+/**
  * Opens a connection for `target`. PGlite databases are migrated before they are returned:
  * the embedded database has no separate deploy step, so a fresh clone just works.
  * Drivers are imported on demand so a PostgreSQL deployment never loads PGlite's WASM.
  */
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   traceDatabaseQueries()
+  noteUnavailableDatabaseOnRequests()
   if (target.driver === 'postgres') {
     const { default: postgres } = await import('postgres')
     const { drizzle } = await import('drizzle-orm/postgres-js')
@@ -27,6 +41,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
       max: 10,
       connect_timeout: 10,
       idle_timeout: 30,
+      backoff: reconnectDelaySeconds,
       onnotice: () => {},
     })
     const db = drizzle(client, { schema }) as unknown as Database

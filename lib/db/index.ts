@@ -8,7 +8,7 @@ import { databaseTargetFrom } from '../env'
 export type { Database } from './client'
 export * as schema from './schema'
 export { rowsOf } from './rows'
-export { isDatabaseUnavailable } from './unavailable'
+export { isDatabaseUnavailable, mayHaveCommitted } from './unavailable'
 
 // Cached on globalThis so hot reload in development reuses one client instead of opening
 // a new pool per edit (the "too many clients" failure).

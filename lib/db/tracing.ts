@@ -5,7 +5,7 @@
 import { PgPreparedQuery } from 'drizzle-orm/pg-core'
 import { hasActiveSpan, inSpan } from '../traces'
 
-type QueryWithCache = (
+export type QueryWithCache = (
   this: PgPreparedQuery<never>,
   queryString: string,
   params: unknown[],

@@ -1,3 +1,7 @@
+import { PgPreparedQuery } from 'drizzle-orm/pg-core'
+import { noteDependencyUnavailable } from '../request'
+import type { QueryWithCache } from './tracing'
+
 // Which failures mean "the database cannot be reached right now", as opposed to a bad query: the
 // first is the caller's to answer with 503 and a retry, the second is a bug and stays a 500.
 // postgres.js puts its own connection codes (or the socket's) on `code`; the server's SQLSTATE
@@ -22,11 +26,56 @@ const CONNECTION_CODES = new Set([
 const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[1-3])$/
 
 export function isDatabaseUnavailable(error: unknown): boolean {
+  return unavailableCode(error) !== undefined
+}
+
+/** Failures of the connection attempt itself: the statement was never sent, so it did not run. */
+const NEVER_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_ENDED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+])
+
+/**
+ * Whether a statement that failed for want of the database may still have committed: the
+ * connection was lost after it was sent (a reset, the server shutting down), so its answer, not
+ * necessarily its effect, was lost. False for a failure to connect, and for any other error.
+ */
+export function mayHaveCommitted(error: unknown): boolean {
+  const code = unavailableCode(error)
+  return code !== undefined && !NEVER_SENT_CODES.has(code)
+}
+
+function unavailableCode(error: unknown): string | undefined {
   let current = error
   for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code
-    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true
+    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return code
     current = (current as { cause?: unknown }).cause
   }
-  return false
+  return undefined
+}
+
+const INSTALLED = Symbol.for('signalbox.dbUnavailableNotes')
+
+/**
+ * Tells the request a query failed for want of the database (lib/request's
+ * noteDependencyUnavailable), so its 500, a page's included, goes out as 503 with Retry-After.
+ * Wraps the one method every Drizzle query runs through, as the query spans do (./tracing.ts).
+ */
+export function noteUnavailableDatabaseOnRequests(): void {
+  const proto = PgPreparedQuery.prototype as unknown as { queryWithCache: QueryWithCache; [INSTALLED]?: true }
+  if (proto[INSTALLED]) return
+  proto[INSTALLED] = true
+  const original = proto.queryWithCache
+  proto.queryWithCache = function queryWithCache(queryString, params, query) {
+    return original.call(this, queryString, params, query).catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) noteDependencyUnavailable('database')
+      throw error
+    })
+  }
 }

@@ -26,6 +26,11 @@ export type RequestContext = {
    * two when the proxy runs: the proxy pass (the entry, which ends early) and the render pass.
    */
   serverSpans?: Array<{ setAttribute(key: string, value: string): unknown }>
+  /**
+   * A dependency this request needed could not be reached (e.g. `database`): the hook then sends
+   * the request's 500 as 503 with Retry-After, since the request was fine and a retry may work.
+   */
+  dependencyUnavailable?: string
 }
 
 // One instance per process: Next bundles this module into several chunks (instrumentation,
@@ -68,4 +73,13 @@ export function noteSpanStarted(span: StartedSpan): void {
 /** Puts a fact learnt mid-request (the user) on the request's server spans. */
 export function annotateServerSpans(key: string, value: string): void {
   for (const span of requestContextStorage.getStore()?.serverSpans ?? []) span.setAttribute(key, value)
+}
+
+/** How long a client is told to wait before retrying a request refused for want of a dependency. */
+export const RETRY_AFTER_SECONDS = 5
+
+/** Records that this request failed for want of `dependency`, not for a bug (see dependencyUnavailable). */
+export function noteDependencyUnavailable(dependency: string): void {
+  const context = requestContextStorage.getStore()
+  if (context) context.dependencyUnavailable ??= dependency
 }

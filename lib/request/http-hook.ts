@@ -6,7 +6,7 @@
 // it to each listener (the access line in lib/logs, the request metrics in lib/metrics).
 import http from 'node:http'
 import { stripQueryValues } from '../privacy'
-import { requestContextStorage, type RequestContext } from './context'
+import { RETRY_AFTER_SECONDS, requestContextStorage, type RequestContext } from './context'
 import { REQUEST_ID_HEADER, settleRequestId } from './id'
 import { routePatternFor } from './routes'
 import { noteRequestStarted } from './server-drain'
@@ -65,6 +65,7 @@ export function installHttpHook(options: { onListenerError?: (error: unknown) =>
     req.headers[REQUEST_ID_HEADER] = context.requestId
     res.setHeader(REQUEST_ID_HEADER, context.requestId)
     res.once('close', () => finish(req, res, context))
+    sendUnavailableAs503(res, context)
     noteRequestStarted(this, res)
     if (FORBIDDEN_METHODS.has(req.method ?? '')) {
       res.writeHead(405, { 'Content-Type': 'text/plain', 'X-Content-Type-Options': 'nosniff' })
@@ -73,6 +74,31 @@ export function installHttpHook(options: { onListenerError?: (error: unknown) =>
     }
     return requestContextStorage.run(context, () => originalEmit.call(this, event, ...args))
   } as typeof proto.emit
+}
+
+/**
+ * A request that failed because a dependency was down (context.dependencyUnavailable) is
+ * answered 503 with Retry-After instead of Next's 500: the request was fine, a retry may work,
+ * and a load balancer or client treats the two differently. Pages need this: a server component
+ * cannot set its status, and the error boundary renders with 500. Node's implicit header goes
+ * through `writeHead(statusCode)` too, so this sees every response before its head is sent.
+ */
+function sendUnavailableAs503(res: http.ServerResponse, context: RequestContext): void {
+  const writeHead = res.writeHead as (
+    this: http.ServerResponse,
+    status: number,
+    ...rest: unknown[]
+  ) => http.ServerResponse
+  res.writeHead = function (this: http.ServerResponse, status: number, ...rest: unknown[]) {
+    if (status === 500 && context.dependencyUnavailable) {
+      status = 503
+      this.statusMessage = 'Service Unavailable'
+      if (typeof rest[0] === 'string') rest[0] = this.statusMessage
+      if (!this.hasHeader('retry-after')) this.setHeader('Retry-After', String(RETRY_AFTER_SECONDS))
+      this.setHeader('Cache-Control', 'no-store')
+    }
+    return writeHead.call(this, status, ...rest)
+  } as typeof res.writeHead
 }
 
 function finish(req: http.IncomingMessage, res: http.ServerResponse, context: RequestContext): void {

@@ -7,6 +7,8 @@ export { REQUEST_ID_HEADER, REQUEST_ID_SOURCE_HEADER, isValidRequestId, type Req
 export {
   annotateServerSpans,
   currentRequestContext,
+  noteDependencyUnavailable,
+  RETRY_AFTER_SECONDS,
   noteSpanStarted,
   requestContextStorage,
   type RequestContext,

@@ -2,7 +2,7 @@
 // failures postgres.js reports, bare or wrapped by Drizzle, are the first; a query error is not.
 import { DrizzleQueryError } from 'drizzle-orm/errors'
 import { describe, expect, it } from 'vitest'
-import { isDatabaseUnavailable } from '@/lib/db/unavailable'
+import { isDatabaseUnavailable, mayHaveCommitted } from '@/lib/db/unavailable'
 
 const withCode = (code: string) => Object.assign(new Error(code), { code })
 
@@ -24,5 +24,21 @@ describe('isDatabaseUnavailable', () => {
   it('an error without a code, or no error at all, is not', () => {
     expect(isDatabaseUnavailable(new Error('boom'))).toBe(false)
     expect(isDatabaseUnavailable(undefined)).toBe(false)
+  })
+})
+
+describe('mayHaveCommitted', () => {
+  it.each(['CONNECTION_CLOSED', 'ECONNRESET', 'EPIPE', '57P01', '08006'])(
+    '%s: the connection went after the statement was sent, so it may have committed',
+    (code) => expect(mayHaveCommitted(new DrizzleQueryError('insert', [], withCode(code)))).toBe(true),
+  )
+
+  it.each(['ECONNREFUSED', 'CONNECT_TIMEOUT', 'ENOTFOUND', 'CONNECTION_ENDED'])(
+    '%s: the connection never opened, so nothing ran',
+    (code) => expect(mayHaveCommitted(new DrizzleQueryError('insert', [], withCode(code)))).toBe(false),
+  )
+
+  it('a query error is an answer, not a lost one', () => {
+    expect(mayHaveCommitted(new DrizzleQueryError('insert', [], withCode('23505')))).toBe(false)
   })
 })

@@ -2,7 +2,7 @@ import { getSession } from '@/lib/auth'
 import { createCustomerFromRequest } from '@/lib/customers'
 import { getDb, isDatabaseUnavailable } from '@/lib/db'
 import { getRequestLogger } from '@/lib/logs'
-import { getRequestId } from '@/lib/request'
+import { getRequestId, RETRY_AFTER_SECONDS } from '@/lib/request'
 
 // Creates a customer from JSON, for scripts and integrations signed in with a session cookie.
 export async function POST(request: Request) {
@@ -16,7 +16,7 @@ export async function POST(request: Request) {
     ;(await getRequestLogger()).warn({ err: error }, 'database_unavailable')
     return Response.json(
       { error: 'database_unavailable', message: 'The database cannot be reached; try again shortly.', reference },
-      { status: 503, headers: { 'Cache-Control': 'no-store', 'Retry-After': '5' } },
+      { status: 503, headers: { 'Cache-Control': 'no-store', 'Retry-After': String(RETRY_AFTER_SECONDS) } },
     )
   }
 }
