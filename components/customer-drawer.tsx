@@ -77,7 +77,8 @@ function CustomerDrawer({
   }, [])
 
   const showHistory = useFlag('customer_history')
-  const values = state.status === 'invalid' ? state.values : customer
+  // What was typed comes back when it was not saved (React resets a form after its action).
+  const values = state.status === 'invalid' || state.status === 'unavailable' ? state.values : customer
   const fieldErrors = state.status === 'invalid' ? state.fieldErrors : undefined
 
   return (
@@ -91,7 +92,7 @@ function CustomerDrawer({
         <h2 id={titleId} className="text-lg font-semibold">
           {customer ? 'Edit customer' : 'New customer'}
         </h2>
-        {state.status === 'refused' && (
+        {(state.status === 'refused' || state.status === 'unavailable') && (
           <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
             {state.message}
           </p>

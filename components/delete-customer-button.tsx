@@ -68,7 +68,7 @@ function Confirm({
         <p className="text-sm text-stone-600">
           The customer is removed for everyone in your organization. Its history stays in the activity log.
         </p>
-        {state.status === 'refused' && (
+        {(state.status === 'refused' || state.status === 'unavailable') && (
           <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
             {state.message}
           </p>

@@ -2,7 +2,7 @@
 // A null session is refused here, before any input is looked at.
 import 'server-only'
 import { NotPermitted, type Session } from '../auth'
-import type { Database } from '../db'
+import { isDatabaseUnavailable, mayHaveCommitted, type Database } from '../db'
 import { textField } from '../form-data'
 import {
   createCustomer,
@@ -17,6 +17,8 @@ export type CustomerFormState =
   | { status: 'saved'; customerId: string }
   | { status: 'invalid'; fieldErrors: CustomerFieldErrors; values: { name: string; email: string } }
   | { status: 'refused'; message: string }
+  /** The database could not be reached: the message says whether the change may have been made; the typed values are kept. */
+  | { status: 'unavailable'; message: string; values: { name: string; email: string } }
 
 export const SIGNED_OUT_MESSAGE = 'Your session has ended. Sign in again to continue.'
 export const NOT_FOUND_MESSAGE = 'This customer no longer exists.'
@@ -26,12 +28,23 @@ export const NOT_PERMITTED_MESSAGE: Record<NotPermitted['action'], string> = {
   'customer.delete': 'Only an owner of your organization can delete customers.',
 }
 
-/** A refusal by role becomes the form's message; anything else is still an error. */
-async function refusedIfNotPermitted<T>(work: () => Promise<T>): Promise<T | { status: 'refused'; message: string }> {
+export const UNAVAILABLE_MESSAGE = 'The database cannot be reached, so nothing was changed. Try again in a moment.'
+export const UNCONFIRMED_MESSAGE =
+  'The connection to the database was lost before it confirmed the change, which may have been made. Check the list before trying again.'
+
+/**
+ * A refusal by role becomes the form's message, and so does a database out of reach (a form
+ * keeps what was typed, where an error page would lose it); anything else is still an error.
+ */
+async function refusedIfNotPermitted<T>(
+  work: () => Promise<T>,
+): Promise<T | { status: 'refused'; message: string } | { status: 'unavailable'; message: string }> {
   try {
     return await work()
   } catch (error) {
     if (error instanceof NotPermitted) return { status: 'refused', message: NOT_PERMITTED_MESSAGE[error.action] }
+    if (isDatabaseUnavailable(error))
+      return { status: 'unavailable', message: mayHaveCommitted(error) ? UNCONFIRMED_MESSAGE : UNAVAILABLE_MESSAGE }
     throw error
   }
 }
@@ -48,7 +61,7 @@ export async function saveCustomerFromForm(
   if (!parsed.ok) return { status: 'invalid', fieldErrors: parsed.fieldErrors, values }
 
   const id = textField(formData, 'id')
-  return refusedIfNotPermitted(async (): Promise<CustomerFormState> => {
+  const state = await refusedIfNotPermitted(async (): Promise<CustomerFormState> => {
     if (!id) {
       const customer = await createCustomer(db, session, parsed.input, 'manual')
       return { status: 'saved', customerId: customer.id }
@@ -58,9 +71,14 @@ export async function saveCustomerFromForm(
       ? { status: 'saved', customerId: updated.customer.id }
       : { status: 'refused', message: NOT_FOUND_MESSAGE }
   })
+  return state.status === 'unavailable' ? { ...state, values } : state
 }
 
-export type DeleteCustomerState = { status: 'idle' } | { status: 'deleted' } | { status: 'refused'; message: string }
+export type DeleteCustomerState =
+  | { status: 'idle' }
+  | { status: 'deleted' }
+  | { status: 'refused'; message: string }
+  | { status: 'unavailable'; message: string }
 
 export async function deleteCustomerFromForm(
   db: Database,

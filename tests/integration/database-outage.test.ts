@@ -6,7 +6,8 @@
 //   Retry-After (a page cannot set its own status), while a 500 for any other reason stays 500;
 // - a create whose connection is cut after the INSERT was sent (it may have committed) logs its
 //   audit row as `audit_log_write_unconfirmed`, naming the customer, and one refused before it
-//   was sent logs nothing (nothing happened).
+//   was sent logs nothing (nothing happened);
+// - the customer forms answer with a message and what was typed, not an error page.
 // Scenario 2 of the reliability suite (tests/reliability/database-down.test.ts) runs the same
 // outage under load through a production build.
 import http from 'node:http'
@@ -25,7 +26,7 @@ import { createTestUser } from '../support/fixtures'
 
 const afterQueue = vi.hoisted(() => ({ current: undefined as undefined | ((task: () => unknown) => void) }))
 vi.mock('next/server', () => ({ after: (task: () => unknown) => afterQueue.current?.(task) }))
-const { createCustomer } = await import('@/lib/customers')
+const { createCustomer, deleteCustomerFromForm, saveCustomerFromForm } = await import('@/lib/customers')
 
 const serverUrl = process.env.TEST_DATABASE_URL?.trim()
 
@@ -159,6 +160,28 @@ describe.skipIf(!serverUrl)('when the database goes away (PostgreSQL behind a po
       expect(JSON.stringify(line)).not.toContain('cut@example.com')
     } finally {
       warnings.mockRestore()
+      await plug.on()
+    }
+  })
+
+  it('keeps what was typed in a form and says nothing was changed when the database refuses', async () => {
+    const actor = await createTestUser(owner.db, 'Form')
+    const form = new FormData()
+    form.set('name', 'Typed Before The Outage')
+    form.set('email', 'typed@example.com')
+    await plug.off()
+    try {
+      const saved = await inRequest('outage-form', () => saveCustomerFromForm(app.db, actor, form))
+      expect(saved).toEqual({
+        status: 'unavailable',
+        message: 'The database cannot be reached, so nothing was changed. Try again in a moment.',
+        values: { name: 'Typed Before The Outage', email: 'typed@example.com' },
+      })
+      const idForm = new FormData()
+      idForm.set('id', crypto.randomUUID())
+      const deleted = await inRequest('outage-delete', () => deleteCustomerFromForm(app.db, actor, idForm))
+      expect(deleted).toMatchObject({ status: 'unavailable' })
+    } finally {
       await plug.on()
     }
   })
