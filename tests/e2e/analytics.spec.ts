@@ -185,6 +185,28 @@ test.describe('analytics with a PostHog key', () => {
     expect(afterSignOut.properties.$groups ?? {}).toEqual({})
   })
 
+  test('a page asks PostHog for flags once, though its layout and the page both read them', async ({ page }) => {
+    await signUp(page, app, `flags-${Date.now()}@example.com`)
+    const created = await page.request.post(`${app.url}/api/customers`, {
+      data: { name: 'Flag Reader', email: 'flag.reader@example.com' },
+    })
+    expect(created.status()).toBe(201)
+    const { id } = ((await created.json()) as { customer: { id: string } }).customer
+    // posthog-node's requests, not posthog-js's (the browser's, forwarded by /ingest with its user agent).
+    const serverFlagRequests = () =>
+      recorder.requests.filter((r) => r.path.startsWith('/flags') && r.userAgent !== PERSON_USER_AGENT).length
+    // The HTML alone, without a browser: no prefetches, no posthog-js, one render on the server.
+    // /customers/<id>: the (app) layout evaluates every flag and the page reads customer_history.
+    for (const path of [`/customers/${id}`, '/customers', `/customers/${id}`]) {
+      const before = serverFlagRequests()
+      const response = await page.request.get(`${app.url}${path}`)
+      expect(response.status(), path).toBe(200)
+      expect(await response.text()).toContain('Flag Reader')
+      await page.waitForTimeout(300) // a second evaluation would have asked by now
+      expect(serverFlagRequests() - before, path).toBe(1)
+    }
+  })
+
   test('every page loads with zero CSP violations while posthog-js runs', async ({ page }) => {
     test.setTimeout(180_000)
     const csp = await watchCsp(page)

@@ -14,7 +14,8 @@ export type RecordedEvent = {
   path: string
 }
 
-export type RecordedRequest = { method: string; path: string; cookie?: string }
+/** `userAgent` tells the server's posthog-node (Node's fetch) from posthog-js forwarded by /ingest (the browser's). */
+export type RecordedRequest = { method: string; path: string; cookie?: string; userAgent?: string }
 
 export type PostHogRecorder = {
   url: string
@@ -107,6 +108,7 @@ export async function startPostHogRecorder({
         method: request.method ?? 'GET',
         path,
         ...(request.headers.cookie ? { cookie: request.headers.cookie } : {}),
+        ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
       })
       let payload: unknown
       if (request.method === 'POST') {
