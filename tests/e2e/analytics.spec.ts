@@ -259,7 +259,6 @@ test.describe('analytics with a PostHog key', () => {
   })
 
   test('with PostHog down, the same flow passes: no failed action, no page error', async ({ page }) => {
-    const port = new URL(recorder.url).port
     await recorder.close() // the upstream refuses connections from now on
     // Only this flow's lines: the CSP check before it visited the error page on purpose.
     const outputBefore = app.output.length
@@ -275,6 +274,5 @@ test.describe('analytics with a PostHog key', () => {
       .poll(() => output().some((line) => line.includes('"analytics_capture_failed"')), { timeout: 10_000 })
       .toBe(true)
     expect(output().filter((line) => line.includes('"level":"error"') && !line.includes('ECONNREFUSED'))).toEqual([])
-    expect(port).toBeTruthy()
   })
 })
