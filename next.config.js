@@ -38,6 +38,10 @@ const securityHeaders = [
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
+  // `next dev` serves its own resources (chunks, HMR) only to pages from localhost or the host it
+  // was started with (-H). Opened at http://127.0.0.1:3000 instead, it refused them and the page
+  // never came alive (the "New customer" button did nothing). Both loopback names are this machine.
+  allowedDevOrigins: ['127.0.0.1'],
   ...(distDir
     ? {
         distDir,

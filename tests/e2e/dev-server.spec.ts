@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { expect, test } from '@playwright/test'
 import { copyCheckout } from '../support/checkout-copy.mjs'
+import { signUp } from './support/auth'
 import { directivesOf, watchCsp } from './support/csp'
-import { freePort } from './support/server'
+import { freePort, type AppServer } from './support/server'
 
 function cleanCloneOfThisCheckout(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'signalbox-dev-'))
@@ -17,14 +18,19 @@ function cleanCloneOfThisCheckout(): string {
   return dir
 }
 
-test('npm run dev serves / and /api/ready with no .env file and no DATABASE_URL', async ({ page, request }) => {
-  test.setTimeout(240_000) // the first request compiles the page in development
+test('npm run dev serves the app with no .env file and no DATABASE_URL, and a person can use it at 127.0.0.1', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(420_000) // each page compiles on its first request in development
   const dir = cleanCloneOfThisCheckout()
   const port = await freePort()
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }
   for (const name of ['DATABASE_URL', 'AUTH_SECRET', 'NODE_ENV', 'NEXT_DIST_DIR']) delete env[name]
-  // Its own process group, so stopping it stops npm, the shell and Next together.
-  const dev = spawn('npm', ['run', 'dev', '--', '-p', String(port), '-H', '127.0.0.1'], {
+  // Its own process group, so stopping it stops npm, the shell and Next together. No -H, as a
+  // person runs it: Next then trusts only localhost's origin for its dev resources, and the page
+  // below is opened at 127.0.0.1, which next.config.js must allow.
+  const dev = spawn('npm', ['run', 'dev', '--', '-p', String(port)], {
     cwd: dir,
     env,
     detached: true,
@@ -75,6 +81,24 @@ test('npm run dev serves / and /api/ready with no .env file and no DATABASE_URL'
       .toBe(200)
     expect(body).toMatchObject({ status: 'ready', checks: { database: { status: 'ok' } } })
     expect(existsSync(path.join(dir, '.data', 'pglite')), 'the embedded database lives in the clone').toBe(true)
+
+    // What a person does on the first day, in the browser at 127.0.0.1: sign up, add a
+    // customer through the drawer (client JavaScript), and find it on /activity.
+    const app = { url } as AppServer
+    await signUp(page, app, 'first.day@example.com')
+    await page.getByRole('button', { name: 'New customer' }).click()
+    const drawer = page.getByRole('dialog', { name: 'New customer' })
+    await expect(drawer).toBeVisible({ timeout: 60_000 })
+    await drawer.getByLabel('Name').fill('First Customer')
+    await drawer.getByLabel('Email').fill('first.customer@example.com')
+    await drawer.getByRole('button', { name: 'Save customer' }).click()
+    await expect(drawer).toBeHidden({ timeout: 60_000 })
+    await expect(page.getByRole('link', { name: 'First Customer' })).toBeVisible()
+    await page.getByRole('link', { name: 'Activity' }).click()
+    await expect(page.getByRole('heading', { name: 'Activity' })).toBeVisible({ timeout: 60_000 })
+    await expect(page.getByText('customer.created').first()).toBeVisible()
+    expect(output).not.toContain('Blocked cross-origin request')
+    expect(csp.violations).toEqual([])
   } finally {
     if (dev.pid) await stopProcessGroup(dev.pid)
     rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
