@@ -30,6 +30,9 @@ const EXTRA_ENTRY_POINTS = [
   // The OpenTelemetry SDK: start-up loads it with import() only when an endpoint is set, so no
   // other bundle (the edge runtime's included) carries it.
   'lib/traces/tracing.ts',
+  // The Node server's Sentry transport (node:http): sentry.server.config.ts passes it to the SDK.
+  // Kept out of lib/errors's index, which the edge runtime loads too.
+  'lib/errors/sentry-node-transport.ts',
 ]
 
 // Each vendor SDK is imported only by its adapter files, so replacing or upgrading one touches one
@@ -40,6 +43,7 @@ const VENDOR_ADAPTERS = [
     packages: ['@sentry/*'],
     adapters: [
       'lib/errors/sentry-server.ts',
+      'lib/errors/sentry-node-transport.ts',
       'lib/errors/sentry-browser.ts',
       'lib/errors/sentry-browser-replay.ts',
       // Uses the SDK's event and breadcrumb types to scrub them.

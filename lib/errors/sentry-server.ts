@@ -29,9 +29,10 @@ function currentRequestId(): string | undefined {
 /**
  * Called once per server runtime from sentry.server.config.ts / sentry.edge.config.ts. Without
  * a DSN (and without Spotlight in development) the SDK is not initialised at all: no client, no
- * network, every function below is a no-op.
+ * network, every function below is a no-op. `transport`: how events are sent, when not the
+ * SDK's own way (the Node server's, with a deadline: sentry-node-transport.ts).
  */
-export function startErrorTracking(): void {
+export function startErrorTracking({ transport }: { transport?: Sentry.NodeOptions['transport'] } = {}): void {
   if (Sentry.getClient()) return
   let config: ReturnType<typeof parseEnv>
   try {
@@ -50,6 +51,7 @@ export function startErrorTracking(): void {
 
   const client = Sentry.init({
     dsn,
+    ...(transport ? { transport } : {}),
     environment: sentryEnvironment(process.env),
     release: sentryRelease(process.env),
     ...(linkedToOpenTelemetry

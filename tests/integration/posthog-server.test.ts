@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { PostHog } from 'posthog-node'
 import { shutdownAnalytics, track } from '@/lib/analytics'
 import { PostHogAnalytics, createPostHogClient, evaluatePostHogFlags } from '@/lib/analytics/posthog-server'
-import { FLAG_TIMEOUT_MS, evaluateAllFlags, isEnabled } from '@/lib/flags'
+import { FLAG_BACKEND_PAUSE_MS, FLAG_TIMEOUT_MS, evaluateAllFlags, isEnabled } from '@/lib/flags'
 import { FLAG_NAMES, FLAGS } from '@/lib/flags/registry'
 import { logger } from '@/lib/logs/logger'
 import { metrics } from '@/lib/metrics/registry'
@@ -72,8 +72,15 @@ describe('shutdownAnalytics before the shared client exists', () => {
 // The first to evaluate flags: posthog-node prints each deprecation warning once per process.
 describe('PostHog feature flags through the shared client', () => {
   const consoleWarn = vi.spyOn(console, 'warn')
-  afterEach(() => consoleWarn.mockClear())
-  afterAll(() => consoleWarn.mockRestore())
+  // A failed request pauses the backend (lib/flags); each test starts with the pause over.
+  afterEach(() => {
+    consoleWarn.mockClear()
+    vi.setSystemTime(Date.now() + FLAG_BACKEND_PAUSE_MS)
+  })
+  afterAll(() => {
+    consoleWarn.mockRestore()
+    vi.useRealTimers()
+  })
 
   it('a normal answer is used, with no warning, no deprecation notice and no exposure event', async () => {
     const { value, counted, warnings } = await evaluateAs('u-on')
