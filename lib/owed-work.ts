@@ -12,6 +12,8 @@ export type OwedWork<T extends object> = {
   owe(item: T, run: () => Promise<void>): () => Promise<void>
   /** Waits until nothing is owed or `deadline` (epoch ms) passes; returns what is still owed, now given up. */
   drain(deadline: number): Promise<T[]>
+  /** How many items are owed now. */
+  size(): number
 }
 
 export function owedWork<T extends object>(name: string): OwedWork<T> {
@@ -28,6 +30,7 @@ export function owedWork<T extends object>(name: string): OwedWork<T> {
         }
       }
     },
+    size: () => state().pending.size,
     async drain(deadline) {
       const { pending, abandoned } = state()
       while (pending.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))

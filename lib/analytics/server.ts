@@ -55,6 +55,7 @@ export async function track<E extends EventName>(
     ...(distinctId ? {} : { anonymousId: context ? (context.anonymousId ??= randomUUID()) : randomUUID() }),
   }
   const sendOnce = pendingSend(captured, () => send(captured)) // a shutdown waits for it, or names it
+  if (!sendOnce) return // too many already held: counted and logged
   try {
     after(sendOnce)
   } catch {

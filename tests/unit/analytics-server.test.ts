@@ -17,7 +17,7 @@ vi.stubEnv('NEXT_PUBLIC_POSTHOG_KEY', '') // empty counts as unset
 
 const { shutdownAnalytics, track } = await import('@/lib/analytics')
 
-async function counted(result: 'ok' | 'error'): Promise<number> {
+async function counted(result: 'ok' | 'error' | 'dropped'): Promise<number> {
   return (await metrics().analyticsEvents.get()).values.find((v) => v.labels.result === result)?.value ?? 0
 }
 
@@ -39,6 +39,39 @@ describe('server track() without a PostHog key', () => {
     await vi.waitFor(async () => expect(await counted('error')).toBe(before.error + 1))
     expect(await counted('ok')).toBe(before.ok)
     expect(warn).toHaveBeenCalledWith(expect.objectContaining({ event: 'signed_out' }), 'analytics_capture_failed')
+    capture.mockRestore()
+    warn.mockRestore()
+  })
+})
+
+describe('server track() with a backend that never answers', () => {
+  it('holds at most MAX_OWED_EVENTS events; the next is dropped, counted and logged with what rebuilds it', async () => {
+    const { MAX_OWED_EVENTS } = await import('@/lib/analytics/pending-sends')
+    const release: (() => void)[] = []
+    const capture = vi
+      .spyOn(ConsoleAnalytics.prototype, 'capture')
+      .mockImplementation(() => new Promise<void>((resolve) => release.push(resolve)))
+    const warn = vi.spyOn(logger, 'warn')
+    const before = await counted('dropped')
+    for (let i = 0; i < MAX_OWED_EVENTS; i++)
+      await track('signed_out', { feature: 'auth', surface: 'app_shell' }, { distinctId: `held-${i}` })
+    await vi.waitFor(() => expect(release).toHaveLength(MAX_OWED_EVENTS))
+    expect(await counted('dropped')).toBe(before)
+
+    await track('signed_out', { feature: 'auth', surface: 'app_shell' }, { distinctId: 'one-too-many' })
+    expect(await counted('dropped')).toBe(before + 1)
+    expect(release).toHaveLength(MAX_OWED_EVENTS) // never handed to the backend
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({ event: 'signed_out', distinct_id: 'one-too-many', reason: 'too_many_held' }),
+      'analytics_capture_dropped',
+    )
+
+    // Once the backend answers, room is made again.
+    for (const resolve of release.splice(0)) resolve()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    await track('signed_out', { feature: 'auth', surface: 'app_shell' }, { distinctId: 'after' })
+    expect(await counted('dropped')).toBe(before + 1)
+    for (const resolve of release.splice(0)) resolve()
     capture.mockRestore()
     warn.mockRestore()
   })
