@@ -53,7 +53,7 @@ export async function postAction(
   page: string,
   actionId: string,
   fields: Record<string, string>,
-  { cookie, headers = {} }: { cookie?: string; headers?: Record<string, string> } = {},
+  { cookie, headers = {}, signal }: { cookie?: string; headers?: Record<string, string>; signal?: AbortSignal } = {},
 ): Promise<Answer & { setCookies: string[] }> {
   const form = new FormData()
   for (const [name, value] of Object.entries(fields)) form.set(`_1_${name}`, value)
@@ -70,6 +70,7 @@ export async function postAction(
       ...(cookie ? { cookie } : {}),
       ...headers,
     },
+    signal,
   })
   return { ...(await read(response)), setCookies: response.headers.getSetCookie() }
 }
