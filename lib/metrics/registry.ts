@@ -105,6 +105,12 @@ function gaugeReadAtScrape(config: { name: string; help: string; registers: clie
   }
 }
 
+/** The exposition for a scrape (/api/metrics and the METRICS_PORT listener): Prometheus's text format. */
+export async function exposition(): Promise<{ body: string; contentType: string }> {
+  const { registry } = metrics()
+  return { body: await registry.metrics(), contentType: registry.contentType }
+}
+
 export type Metrics = ReturnType<typeof createMetrics>
 
 export function metrics(): Metrics {

@@ -16,8 +16,10 @@ const requirePrometheus = () => {
 }
 
 let app: AppServer
+let metricsPort: number
 test.beforeAll(async () => {
-  app = await startServer({ env: { METRICS_TOKEN: TOKEN } })
+  metricsPort = await freePort()
+  app = await startServer({ env: { METRICS_TOKEN: TOKEN, METRICS_PORT: String(metricsPort) } })
 })
 test.afterAll(async () => {
   await app?.stop()
@@ -32,6 +34,21 @@ test('the endpoint refuses missing and wrong tokens', async () => {
   const ok = await scrape({ authorization: `Bearer ${TOKEN}` })
   expect(ok.status).toBe(200)
   expect(ok.headers.get('content-type')).toContain('text/plain')
+})
+
+test('METRICS_PORT serves the exposition on its own listener; the public route still wants the token', async () => {
+  const own = `http://127.0.0.1:${metricsPort}/metrics`
+  expect((await fetch(own)).status).toBe(401) // METRICS_TOKEN is set: wanted here too
+  const ok = await fetch(own, { headers: { authorization: `Bearer ${TOKEN}` } })
+  expect(ok.status).toBe(200)
+  expect(ok.headers.get('content-type')).toContain('text/plain')
+  expect(await ok.text()).toContain('# TYPE http_server_requests_total counter')
+  // The app's port does not serve it, and the public route keeps its rule.
+  expect((await fetch(`${app.url}/metrics`)).status).toBe(404)
+  expect((await scrape()).status).toBe(401)
+  // Scrapes of the metrics port are not the app's traffic: no access line for them.
+  expect(app.output.some((line) => line.includes('"kind":"access"') && line.includes('"path":"/metrics"'))).toBe(false)
+  expect(app.output.some((line) => line.includes('"msg":"metrics_listening"'))).toBe(true)
 })
 
 test('in production without METRICS_TOKEN the endpoint does not exist', async () => {
