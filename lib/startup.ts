@@ -1,10 +1,12 @@
 import 'server-only'
+import { FEATURES } from './analytics'
 import { EnvError, parseEnv } from './env'
 import { getDb } from './db'
 import { sentryOtlpTarget } from './errors'
 import { countFlagEvaluationsFromZero } from './flags'
 import { logger, writeAccessLine } from './logs'
 import {
+  countFeatureWorkFromZero,
   recordDependencyState,
   recordHttpRequest,
   startMetricsListener,
@@ -25,13 +27,14 @@ export function recordSpanExport(destination: SpanDestination, ok: boolean): voi
   recordDependencyState(DEPENDENCY_OF_DESTINATION[destination], ok ? 'up' : 'down')
 }
 
-/** Series from the first scrape: each configured dependency (unknown until seen), each flag's counts at 0. */
+/** Series from the first scrape: each configured dependency (unknown until seen), each flag's and feature's counts at 0. */
 function startMetrics(config: ReturnType<typeof parseEnv>): void {
   watchDependency('database') // always there: PostgreSQL, or the embedded database
   if (config.NEXT_PUBLIC_POSTHOG_KEY) watchDependency('posthog')
   if (config.NEXT_PUBLIC_SENTRY_DSN) watchDependency('sentry')
   if (config.OTEL_EXPORTER_OTLP_ENDPOINT) watchDependency('otlp_collector')
   countFlagEvaluationsFromZero()
+  countFeatureWorkFromZero(FEATURES)
   if (config.METRICS_PORT) {
     const { METRICS_PORT: port, METRICS_HOST: host } = config
     // The app serves without its metrics port rather than not at all: the scrape target going

@@ -23,7 +23,7 @@ export function writeAccessLine(record: AccessRecord): void {
     duration_ms: record.durationMs,
   }
   // What the request did (its wide event), each field only when it happened (docs/logging.md):
-  // a request that did none of it pays five property checks.
+  // a request that did none of it pays six property checks.
   if (context.dbQueries) {
     line.db_queries = context.dbQueries
     line.db_ms = Math.round((context.dbMs ?? 0) * 10) / 10
@@ -32,5 +32,6 @@ export function writeAccessLine(record: AccessRecord): void {
   if (context.analyticsEventsTracked) line.analytics_events_tracked = context.analyticsEventsTracked
   if (context.flags) line.flags = context.flags
   if (context.errorDigest) line.error_digest = context.errorDigest
+  if (context.featureWork) line.feature = context.featureWork[0]?.feature
   logger[level](line, 'request')
 }

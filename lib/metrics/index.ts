@@ -3,7 +3,15 @@
 // may scrape /api/metrics (scrape-access.ts), and the metrics' own port (listener.ts, METRICS_PORT).
 import 'server-only'
 
-export { countedFromZero, exposition, metrics, recordHttpRequest, routeLabel, type Metrics } from './registry'
+export {
+  countedFromZero,
+  countFeatureWorkFromZero,
+  exposition,
+  metrics,
+  recordHttpRequest,
+  routeLabel,
+  type Metrics,
+} from './registry'
 export { startMetricsListener, stopMetricsListener } from './listener'
 export { recordDependencyState, watchDependency, type Dependency } from './dependencies'
 export { scrapeDecision, type ScrapeDecision } from './scrape-access'

@@ -57,6 +57,13 @@ function createMetrics() {
       labelNames: ['flag', 'result'] as const,
       registers: [registry],
     }),
+    featureWork: new client.Histogram({
+      name: 'feature_work_seconds',
+      help: 'Time spent in server actions (kind="action") and API route handlers (kind="api"), by the product feature they serve.',
+      labelNames: ['feature', 'kind'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     dependencyState: new client.Gauge({
       name: 'dependency_state',
       help: 'Each configured dependency (database, posthog, sentry, otlp_collector) by state: 1 for the state it was last seen in (unknown before the first observation), 0 for the others.',
@@ -125,10 +132,33 @@ export function routeLabel(record: Pick<AccessRecord, 'route' | 'path'>): string
   return record.path.startsWith('/_next/') ? '/_next/*' : 'unmatched'
 }
 
+export const FEATURE_WORK_KINDS = ['action', 'api'] as const
+
+/** The features whose work is counted: start-up names them, from the event catalog (lib/analytics). */
+const countedFeatures = () => perProcess('countedFeatures', () => new Set<string>())
+
+/**
+ * Every feature × kind series of feature_work_seconds at 0 from the first scrape, so "which
+ * feature costs most?" compares every feature, idle ones included. Only these features are counted.
+ */
+export function countFeatureWorkFromZero(features: readonly string[]): void {
+  for (const feature of features) {
+    countedFeatures().add(feature)
+    for (const kind of FEATURE_WORK_KINDS) metrics().featureWork.zero({ feature, kind })
+  }
+}
+
 export function recordHttpRequest(record: AccessRecord): void {
   const m = metrics()
   const method = KNOWN_METHODS.has(record.method) ? record.method : 'OTHER'
   const route = routeLabel(record)
   m.httpRequests.inc({ method, route, status: String(record.status) })
   m.httpDuration.observe({ method, route }, record.durationMs / 1000)
+  // The actions and API handlers this request ran (lib/errors measures them), by feature.
+  const { featureWork } = record.context
+  if (!featureWork) return
+  for (const work of featureWork) {
+    if (countedFeatures().has(work.feature))
+      m.featureWork.observe({ feature: work.feature, kind: work.kind }, work.ms / 1000)
+  }
 }

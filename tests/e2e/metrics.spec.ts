@@ -97,6 +97,9 @@ test('route labels are patterns: 500 customer URLs and 500 unknown paths keep se
     'audit_log_writes_total',
     'analytics_events_total',
     'feature_flag_evaluations_total',
+    // Every feature's series from the first scrape, before any action ran.
+    'feature_work_seconds_count{feature="customers",kind="action"} 0',
+    'feature_work_seconds_count{feature="auth",kind="api"} 0',
     'process_resident_memory_bytes',
     'nodejs_eventloop_lag_seconds',
   ]) {

@@ -11,7 +11,9 @@ import { logRequestError, writeAccessLine } from '@/lib/logs'
 import { logger } from '@/lib/logs/logger'
 import type { RequestContext } from '@/lib/request'
 import { requestContextStorage } from '@/lib/request/context'
-import { form } from '../support/customer-requests'
+import { FEATURES } from '@/lib/analytics'
+import { countFeatureWorkFromZero, metrics, recordHttpRequest } from '@/lib/metrics'
+import { apiRequest, form } from '../support/customer-requests'
 import { createAfterQueue } from '../support/requests'
 import { testDatabaseKinds, type TestDatabase } from '../support/databases'
 import { createTestUser } from '../support/fixtures'
@@ -34,18 +36,32 @@ vi.mock('next/server', () => ({ after: (task: () => unknown) => current.after?.(
 vi.mock('next/cache', () => ({ revalidatePath: () => {} }))
 
 const { saveCustomerAction } = await import('@/app/(app)/customers/actions')
+const { POST } = await import('@/app/api/customers/route')
 
-/** Runs `work` as one request, then writes its access line the way the hook does, and returns it. */
+/**
+ * Runs `work` as one request, then hands its record to the hook's listeners as the hook does (the
+ * access line, the request metrics), and returns the line.
+ */
 async function accessLineOf(work: () => Promise<unknown>): Promise<Record<string, unknown>> {
   const context: RequestContext = { requestId: `wide-${Math.random()}`, requestIdSource: 'server', startedAt: 0 }
   await requestContextStorage.run(context, work)
   const info = vi.spyOn(logger, 'info').mockImplementation(() => undefined)
   try {
-    writeAccessLine({ context, method: 'POST', path: '/customers', route: '/customers', status: 200, durationMs: 5 })
+    const record = { context, method: 'POST', path: '/customers', route: '/customers', status: 200, durationMs: 5 }
+    writeAccessLine(record)
+    recordHttpRequest(record)
     return info.mock.calls[0]![0] as unknown as Record<string, unknown>
   } finally {
     info.mockRestore()
   }
+}
+
+/** feature_work_seconds' observation count for one feature and kind (undefined: no such series). */
+async function featureWorkCount(feature: string, kind: string): Promise<number | undefined> {
+  const { values } = await metrics().featureWork.get()
+  return values.find(
+    (v) => v.metricName === 'feature_work_seconds_count' && v.labels.feature === feature && v.labels.kind === kind,
+  )?.value
 }
 
 const WIDE_FIELDS = ['db_queries', 'db_ms', 'audit_rows_queued', 'analytics_events_tracked', 'flags', 'error_digest']
@@ -82,6 +98,7 @@ describe.each(testDatabaseKinds())('the wide access line on $label', ({ create }
     )
     expect(line.audit_rows_queued).toBe(1)
     expect(line.analytics_events_tracked).toBe(1)
+    expect(line.feature).toBe('customers')
     expect(line.db_queries).toBeGreaterThanOrEqual(1)
     // Counts and names only: nothing the person typed.
     expect(JSON.stringify(line)).not.toMatch(/wide@example\.com|Wide Event/)
@@ -107,5 +124,28 @@ describe.each(testDatabaseKinds())('the wide access line on $label', ({ create }
     const line = await accessLineOf(async () => {})
     for (const field of WIDE_FIELDS) expect(line).not.toHaveProperty(field)
     expect(line).toMatchObject({ kind: 'access', status: 200, duration_ms: 5 })
+  })
+
+  it('counts the time of each action and API call for its feature, from zero, and nothing for unknown features', async () => {
+    countFeatureWorkFromZero(FEATURES)
+    for (const feature of FEATURES)
+      for (const kind of ['action', 'api']) expect(await featureWorkCount(feature, kind)).toBeDefined()
+    const actions = (await featureWorkCount('customers', 'action'))!
+    const apiCalls = (await featureWorkCount('customers', 'api'))!
+    const auth = (await featureWorkCount('auth', 'action'))!
+
+    await accessLineOf(() => saveCustomerAction({ status: 'idle' }, form({ name: 'Cost', email: 'cost@example.com' })))
+    const line = await accessLineOf(() =>
+      POST(apiRequest(JSON.stringify({ name: 'Cost API', email: 'api@cost.example' }))),
+    )
+    expect(line.feature).toBe('customers')
+    expect(await featureWorkCount('customers', 'action')).toBe(actions + 1)
+    expect(await featureWorkCount('customers', 'api')).toBe(apiCalls + 1)
+    expect(await featureWorkCount('auth', 'action')).toBe(auth)
+
+    // A feature start-up did not name never becomes a series.
+    await accessLineOf(async () => (await import('@/lib/request')).noteFeatureWork('not_a_feature', 'api', 1))
+    expect(await featureWorkCount('not_a_feature', 'api')).toBeUndefined()
+    await queue.flush()
   })
 })
