@@ -23,7 +23,7 @@ async function answer(req: http.IncomingMessage, res: http.ServerResponse, token
       .end('Unauthorized')
     return
   }
-  const { body, contentType } = await exposition()
+  const { body, contentType } = await exposition(req.headers.accept)
   res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' })
   res.end(req.method === 'HEAD' ? undefined : body)
 }

@@ -14,6 +14,6 @@ export async function GET(request: Request) {
   if (decision === 'unauthorized') {
     return new Response('Unauthorized', { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="metrics"' } })
   }
-  const { body, contentType } = await exposition()
+  const { body, contentType } = await exposition(request.headers.get('accept'))
   return new Response(body, { headers: { 'Content-Type': contentType, 'Cache-Control': 'no-store' } })
 }
