@@ -12,6 +12,7 @@ import { drainAnalytics } from './analytics'
 import { drainAuditWrites } from './audit'
 import { flushErrorTracking } from './errors'
 import { logger } from './logs'
+import { stopMetricsListener } from './metrics'
 import { closeAllConnections, stopAcceptingRequests } from './request/http-hook'
 import { openTelemetryOwnsTracing } from './traces'
 
@@ -72,6 +73,8 @@ async function shutDown(signal: NodeJS.Signals, timeoutMs: number): Promise<void
     'shutdown_finished',
   )
   closeAllConnections()
+  // Scrapes were answered through the drain, so its last counts could be read; now it goes too.
+  await stopMetricsListener()
   // 0 only when nothing was given up; 1 tells the supervisor to look at the lines above.
   process.exit(drained ? 0 : 1)
 }

@@ -1,10 +1,18 @@
 import 'server-only'
+import { FEATURES } from './analytics'
 import { EnvError, parseEnv } from './env'
 import { getDb } from './db'
 import { sentryOtlpTarget } from './errors'
 import { countFlagEvaluationsFromZero } from './flags'
 import { logger, writeAccessLine } from './logs'
-import { recordDependencyState, recordHttpRequest, watchDependency, type Dependency } from './metrics'
+import {
+  countFeatureWorkFromZero,
+  recordDependencyState,
+  recordHttpRequest,
+  startMetricsListener,
+  watchDependency,
+  type Dependency,
+} from './metrics'
 import { installHttpHook, onRequestFinished } from './request/http-hook'
 import { installShutdown } from './shutdown'
 import type { SpanDestination } from './traces'
@@ -19,13 +27,23 @@ export function recordSpanExport(destination: SpanDestination, ok: boolean): voi
   recordDependencyState(DEPENDENCY_OF_DESTINATION[destination], ok ? 'up' : 'down')
 }
 
-/** Series from the first scrape: each configured dependency (unknown until seen), each flag's counts at 0. */
+/** Series from the first scrape: each configured dependency (unknown until seen), each flag's and feature's counts at 0. */
 function startMetrics(config: ReturnType<typeof parseEnv>): void {
   watchDependency('database') // always there: PostgreSQL, or the embedded database
   if (config.NEXT_PUBLIC_POSTHOG_KEY) watchDependency('posthog')
   if (config.NEXT_PUBLIC_SENTRY_DSN) watchDependency('sentry')
   if (config.OTEL_EXPORTER_OTLP_ENDPOINT) watchDependency('otlp_collector')
   countFlagEvaluationsFromZero()
+  countFeatureWorkFromZero(FEATURES)
+  if (config.METRICS_PORT) {
+    const { METRICS_PORT: port, METRICS_HOST: host } = config
+    // The app serves without its metrics port rather than not at all: the scrape target going
+    // down is what tells Prometheus, and this line says why.
+    startMetricsListener({ port, host, token: config.METRICS_TOKEN }).then(
+      () => logger.info({ host, port }, 'metrics_listening'),
+      (error: unknown) => logger.error({ err: error, host, port }, 'metrics_listener_failed'),
+    )
+  }
 }
 
 /**
@@ -33,8 +51,9 @@ function startMetrics(config: ReturnType<typeof parseEnv>): void {
  * missing or invalid variable stops here with one line per problem, instead of failing later
  * on a request (or writing data to an ephemeral disk). Then the request hook goes in, and the
  * database is opened in the background so the embedded database's boot and migrations do not
- * land on the first request. Tracing starts here when an OTLP endpoint is configured, and the
- * shutdown on SIGTERM/SIGINT is installed.
+ * land on the first request. Tracing starts here when an OTLP endpoint is configured, the
+ * metrics get their own listener when METRICS_PORT is set, and the shutdown on SIGTERM/SIGINT is
+ * installed.
  */
 export async function startNodeServer(): Promise<void> {
   let config: ReturnType<typeof parseEnv>

@@ -18,7 +18,7 @@ import { textField } from '@/lib/form-data'
 
 /** Signs in with email and password; on success Auth.js redirects (a thrown NEXT_REDIRECT). */
 export const signInAction = withActionInstrumentation(
-  'signIn',
+  { name: 'signIn', feature: 'auth' },
   async (_previous: AuthFormState, formData: FormData): Promise<AuthFormState> => {
     const email = textField(formData, 'email')
     try {
@@ -38,7 +38,7 @@ export const signInAction = withActionInstrumentation(
 )
 
 export const signUpAction = withActionInstrumentation(
-  'signUp',
+  { name: 'signUp', feature: 'auth' },
   async (_previous: AuthFormState, formData: FormData): Promise<AuthFormState> => {
     const values = { name: textField(formData, 'name'), email: textField(formData, 'email') }
     const password = textField(formData, 'password')
@@ -61,7 +61,7 @@ export const signUpAction = withActionInstrumentation(
 )
 
 export const signInWithGitHubAction = withActionInstrumentation(
-  'signInWithGitHub',
+  { name: 'signInWithGitHub', feature: 'auth' },
   async (formData: FormData): Promise<void> => {
     await signIn('github', { redirectTo: safeCallbackPath(formData.get('callbackUrl')) })
   },

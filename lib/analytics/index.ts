@@ -3,6 +3,7 @@
 import 'server-only'
 
 export { track, type EventName, type EventProps } from './server'
+export { FEATURES, type Feature } from './events'
 export { isPostHogTimeout, postHogFlags, shutdownAnalytics } from './posthog'
 export { forwardToPostHog } from './ingest'
 export { drainAnalytics } from './pending-sends'

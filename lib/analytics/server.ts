@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { after } from 'next/server'
 import { logger } from '../logs'
 import { metrics } from '../metrics'
-import { currentRequestContext, getRequestId } from '../request'
+import { currentRequestContext, getRequestId, noteAnalyticsEventTracked } from '../request'
 import { perProcess } from '../singleton'
 import type { AnalyticsAdapter, AnalyticsEvent } from './adapter'
 import { ConsoleAnalytics } from './console-adapter'
@@ -56,6 +56,7 @@ export async function track<E extends EventName>(
   }
   const sendOnce = pendingSend(captured, () => send(captured)) // a shutdown waits for it, or names it
   if (!sendOnce) return // too many already held: counted and logged
+  noteAnalyticsEventTracked() // the request's access line says how many events it sent
   try {
     after(sendOnce)
   } catch {

@@ -9,7 +9,7 @@ import { auditLog, users } from '../db/schema'
 import { logger } from '../logs'
 import { metrics } from '../metrics'
 import { clampPage } from '../pagination'
-import { getRequestId, getRequestIdSource } from '../request'
+import { getRequestId, getRequestIdSource, noteAuditRowQueued } from '../request'
 import { perProcess } from '../singleton'
 import { auditRowFields, pendingWrite } from './pending-writes'
 import { createWriteLimiter, isBacklogFull } from './write-limiter'
@@ -65,6 +65,7 @@ export async function logAuditEvent(db: Database, event: AuditEvent): Promise<vo
   const row = await auditRowFor(event)
   // Owed from now on: a shutdown waits for it, or names it (pending-writes.ts).
   const write = pendingWrite(row, () => writeAuditRow(db, row))
+  noteAuditRowQueued() // the request's access line says how many rows it promised
   try {
     after(write)
   } catch {

@@ -1,8 +1,10 @@
 // A span for every database query, for both drivers (postgres.js and PGlite). Drizzle has no
 // tracing hook of its own, but every query of every driver, transactions included, runs through
 // `PgPreparedQuery#queryWithCache`, so wrapping that one method covers them all. The span carries
-// the SQL text with its `$n` placeholders, never the bound values.
+// the SQL text with its `$n` placeholders, never the bound values. The same wrapper counts each
+// query of a request and its time, for the request's access line.
 import { PgPreparedQuery } from 'drizzle-orm/pg-core'
+import { currentRequestContext, noteDatabaseQuery } from '../request'
 import { hasActiveSpan, inSpan } from '../traces'
 
 export type QueryWithCache = (
@@ -27,8 +29,22 @@ export function traceDatabaseQueries(): void {
   proto[INSTALLED] = true
   const original = proto.queryWithCache
   proto.queryWithCache = function queryWithCache(queryString, params, query) {
-    // Outside a traced request (start-up migrations, scripts) there is nothing to attach to.
-    if (!hasActiveSpan()) return original.call(this, queryString, params, query)
+    // Outside a request (start-up migrations, scripts) there is nothing to count or attach to.
+    const inRequest = currentRequestContext() !== undefined
+    const traced = hasActiveSpan()
+    if (!inRequest && !traced) return original.call(this, queryString, params, query)
+    const started = performance.now()
+    const result = traced ? spanFor(this, queryString, params, query) : original.call(this, queryString, params, query)
+    // Failed queries count too: they took the time. The count is the access line's (db_queries).
+    return inRequest ? result.finally(() => noteDatabaseQuery(performance.now() - started)) : result
+  }
+
+  function spanFor(
+    self: PgPreparedQuery<never>,
+    queryString: string,
+    params: unknown[],
+    query: () => Promise<unknown>,
+  ) {
     const { operation, table } = describeQuery(queryString)
     return inSpan(
       table ? `${operation} ${table}` : operation,
@@ -41,7 +57,7 @@ export function traceDatabaseQueries(): void {
           'db.query.text': queryString,
         },
       },
-      () => original.call(this, queryString, params, query),
+      () => original.call(self, queryString, params, query),
     )
   }
 }

@@ -47,6 +47,14 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
       problems.push(`${name} is required when ${partner} is set. It is ${ENV_VARS[name].purpose}.`)
     }
   }
+  // A metrics address without a metrics port would do nothing; a port shared with the app would
+  // put the metrics back on the public port (or fail to listen): both are mistakes, said at start.
+  if (unsetIfEmpty(source.METRICS_HOST) !== undefined && unsetIfEmpty(source.METRICS_PORT) === undefined) {
+    problems.push(`METRICS_HOST is set but METRICS_PORT is not. It is ${ENV_VARS.METRICS_HOST.purpose}.`)
+  }
+  if (unsetIfEmpty(source.METRICS_PORT) !== undefined && source.METRICS_PORT?.trim() === source.PORT?.trim()) {
+    problems.push(`METRICS_PORT must differ from PORT, the app's public port. It is ${ENV_VARS.METRICS_PORT.purpose}.`)
+  }
   if (isProductionRuntime(source)) {
     for (const [name, spec] of Object.entries(ENV_VARS)) {
       if (spec.requiredInProduction && unsetIfEmpty(source[name]) === undefined) {

@@ -134,6 +134,29 @@ export const ENV_VARS = {
     purpose: 'the bearer token Prometheus sends to scrape /api/metrics; without it the endpoint is off in production',
     requiredInProduction: false,
   },
+  METRICS_PORT: {
+    schema: optional(
+      z.coerce
+        .number('must be a port number, e.g. 9464')
+        .int('must be a whole port number, e.g. 9464')
+        .min(1, 'must be a port from 1 to 65535')
+        .max(65535, 'must be a port from 1 to 65535'),
+    ),
+    purpose:
+      'the port of a second listener that serves only the Prometheus metrics (9464 by convention), so scrapes never go through the public port; unset: no such listener, /api/metrics only',
+    requiredInProduction: false,
+  },
+  METRICS_HOST: {
+    schema: withDefault(
+      z.union([z.ipv4(), z.ipv6(), z.hostname()], {
+        error: 'must be an address to listen on, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)',
+      }),
+      '127.0.0.1',
+    ),
+    purpose:
+      'the address the METRICS_PORT listener binds to (default 127.0.0.1, this machine only; 0.0.0.0 in a container whose port only Prometheus can reach)',
+    requiredInProduction: false,
+  },
   DEBUG_ROUTES: {
     schema: z
       .preprocess(unsetIfEmpty, z.enum(['0', '1', 'true', 'false']).optional())

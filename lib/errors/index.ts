@@ -11,6 +11,6 @@ export {
   startErrorTracking,
   type ErrorContext,
 } from './sentry-server'
-export { withActionInstrumentation } from './actions'
+export { withActionInstrumentation, withRouteInstrumentation } from './actions'
 export { setRequestUser } from './user'
 export { forwardEnvelope, upstreamStateOf, type TunnelOptions, type TunnelOutcome } from './tunnel'

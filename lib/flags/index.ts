@@ -9,6 +9,7 @@ import { cache } from 'react'
 import { env } from '../env'
 import { logger } from '../logs'
 import { countedFromZero, metrics } from '../metrics'
+import { noteFlagEvaluated } from '../request'
 import { perProcess } from '../singleton'
 import { FlagsTimeoutError, MemoryFlags, type FlagContext, type FlagsAdapter } from './adapter'
 import { PostHogFlags } from './posthog-flags'
@@ -106,6 +107,7 @@ async function evaluateFlags(context: FlagContext): Promise<FlagValues> {
     const outcome: Outcome = 'failure' in asked ? asked.failure : answer === undefined ? 'default' : 'backend'
     metrics().featureFlagEvaluations.inc({ flag, result: outcome })
     values[flag] = answer ?? FLAGS[flag].default
+    noteFlagEvaluated(flag, values[flag], outcome) // on the request's access line
   }
   return values
 }

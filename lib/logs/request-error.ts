@@ -1,7 +1,7 @@
 // The error line for every server error Next reports through onRequestError.
 import type { Instrumentation } from 'next'
 import { logger } from './logger'
-import { REQUEST_ID_HEADER, isValidRequestId } from '../request'
+import { REQUEST_ID_HEADER, isValidRequestId, noteErrorDigest } from '../request'
 
 type RequestErrorArgs = Parameters<Instrumentation.onRequestError>
 
@@ -13,6 +13,8 @@ type RequestErrorArgs = Parameters<Instrumentation.onRequestError>
 export function logRequestError(...[error, request, context]: RequestErrorArgs): void {
   const header = request.headers[REQUEST_ID_HEADER]
   const err = error instanceof Error ? error : new Error(typeof error === 'string' ? error : 'Non-Error thrown')
+  const { digest } = err as Error & { digest?: unknown }
+  if (typeof digest === 'string') noteErrorDigest(digest) // the access line names it too
   logger.error(
     {
       kind: 'request_error',

@@ -21,13 +21,18 @@ function createMetrics() {
       labelNames: ['method', 'route', 'status'] as const,
       registers: [registry],
     }),
-    httpDuration: new client.Histogram({
-      name: 'http_server_request_duration_seconds',
-      help: 'Time from receiving a request to finishing its response, by method and route pattern.',
-      labelNames: ['method', 'route'] as const,
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [registry],
-    }),
+    httpDuration: withExemplars(
+      registry,
+      new client.Histogram({
+        name: 'http_server_request_duration_seconds',
+        help: 'Time from receiving a request to finishing its response, by method and route pattern.',
+        labelNames: ['method', 'route'] as const,
+        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        // Each bucket keeps its latest traced observation's trace_id: from a slow bucket to a trace.
+        enableExemplars: true,
+        registers: [], // see withExemplars
+      }),
+    ),
     auditLogWrites: countedFromZero(
       new client.Counter({
         name: 'audit_log_writes_total',
@@ -57,6 +62,17 @@ function createMetrics() {
       labelNames: ['flag', 'result'] as const,
       registers: [registry],
     }),
+    featureWork: withExemplars(
+      registry,
+      new client.Histogram({
+        name: 'feature_work_seconds',
+        help: 'Time spent in server actions (kind="action") and API route handlers (kind="api"), by the product feature they serve.',
+        labelNames: ['feature', 'kind'] as const,
+        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        enableExemplars: true,
+        registers: [], // see withExemplars
+      }),
+    ),
     dependencyState: new client.Gauge({
       name: 'dependency_state',
       help: 'Each configured dependency (database, posthog, sentry, otlp_collector) by state: 1 for the state it was last seen in (unknown before the first observation), 0 for the others.',
@@ -64,6 +80,17 @@ function createMetrics() {
       registers: [registry],
     }),
   }
+}
+
+/**
+ * Registers a histogram that keeps exemplars. prom-client refuses one at construction on a
+ * text-format registry, because that format cannot show them; this registry serves both formats
+ * (exposition() renders OpenMetrics, exemplars included, from views of the same metrics), so it
+ * is registered here directly. A text scrape simply leaves the exemplars out.
+ */
+function withExemplars<H extends client.Histogram<string>>(registry: client.Registry, histogram: H): H {
+  registry.registerMetric(histogram)
+  return histogram
 }
 
 export const AUDIT_LOG_WRITE_RESULTS = ['ok', 'error', 'dropped'] as const
@@ -105,6 +132,25 @@ function gaugeReadAtScrape(config: { name: string; help: string; registers: clie
   }
 }
 
+const OPENMETRICS = 'application/openmetrics-text'
+
+/**
+ * The exposition for a scrape (/api/metrics and the METRICS_PORT listener): OpenMetrics when the
+ * scraper's Accept asks for it (Prometheus does), the only format that carries exemplars, else
+ * Prometheus's text format.
+ */
+export async function exposition(accept: string | null | undefined): Promise<{ body: string; contentType: string }> {
+  const { registry } = metrics()
+  if (!accept?.includes(OPENMETRICS)) return { body: await registry.metrics(), contentType: registry.contentType }
+  // prom-client writes OpenMetrics by renaming each counter in place (`x_total` → `x`), which would
+  // leave every later text scrape without its `_total`s. So it renders views of the metrics
+  // instead (Object.create: same values, own name), and the renaming stays on the views.
+  const openMetrics = new client.Registry<client.OpenMetricsContentType>()
+  openMetrics.setContentType(client.Registry.OPENMETRICS_CONTENT_TYPE)
+  for (const metric of registry.getMetricsAsArray()) openMetrics.registerMetric(Object.create(metric))
+  return { body: await openMetrics.metrics(), contentType: openMetrics.contentType }
+}
+
 export type Metrics = ReturnType<typeof createMetrics>
 
 export function metrics(): Metrics {
@@ -119,10 +165,37 @@ export function routeLabel(record: Pick<AccessRecord, 'route' | 'path'>): string
   return record.path.startsWith('/_next/') ? '/_next/*' : 'unmatched'
 }
 
+export const FEATURE_WORK_KINDS = ['action', 'api'] as const
+
+/** The features whose work is counted: start-up names them, from the event catalog (lib/analytics). */
+const countedFeatures = () => perProcess('countedFeatures', () => new Set<string>())
+
+/**
+ * Every feature × kind series of feature_work_seconds at 0 from the first scrape, so "which
+ * feature costs most?" compares every feature, idle ones included. Only these features are counted.
+ */
+export function countFeatureWorkFromZero(features: readonly string[]): void {
+  for (const feature of features) {
+    countedFeatures().add(feature)
+    for (const kind of FEATURE_WORK_KINDS) metrics().featureWork.zero({ feature, kind })
+  }
+}
+
 export function recordHttpRequest(record: AccessRecord): void {
   const m = metrics()
   const method = KNOWN_METHODS.has(record.method) ? record.method : 'OTHER'
   const route = routeLabel(record)
   m.httpRequests.inc({ method, route, status: String(record.status) })
-  m.httpDuration.observe({ method, route }, record.durationMs / 1000)
+  // The request's trace, when it was traced, as the exemplar: only the OpenMetrics format shows it.
+  // (prom-client types exemplar labels as the metric's own labels; any names are valid there.)
+  const exemplarLabels = (record.context.traceId ? { trace_id: record.context.traceId } : undefined) as
+    Record<never, string> | undefined
+  m.httpDuration.observe({ labels: { method, route }, value: record.durationMs / 1000, exemplarLabels })
+  // The actions and API handlers this request ran (lib/errors measures them), by feature.
+  const { featureWork } = record.context
+  if (!featureWork) return
+  for (const work of featureWork) {
+    if (!countedFeatures().has(work.feature)) continue
+    m.featureWork.observe({ labels: { feature: work.feature, kind: work.kind }, value: work.ms / 1000, exemplarLabels })
+  }
 }

@@ -31,6 +31,21 @@ export type RequestContext = {
    * the request's 500 as 503 with Retry-After, since the request was fine and a retry may work.
    */
   dependencyUnavailable?: string
+  /**
+   * What the request did, for the access line (its wide event), counted by the rooms that know
+   * through ./tally.ts. Absent until the first occurrence: a request that did none of it carries
+   * no field and costs nothing.
+   */
+  dbQueries?: number
+  dbMs?: number
+  auditRowsQueued?: number
+  analyticsEventsTracked?: number
+  /** flag name → its value and how it was decided (backend, default, timeout, error, paused). */
+  flags?: Record<string, { value: boolean; result: string }>
+  /** The digest Next showed for this request's error (the reference on its error page). */
+  errorDigest?: string
+  /** Server actions and API handlers run for a product feature, with their own duration (ms). */
+  featureWork?: Array<{ feature: string; kind: 'action' | 'api'; ms: number }>
 }
 
 // One instance per process: Next bundles this module into several chunks (instrumentation,

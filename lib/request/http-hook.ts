@@ -36,6 +36,16 @@ export function onRequestFinished(listener: Listener): void {
 let onListenerError: (error: unknown) => void = () => {}
 
 const INSTALLED = Symbol.for('signalbox.httpHook')
+const UNOBSERVED = Symbol.for('signalbox.httpHook.unobserved')
+
+/**
+ * Leaves `server`'s requests alone: no request ID, no access line, no request metrics, and the
+ * shutdown's drain does not wait for it. For the metrics listener (METRICS_PORT), whose scrapes
+ * are not the app's traffic and would otherwise add a line and a series every 15 seconds.
+ */
+export function leaveUnobserved(server: http.Server): void {
+  ;(server as http.Server & { [UNOBSERVED]?: true })[UNOBSERVED] = true
+}
 
 /**
  * Methods the Fetch standard forbids: `new Request()` throws on them, so Next answered every
@@ -52,7 +62,8 @@ export function installHttpHook(options: { onListenerError?: (error: unknown) =>
   const originalEmit = proto.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean
 
   proto.emit = function emit(this: http.Server, event: string | symbol, ...args: unknown[]) {
-    if (event !== 'request') return originalEmit.call(this, event, ...args)
+    if (event !== 'request' || (this as { [UNOBSERVED]?: true })[UNOBSERVED])
+      return originalEmit.call(this, event, ...args)
     const [req, res] = args as [http.IncomingMessage, http.ServerResponse]
     const { requestId, source } = settleRequestId(req.headers[REQUEST_ID_HEADER])
     const context: RequestContext = {

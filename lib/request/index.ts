@@ -1,6 +1,7 @@
 // Request correlation for server code: which request this is (its ID, where the ID came from),
-// the per-request context on the Node server, and the hook that creates it. The pure ID rule is
-// also its own entry (./id) for the proxy and the browser; the page's ID in the browser is ./client.
+// the per-request context on the Node server (with what the request did, for its access line),
+// and the hook that creates it. The pure ID rule is also its own entry (./id) for the proxy and
+// the browser; the page's ID in the browser is ./client.
 import 'server-only'
 
 export { REQUEST_ID_HEADER, REQUEST_ID_SOURCE_HEADER, isValidRequestId, type RequestIdSource } from './id'
@@ -14,6 +15,14 @@ export {
   type RequestContext,
 } from './context'
 export { getRequestId, getRequestIdSource } from './current'
+export {
+  noteAnalyticsEventTracked,
+  noteAuditRowQueued,
+  noteDatabaseQuery,
+  noteErrorDigest,
+  noteFeatureWork,
+  noteFlagEvaluated,
+} from './tally'
 // The Node server's hook (node:http, the routes manifest) is its own entry, ./http-hook, for
 // start-up only: this one stays loadable in every runtime Sentry runs in (edge included).
 export type { AccessRecord } from './http-hook'

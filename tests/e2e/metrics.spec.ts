@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { expect, test } from '@playwright/test'
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver'
 import { freePort, startServer, type AppServer } from './support/server'
 
 const TOKEN = 'e2e-metrics-token-0123456789'
@@ -16,12 +17,29 @@ const requirePrometheus = () => {
 }
 
 let app: AppServer
+let metricsPort: number
+let otlp: OtlpReceiver
 test.beforeAll(async () => {
-  app = await startServer({ env: { METRICS_TOKEN: TOKEN } })
+  metricsPort = await freePort()
+  otlp = await startOtlpReceiver() // tracing on, so latency observations carry their trace_id
+  app = await startServer({
+    env: { METRICS_TOKEN: TOKEN, METRICS_PORT: String(metricsPort), OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint },
+  })
 })
 test.afterAll(async () => {
   await app?.stop()
+  await otlp?.close()
 })
+
+const randomHex = (bytes: number) =>
+  [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('')
+
+/** GET /status as part of a new sampled trace (a caller's traceparent); returns its trace ID. */
+async function tracedStatusRequest(): Promise<string> {
+  const traceId = randomHex(16)
+  await (await fetch(`${app.url}/status`, { headers: { traceparent: `00-${traceId}-${randomHex(8)}-01` } })).text()
+  return traceId
+}
 
 const scrape = (headers: Record<string, string> = {}) => fetch(`${app.url}/api/metrics`, { headers })
 
@@ -32,6 +50,48 @@ test('the endpoint refuses missing and wrong tokens', async () => {
   const ok = await scrape({ authorization: `Bearer ${TOKEN}` })
   expect(ok.status).toBe(200)
   expect(ok.headers.get('content-type')).toContain('text/plain')
+})
+
+test('METRICS_PORT serves the exposition on its own listener; the public route still wants the token', async () => {
+  const own = `http://127.0.0.1:${metricsPort}/metrics`
+  expect((await fetch(own)).status).toBe(401) // METRICS_TOKEN is set: wanted here too
+  const ok = await fetch(own, { headers: { authorization: `Bearer ${TOKEN}` } })
+  expect(ok.status).toBe(200)
+  expect(ok.headers.get('content-type')).toContain('text/plain')
+  expect(await ok.text()).toContain('# TYPE http_server_requests_total counter')
+  // Scrapes of the metrics port are not the app's traffic: no access line for them.
+  await new Promise((r) => setTimeout(r, 300))
+  const metricsPathLines = () =>
+    app.output.filter((line) => line.includes('"kind":"access"') && line.includes('"path":"/metrics"'))
+  expect(metricsPathLines()).toEqual([])
+  expect(app.output.some((line) => line.includes('"msg":"metrics_listening"'))).toBe(true)
+  // The app's port does not serve it (and logs that 404), and the public route keeps its rule.
+  expect((await fetch(`${app.url}/metrics`)).status).toBe(404)
+  expect((await scrape()).status).toBe(401)
+  await expect.poll(() => metricsPathLines().length).toBe(1)
+})
+
+test('a traced request leaves its trace_id as an exemplar, in OpenMetrics only: the text format stays plain', async () => {
+  const traceId = await tracedStatusRequest()
+  const auth = { authorization: `Bearer ${TOKEN}` }
+  const exemplar = new RegExp(
+    `^http_server_request_duration_seconds_bucket\\{.*route="/status".*\\} \\d+ # \\{trace_id="${traceId}"\\}`,
+    'm',
+  )
+  let open = ''
+  for (let attempt = 0; attempt < 20 && !exemplar.test(open); attempt++) {
+    await new Promise((r) => setTimeout(r, 50)) // observed when the response closes
+    const response = await scrape({ ...auth, accept: 'application/openmetrics-text; version=1.0.0' })
+    expect(response.headers.get('content-type')).toContain('application/openmetrics-text')
+    open = await response.text()
+  }
+  expect(open).toMatch(exemplar)
+  expect(open.endsWith('# EOF\n')).toBe(true)
+  const plain = await scrape(auth)
+  expect(plain.headers.get('content-type')).toContain('text/plain; version=0.0.4')
+  const text = await plain.text()
+  expect(text).not.toContain(traceId)
+  expect(text).toContain('# TYPE http_server_requests_total counter')
 })
 
 test('in production without METRICS_TOKEN the endpoint does not exist', async () => {
@@ -76,6 +136,9 @@ test('route labels are patterns: 500 customer URLs and 500 unknown paths keep se
     'audit_log_writes_total',
     'analytics_events_total',
     'feature_flag_evaluations_total',
+    // Every feature's series from the first scrape, before any action ran.
+    'feature_work_seconds_count{feature="customers",kind="action"} 0',
+    'feature_work_seconds_count{feature="auth",kind="api"} 0',
     'process_resident_memory_bytes',
     'nodejs_eventloop_lag_seconds',
   ]) {
@@ -107,6 +170,12 @@ test('a real Prometheus scrapes the app and answers a query', async () => {
       `      credentials: ${TOKEN}`,
       '    static_configs:',
       `      - targets: ['${host}']`,
+      // The metrics' own port: Prometheus asks it for OpenMetrics, and keeps the exemplars.
+      '  - job_name: signalbox-metrics-port',
+      '    authorization:',
+      `      credentials: ${TOKEN}`,
+      '    static_configs:',
+      `      - targets: ['127.0.0.1:${metricsPort}']`,
       '',
     ].join('\n'),
   )
@@ -118,6 +187,7 @@ test('a real Prometheus scrapes the app and answers a query', async () => {
       `--config.file=${path.join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
+      '--enable-feature=exemplar-storage',
     ],
     { stdio: 'ignore' },
   )
@@ -138,6 +208,20 @@ test('a real Prometheus scrapes the app and answers a query', async () => {
     expect(found.length).toBeGreaterThan(0)
     expect(found[0]!.metric).toMatchObject({ method: 'GET', route: '/status', status: '200' })
     expect(Number(found[0]!.value[1])).toBeGreaterThanOrEqual(1)
+
+    // From a latency bucket to the trace: the exemplar Prometheus stored names the request's trace.
+    const traceId = await tracedStatusRequest()
+    const exemplars = `http://127.0.0.1:${port}/api/v1/query_exemplars?query=${encodeURIComponent('http_server_request_duration_seconds_bucket{job="signalbox-metrics-port",route="/status"}')}`
+    let traceIds: string[] = []
+    while (!traceIds.includes(traceId) && Date.now() < deadline + 15_000) {
+      await new Promise((r) => setTimeout(r, 500))
+      const now = Date.now() / 1000
+      const body = (await (await fetch(`${exemplars}&start=${now - 300}&end=${now + 10}`)).json()) as {
+        data?: { exemplars: { labels: { trace_id?: string } }[] }[]
+      }
+      traceIds = (body.data ?? []).flatMap((series) => series.exemplars.map((e) => e.labels.trace_id ?? ''))
+    }
+    expect(traceIds).toContain(traceId)
   } finally {
     prometheus.kill('SIGTERM')
     await new Promise((r) => prometheus.once('exit', r))

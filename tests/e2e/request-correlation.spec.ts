@@ -1,6 +1,7 @@
 // One request ID through every response and log line, on a real production server.
 import net from 'node:net'
 import { expect, test } from '@playwright/test'
+import { signUp } from './support/auth'
 import { accessLines, jsonLines, waitForLogs } from './support/logs'
 import { startServer, type AppServer } from './support/server'
 
@@ -169,7 +170,29 @@ test('the error page shows a reference that finds the request in the logs', asyn
   )
   const errorLine = lines.find((l) => l.kind === 'request_error' && l.request_id === requestId)
   expect((errorLine?.err as { digest?: string }).digest).toBe(digest)
+  // The access line names the same reference: the request's wide event says how it ended.
+  const access = await waitForLogs(app, () => accessLines(app, requestId).length > 0)
+  expect(access.find((l) => l.kind === 'access' && l.request_id === requestId)?.error_digest).toBe(digest)
   await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible()
+})
+
+test("a signed-in page's access line says what it did: its queries and their time, the flags and their results", async ({
+  page,
+}) => {
+  const signUpId = await signUp(page, app, 'wide-line@example.com')
+  // The sign-up action's line: the rows and events it promised for after the response (signing
+  // up also signs in: user.signed_up and user.signed_in, signed_up and signed_in).
+  await waitForLogs(app, () => accessLines(app, signUpId).length > 0)
+  const signUpLine = accessLines(app, signUpId).find((l) => l.method === 'POST')
+  expect(signUpLine).toMatchObject({ audit_rows_queued: 2, analytics_events_tracked: 2 })
+  const response = await page.request.get(`${app.url}/customers`, { headers: { 'x-request-id': 'wide-line' } })
+  expect(response.status()).toBe(200)
+  await waitForLogs(app, () => accessLines(app, 'wide-line').length > 0)
+  const [line] = accessLines(app, 'wide-line')
+  expect(line!.db_queries).toBeGreaterThanOrEqual(1)
+  expect(line!.db_ms).toBeGreaterThan(0)
+  expect(line!.flags).toEqual({ customer_history: { value: true, result: 'default' } })
+  expect(line).not.toHaveProperty('error_digest')
 })
 
 test('the not-found page shows the request ID as its reference', async ({ page }) => {

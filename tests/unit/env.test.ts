@@ -22,6 +22,8 @@ const UNSET = {
   TRUSTED_PROXY_HOPS: undefined,
   SHUTDOWN_TIMEOUT_MS: 8000,
   VERCEL: undefined,
+  METRICS_PORT: undefined,
+  METRICS_HOST: '127.0.0.1',
 }
 
 describe('parseEnv', () => {
@@ -153,6 +155,27 @@ describe('parseEnv', () => {
     expect(parseEnv({ NODE_ENV: 'development', AUTH_GITHUB_ID: 'id', AUTH_GITHUB_SECRET: 's' })).toMatchObject({
       AUTH_GITHUB_ID: 'id',
     })
+  })
+
+  it('takes a metrics port and address, and names each mistake', () => {
+    const dev = { NODE_ENV: 'development' } as const
+    expect(parseEnv(dev).METRICS_PORT).toBeUndefined()
+    expect(parseEnv({ ...dev, METRICS_PORT: '9464' })).toMatchObject({ METRICS_PORT: 9464, METRICS_HOST: '127.0.0.1' })
+    expect(parseEnv({ ...dev, METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' })).toMatchObject({
+      METRICS_HOST: '0.0.0.0',
+    })
+    expect(parseEnv({ ...dev, METRICS_PORT: '9464', METRICS_HOST: '::1' })).toMatchObject({ METRICS_HOST: '::1' })
+    expect(() => parseEnv({ ...dev, METRICS_PORT: 'metrics' })).toThrow(
+      /^METRICS_PORT must be a port number.*It is the port/,
+    )
+    expect(() => parseEnv({ ...dev, METRICS_PORT: '70000' })).toThrow(/^METRICS_PORT must be a port from 1 to 65535/)
+    expect(() => parseEnv({ ...dev, METRICS_PORT: '9464', METRICS_HOST: 'http://x' })).toThrow(
+      /^METRICS_HOST must be an address to listen on/,
+    )
+    expect(() => parseEnv({ ...dev, METRICS_HOST: '0.0.0.0' })).toThrow(/^METRICS_HOST is set but METRICS_PORT is not/)
+    expect(() => parseEnv({ ...dev, PORT: '3000', METRICS_PORT: '3000' })).toThrow(
+      /^METRICS_PORT must differ from PORT/,
+    )
   })
 
   it('does not require anything during next build', () => {

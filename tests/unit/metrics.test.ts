@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { countFlagEvaluationsFromZero } from '@/lib/flags'
 import { FLAG_NAMES } from '@/lib/flags/registry'
-import { metrics, recordHttpRequest, routeLabel } from '@/lib/metrics/registry'
+import { exposition, metrics, recordHttpRequest, routeLabel } from '@/lib/metrics/registry'
 import { scrapeDecision } from '@/lib/metrics/scrape-access'
 
 const TOKEN = 'a-long-enough-metrics-token'
@@ -71,5 +71,52 @@ describe('series with known label values', () => {
     countFlagEvaluationsFromZero()
     const text = await metrics().registry.metrics()
     expect(text).toContain('\nfeature_flag_evaluations_total{flag="customer_history",result="error"} 1\n')
+  })
+})
+
+describe('the exposition: OpenMetrics with exemplars when asked, the text format otherwise', () => {
+  const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736'
+  const traced = () =>
+    recordHttpRequest({
+      context: {
+        requestId: 'r-ex',
+        requestIdSource: 'server',
+        startedAt: 0,
+        traceId: TRACE_ID,
+        spanId: '00f067aa0ba902b7',
+      },
+      method: 'GET',
+      path: '/status',
+      route: '/status',
+      status: 200,
+      durationMs: 7,
+    })
+
+  it('gives a traced request’s latency bucket its trace_id as an exemplar, in OpenMetrics only', async () => {
+    traced()
+    const open = await exposition('application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5')
+    expect(open.contentType).toMatch(/^application\/openmetrics-text; version=1\.0\.0/)
+    expect(open.body).toMatch(
+      new RegExp(
+        `http_server_request_duration_seconds_bucket\\{le="0.01",method="GET",route="/status"\\} \\d+ # \\{trace_id="${TRACE_ID}"\\} 0.007 `,
+      ),
+    )
+    expect(open.body.endsWith('# EOF\n')).toBe(true)
+
+    const plain = await exposition(undefined)
+    expect(plain.contentType).toMatch(/^text\/plain; version=0\.0\.4/)
+    expect(plain.body).not.toContain(TRACE_ID)
+    expect(plain.body).not.toContain('# EOF')
+  })
+
+  it('leaves the text format’s counter names whole after an OpenMetrics scrape', async () => {
+    traced()
+    await exposition('application/openmetrics-text')
+    const plain = await exposition('text/plain')
+    expect(plain.body).toContain('# TYPE http_server_requests_total counter')
+    expect(plain.body).toMatch(/^http_server_requests_total\{method="GET",route="\/status",status="200"\} \d+$/m)
+    const open = await exposition('application/openmetrics-text')
+    expect(open.body).toContain('# TYPE http_server_requests counter')
+    expect(open.body).toMatch(/^http_server_requests_total\{method="GET",route="\/status",status="200"\} \d+$/m)
   })
 })

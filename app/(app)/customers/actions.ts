@@ -15,7 +15,7 @@ import { withActionInstrumentation } from '@/lib/errors'
 // proxy in front of the page is not a guard for it. A null session is refused by lib/customers.
 
 export const saveCustomerAction = withActionInstrumentation(
-  'saveCustomer',
+  { name: 'saveCustomer', feature: 'customers' },
   async (_previous: CustomerFormState, formData: FormData): Promise<CustomerFormState> => {
     const state = await saveCustomerFromForm(await getDb(), await getSession(), formData)
     if (state.status === 'saved') revalidatePath('/customers', 'layout')
@@ -24,7 +24,7 @@ export const saveCustomerAction = withActionInstrumentation(
 )
 
 export const deleteCustomerAction = withActionInstrumentation(
-  'deleteCustomer',
+  { name: 'deleteCustomer', feature: 'customers' },
   async (_previous: DeleteCustomerState, formData: FormData): Promise<DeleteCustomerState> => {
     const state = await deleteCustomerFromForm(await getDb(), await getSession(), formData)
     if (state.status === 'deleted') revalidatePath('/customers', 'layout')

@@ -1,11 +1,12 @@
 import { getSession } from '@/lib/auth'
 import { createCustomerFromRequest } from '@/lib/customers'
 import { getDb, isDatabaseUnavailable } from '@/lib/db'
+import { withRouteInstrumentation } from '@/lib/errors'
 import { getRequestLogger } from '@/lib/logs'
 import { getRequestId, RETRY_AFTER_SECONDS } from '@/lib/request'
 
 // Creates a customer from JSON, for scripts and integrations signed in with a session cookie.
-export async function POST(request: Request) {
+export const POST = withRouteInstrumentation('customers', async (request: Request) => {
   try {
     return await createCustomerFromRequest(await getDb(), await getSession(), request)
   } catch (error) {
@@ -19,4 +20,4 @@ export async function POST(request: Request) {
       { status: 503, headers: { 'Cache-Control': 'no-store', 'Retry-After': String(RETRY_AFTER_SECONDS) } },
     )
   }
-}
+})

@@ -1,6 +1,6 @@
 // Prometheus scrape endpoint. See docs/observability.md (on Vercel, push OTLP metrics instead).
 import { env, isProductionRuntime } from '@/lib/env'
-import { metrics, scrapeDecision } from '@/lib/metrics'
+import { exposition, scrapeDecision } from '@/lib/metrics'
 
 export const dynamic = 'force-dynamic'
 
@@ -14,8 +14,6 @@ export async function GET(request: Request) {
   if (decision === 'unauthorized') {
     return new Response('Unauthorized', { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="metrics"' } })
   }
-  const { registry } = metrics()
-  return new Response(await registry.metrics(), {
-    headers: { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' },
-  })
+  const { body, contentType } = await exposition(request.headers.get('accept'))
+  return new Response(body, { headers: { 'Content-Type': contentType, 'Cache-Control': 'no-store' } })
 }

@@ -8,7 +8,7 @@ import { withActionInstrumentation } from '@/lib/errors'
 // action, carries the request ID, and none of the form's fields. It reads the session first,
 // as every app action does, so a signed-in operator's event names them.
 export const failingDebugAction = withActionInstrumentation(
-  'failingDebugAction',
+  { name: 'failingDebugAction', feature: null }, // an operator's check, no product feature
   async (formData: FormData): Promise<void> => {
     requireDebugRoutes()
     await getSession()
