@@ -4,7 +4,6 @@ import path from 'node:path'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import * as schema from './schema'
 import { traceDatabaseQueries } from './tracing'
-import { noteUnavailableDatabaseOnRequests } from './unavailable'
 import type { DatabaseTarget } from '../env'
 
 /** Both drivers give the same query API; app code only sees this type. */
@@ -33,7 +32,6 @@ export function reconnectDelaySeconds(retries: number): number {
  */
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   traceDatabaseQueries()
-  noteUnavailableDatabaseOnRequests()
   if (target.driver === 'postgres') {
     const { default: postgres } = await import('postgres')
     const { drizzle } = await import('drizzle-orm/postgres-js')

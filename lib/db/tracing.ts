@@ -2,12 +2,15 @@
 // tracing hook of its own, but every query of every driver, transactions included, runs through
 // `PgPreparedQuery#queryWithCache`, so wrapping that one method covers them all. The span carries
 // the SQL text with its `$n` placeholders, never the bound values. The same wrapper counts each
-// query of a request and its time, for the request's access line.
+// query of a request and its time, for the request's access line, and marks the request when a
+// query fails for want of the database, so the Node hook answers its 500 as 503 (lib/request's
+// noteDependencyUnavailable; a page cannot set its own status).
 import { PgPreparedQuery } from 'drizzle-orm/pg-core'
-import { currentRequestContext, noteDatabaseQuery } from '../request'
+import { currentRequestContext, noteDatabaseQuery, noteDependencyUnavailable } from '../request'
 import { hasActiveSpan, inSpan } from '../traces'
+import { isDatabaseUnavailable } from './unavailable'
 
-export type QueryWithCache = (
+type QueryWithCache = (
   this: PgPreparedQuery<never>,
   queryString: string,
   params: unknown[],
@@ -35,8 +38,19 @@ export function traceDatabaseQueries(): void {
     if (!inRequest && !traced) return original.call(this, queryString, params, query)
     const started = performance.now()
     const result = traced ? spanFor(this, queryString, params, query) : original.call(this, queryString, params, query)
+    if (!inRequest) return result
     // Failed queries count too: they took the time. The count is the access line's (db_queries).
-    return inRequest ? result.finally(() => noteDatabaseQuery(performance.now() - started)) : result
+    return result.then(
+      (value) => {
+        noteDatabaseQuery(performance.now() - started)
+        return value
+      },
+      (error: unknown) => {
+        noteDatabaseQuery(performance.now() - started)
+        if (isDatabaseUnavailable(error)) noteDependencyUnavailable('database')
+        throw error
+      },
+    )
   }
 
   function spanFor(

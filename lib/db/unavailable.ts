@@ -1,7 +1,3 @@
-import { PgPreparedQuery } from 'drizzle-orm/pg-core'
-import { noteDependencyUnavailable } from '../request'
-import type { QueryWithCache } from './tracing'
-
 // Which failures mean "the database cannot be reached right now", as opposed to a bad query: the
 // first is the caller's to answer with 503 and a retry, the second is a bug and stays a 500.
 // postgres.js puts its own connection codes (or the socket's) on `code`; the server's SQLSTATE
@@ -58,24 +54,4 @@ function unavailableCode(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause
   }
   return undefined
-}
-
-const INSTALLED = Symbol.for('signalbox.dbUnavailableNotes')
-
-/**
- * Tells the request a query failed for want of the database (lib/request's
- * noteDependencyUnavailable), so its 500, a page's included, goes out as 503 with Retry-After.
- * Wraps the one method every Drizzle query runs through, as the query spans do (./tracing.ts).
- */
-export function noteUnavailableDatabaseOnRequests(): void {
-  const proto = PgPreparedQuery.prototype as unknown as { queryWithCache: QueryWithCache; [INSTALLED]?: true }
-  if (proto[INSTALLED]) return
-  proto[INSTALLED] = true
-  const original = proto.queryWithCache
-  proto.queryWithCache = function queryWithCache(queryString, params, query) {
-    return original.call(this, queryString, params, query).catch((error: unknown) => {
-      if (isDatabaseUnavailable(error)) noteDependencyUnavailable('database')
-      throw error
-    })
-  }
 }

@@ -19,7 +19,7 @@ import { rowsOf } from '@/lib/db/rows'
 import { logger } from '@/lib/logs/logger'
 import { installHttpHook } from '@/lib/request/http-hook'
 import { requestContextStorage } from '@/lib/request/context'
-import { startPortSwitch, type PortSwitch } from '../support/port-switch'
+import { behindPortSwitch, type PortSwitch } from '../support/port-switch'
 import { createThrowawayPostgres, type ThrowawayPostgres } from '../support/postgres.mjs'
 import { createAfterQueue, inRequest } from '../support/requests'
 import { createTestUser } from '../support/fixtures'
@@ -43,11 +43,9 @@ describe.skipIf(!serverUrl)('when the database goes away (PostgreSQL behind a po
     afterQueue.current = queue.after
     database = await createThrowawayPostgres(serverUrl!, { appRole: true })
     owner = await openDatabase({ driver: 'postgres', url: database.url })
-    const upstream = new URL(database.appUrl!)
-    plug = await startPortSwitch({ host: upstream.hostname, port: Number(upstream.port || 5432) })
-    upstream.hostname = '127.0.0.1'
-    upstream.port = String(plug.port)
-    app = await openDatabase({ driver: 'postgres', url: upstream.toString() })
+    const switched = await behindPortSwitch(database.appUrl!)
+    plug = switched.plug
+    app = await openDatabase({ driver: 'postgres', url: switched.url })
 
     installHttpHook()
     // What Next does with a route that throws: a 500. `/query` needs the database, `/bug` does not.

@@ -10,7 +10,7 @@ import { metrics, watchDependency } from '@/lib/metrics'
 import { recordSpanExport } from '@/lib/startup'
 import { ScrubbingExporter } from '@/lib/traces/tracing'
 import { startOtlpReceiver } from '../support/otlp-receiver'
-import { startPortSwitch, type PortSwitch } from '../support/port-switch'
+import { behindPortSwitch, startPortSwitch, type PortSwitch } from '../support/port-switch'
 import { startPostHogRecorder } from '../support/posthog-recorder'
 import { startSentryRecorder } from '../support/sentry-recorder'
 
@@ -40,11 +40,10 @@ beforeAll(async () => {
   // Read by lib/env on first use, by the routes below.
   vi.stubEnv('NEXT_PUBLIC_SENTRY_DSN', `http://publickey@127.0.0.1:${sentrySwitch.port}/1`)
   if (serverUrl) {
-    const url = new URL(serverUrl)
-    databaseSwitch = await startPortSwitch({ host: url.hostname, port: Number(url.port || 5432) })
-    closers.push(() => databaseSwitch!.close())
-    url.host = `127.0.0.1:${databaseSwitch.port}`
-    vi.stubEnv('DATABASE_URL', url.toString())
+    const switched = await behindPortSwitch(serverUrl)
+    databaseSwitch = switched.plug
+    closers.push(() => switched.plug.close())
+    vi.stubEnv('DATABASE_URL', switched.url)
   }
 })
 afterAll(async () => {

@@ -24,7 +24,7 @@ import { openDatabase, type DatabaseHandle } from '@/lib/db/client'
 import { rowsOf } from '@/lib/db/rows'
 import { jsonLines } from '../e2e/support/logs'
 import { startServer, type AppServer } from '../e2e/support/server'
-import { startPortSwitch, type PortSwitch } from '../support/port-switch'
+import { behindPortSwitch, type PortSwitch } from '../support/port-switch'
 import { createThrowawayPostgres, type ThrowawayPostgres } from '../support/postgres.mjs'
 import { recordFigures, SHORT } from './support/figures'
 import { signUp } from './support/app'
@@ -107,11 +107,9 @@ describe.skipIf(!serverUrl)('scenario 2 Database down and back', () => {
   beforeAll(async () => {
     database = await createThrowawayPostgres(serverUrl!, { appRole: true })
     owner = await openDatabase({ driver: 'postgres', url: database.url })
-    const upstream = new URL(database.appUrl!)
-    plug = await startPortSwitch({ host: upstream.hostname, port: Number(upstream.port || 5432) })
-    upstream.hostname = '127.0.0.1'
-    upstream.port = String(plug.port)
-    app = await startServer({ waitForReady: true, env: { DATABASE_URL: upstream.toString() } })
+    const switched = await behindPortSwitch(database.appUrl!)
+    plug = switched.plug
+    app = await startServer({ waitForReady: true, env: { DATABASE_URL: switched.url } })
   })
 
   afterAll(async () => {

@@ -51,3 +51,12 @@ export async function startPortSwitch(target: { host: string; port: number }): P
     close: off,
   }
 }
+
+/** A switch in front of the server a database URL names, and the same URL pointed at the switch. */
+export async function behindPortSwitch(databaseUrl: string): Promise<{ plug: PortSwitch; url: string }> {
+  const url = new URL(databaseUrl)
+  const plug = await startPortSwitch({ host: url.hostname, port: Number(url.port || 5432) })
+  url.hostname = '127.0.0.1'
+  url.port = String(plug.port)
+  return { plug, url: url.toString() }
+}
