@@ -4,7 +4,7 @@
 //   npm run bench -- --smoke      seconds of load per part, reuses .next: proves the harness works (CI)
 // Needs PostgreSQL (BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)
 // for the server-action part, and Chromium (CHROMIUM_PATH, else /usr/bin/chromium).
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import postgres from 'postgres'
 import { createThrowawayPostgres } from '../tests/support/postgres.mjs'
@@ -71,6 +71,14 @@ async function main() {
     { build: !smoke },
   )
   const baseline = buildVariant('baseline', () => {}, { sourceDir: path.join(ROOT, 'bench', 'baseline') })
+  // The fair limit: the bare app plus a proxy that does nothing, on our proxy's matcher. Next's
+  // own pass to run any proxy is most of what the template costs over bare (docs/performance.md),
+  // and the template's design needs a proxy; this arm says what is left that is ours.
+  const baselineProxy = buildVariant(
+    'baseline-empty-proxy',
+    (dir) => writeFileSync(path.join(dir, 'proxy.ts'), emptyProxyWithOurMatcher()),
+    { sourceDir: path.join(ROOT, 'bench', 'baseline') },
+  )
 
   // --- Servers, each with its own database. Analytics is on (a key, a local PostHog stand-in);
   // flags come from FEATURE_FLAGS so no flag lookup sits in the measured path.
@@ -97,6 +105,7 @@ async function main() {
     ? undefined
     : await start('template, audit + analytics off', quiet, { ...appEnv, DATABASE_URL: await database() })
   const B = await start('baseline', baseline, {}, { readyPath: '/api/health' })
+  const BP = await start('baseline + empty proxy', baselineProxy, {}, { readyPath: '/api/health' })
   const sections = []
 
   // --- Throughput: the same three kinds of route, interleaved rounds.
@@ -106,6 +115,7 @@ async function main() {
       targets: [
         [T, '/'],
         [B, '/'],
+        [BP, '/'],
       ],
     },
     {
@@ -114,6 +124,7 @@ async function main() {
         [T, '/status'],
         [TT, '/status'],
         [B, '/dynamic'],
+        [BP, '/dynamic'],
       ],
     },
     {
@@ -122,6 +133,7 @@ async function main() {
         [T, '/api/health'],
         [TT, '/api/health'],
         [B, '/api/health'],
+        [BP, '/api/health'],
       ],
     },
   ]
@@ -133,9 +145,11 @@ async function main() {
       settings,
     )
     const bare = results[B.name]
+    const withProxy = results[BP.name]
     for (const [app, p] of targets) {
       const runs = results[app.name]
       const perRound = runs.map((r, i) => ratio(r.rps, bare[i].rps))
+      const perRoundProxy = runs.map((r, i) => ratio(r.rps, withProxy[i].rps))
       throughputRows.push([
         kind,
         `${app.name} \`${p}\``,
@@ -144,19 +158,31 @@ async function main() {
         fmt(median(runs.map((r) => r.p50)), 1),
         fmt(median(runs.map((r) => r.p99)), 1),
         app === B ? '1' : `${perRound.map((x) => fmt(x, 2)).join(' / ')} → **${fmt(median(perRound), 3)}**`,
+        app === B || app === BP
+          ? ''
+          : `${perRoundProxy.map((x) => fmt(x, 2)).join(' / ')} → **${fmt(median(perRoundProxy), 3)}**`,
       ])
     }
   }
   sections.push(
     `### Throughput (${settings.rounds} interleaved rounds of ${settings.duration} s, ${settings.connections} connections, autocannon)\n\n` +
       markdownTable(
-        ['route', 'app', 'req/s per round', 'median req/s', 'p50 ms', 'p99 ms', 'ratio to baseline per round → median'],
+        [
+          'route',
+          'app',
+          'req/s per round',
+          'median req/s',
+          'p50 ms',
+          'p99 ms',
+          'ratio to baseline per round → median',
+          'ratio to baseline + empty proxy',
+        ],
         throughputRows,
       ),
   )
 
   // --- Memory after the load.
-  const memoryRows = [T, TT, B].map((app) => [app.name, fmt(rssMiB(app.pid))])
+  const memoryRows = [T, TT, B, BP].map((app) => [app.name, fmt(rssMiB(app.pid))])
 
   // --- Server-action latency: creating a customer in the drawer, replayed.
   log('server actions')
@@ -287,6 +313,23 @@ async function main() {
   const file = path.join(ROOT, 'bench', 'results', smoke ? 'smoke.md' : 'latest.md')
   writeFileSync(file, report)
   log(`written to ${path.relative(ROOT, file)}`)
+}
+
+/** A proxy that only lets the request through, on the matcher of the template's proxy.ts (read, not copied by hand). */
+function emptyProxyWithOurMatcher() {
+  const ours = readFileSync(path.join(ROOT, 'proxy.ts'), 'utf8')
+  const matcher = /matcher:\s*(\[[^\]]*\])/.exec(ours)?.[1]
+  if (!matcher) throw new Error('bench: no matcher found in proxy.ts')
+  return [
+    "import { NextResponse } from 'next/server'",
+    '',
+    'export function proxy() {',
+    '  return NextResponse.next()',
+    '}',
+    '',
+    `export const config = { matcher: ${matcher} }`,
+    '',
+  ].join('\n')
 }
 
 try {
