@@ -36,7 +36,7 @@ export const UNCONFIRMED_MESSAGE =
  * A refusal by role becomes the form's message, and so does a database out of reach (a form
  * keeps what was typed, where an error page would lose it); anything else is still an error.
  */
-async function refusedIfNotPermitted<T>(
+async function asFormRefusal<T>(
   work: () => Promise<T>,
 ): Promise<T | { status: 'refused'; message: string } | { status: 'unavailable'; message: string }> {
   try {
@@ -61,7 +61,7 @@ export async function saveCustomerFromForm(
   if (!parsed.ok) return { status: 'invalid', fieldErrors: parsed.fieldErrors, values }
 
   const id = textField(formData, 'id')
-  const state = await refusedIfNotPermitted(async (): Promise<CustomerFormState> => {
+  const state = await asFormRefusal(async (): Promise<CustomerFormState> => {
     if (!id) {
       const customer = await createCustomer(db, session, parsed.input, 'manual')
       return { status: 'saved', customerId: customer.id }
@@ -86,7 +86,7 @@ export async function deleteCustomerFromForm(
   formData: FormData,
 ): Promise<DeleteCustomerState> {
   if (!session) return { status: 'refused', message: SIGNED_OUT_MESSAGE }
-  return refusedIfNotPermitted(async (): Promise<DeleteCustomerState> => {
+  return asFormRefusal(async (): Promise<DeleteCustomerState> => {
     const deleted = await deleteCustomer(db, session, textField(formData, 'id'))
     return deleted ? { status: 'deleted' } : { status: 'refused', message: NOT_FOUND_MESSAGE }
   })

@@ -5,6 +5,9 @@ import client from 'prom-client'
 import type { AccessRecord } from '../request'
 import { perProcess } from '../singleton'
 
+/** From 5 ms to 10 s: a route or an action, fast or slow, lands in a bucket that tells them apart. */
+const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
 function createMetrics() {
   const registry = new client.Registry()
   client.collectDefaultMetrics({ register: registry })
@@ -27,7 +30,7 @@ function createMetrics() {
         name: 'http_server_request_duration_seconds',
         help: 'Time from receiving a request to finishing its response, by method and route pattern.',
         labelNames: ['method', 'route'] as const,
-        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        buckets: LATENCY_BUCKETS_SECONDS,
         // Each bucket keeps its latest traced observation's trace_id: from a slow bucket to a trace.
         enableExemplars: true,
         registers: [], // see withExemplars
@@ -50,7 +53,7 @@ function createMetrics() {
     analyticsEvents: countedFromZero(
       new client.Counter({
         name: 'analytics_events_total',
-        help: 'Server-side analytics events, by result (ok; error: the send failed; dropped: not sent by the shutdown deadline).',
+        help: 'Server-side analytics events, by result (ok; error: the send failed; dropped: not sent by the shutdown deadline, or not taken because 1,000 were already held).',
         labelNames: ['result'] as const,
         registers: [registry],
       }),
@@ -58,7 +61,7 @@ function createMetrics() {
     ),
     featureFlagEvaluations: new client.Counter({
       name: 'feature_flag_evaluations_total',
-      help: 'Feature flag evaluations, by flag and result (backend, default, timeout or error).',
+      help: 'Feature flag evaluations, by flag and result (backend, default, timeout, error, or paused: the backend failed recently and was not asked).',
       labelNames: ['flag', 'result'] as const,
       registers: [registry],
     }),
@@ -68,7 +71,7 @@ function createMetrics() {
         name: 'feature_work_seconds',
         help: 'Time spent in server actions (kind="action") and API route handlers (kind="api"), by the product feature they serve.',
         labelNames: ['feature', 'kind'] as const,
-        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        buckets: LATENCY_BUCKETS_SECONDS,
         enableExemplars: true,
         registers: [], // see withExemplars
       }),

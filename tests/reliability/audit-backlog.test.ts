@@ -22,6 +22,7 @@ import { startServer, type AppServer } from '../e2e/support/server'
 import { createPostgresDatabase, rowsOf, type TestDatabase } from '../support/databases'
 import { signUp, startScriptVariables } from './support/app'
 import { recordFigures, SHORT } from './support/figures'
+import { median, p95 } from './support/stats'
 
 /** lib/audit's write limiter: writes running plus writes waiting, at most. */
 const CAP = 2 + 1000
@@ -102,9 +103,6 @@ async function settled(app: AppServer, timeoutMs = 60_000) {
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
-const p95 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.95)]!
 
 describe('scenario 4 Audit backlog full', () => {
   const serverUrl = process.env.TEST_DATABASE_URL?.trim()

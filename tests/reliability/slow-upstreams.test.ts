@@ -35,6 +35,7 @@ import { startSentryRecorder, type SentryRecorder } from '../support/sentry-reco
 import { signUp, startScriptVariables } from './support/app'
 import { actionIds, postAction } from './support/bad-input'
 import { recordFigures, SHORT } from './support/figures'
+import { median, p95 } from './support/stats'
 
 type Phase = 'healthy' | 'slow' | 'hung' | 'recovered'
 const PHASES: { phase: Phase; mode: UpstreamMode; ms: number }[] = [
@@ -98,8 +99,6 @@ async function scrape(app: AppServer) {
 }
 const scrapeStates = async (app: AppServer) => (await scrape(app)).states
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN
-const p95 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.95)] ?? NaN
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('scenario 3 Slow and hung upstreams', () => {

@@ -38,7 +38,8 @@ import {
   type Inspector,
 } from './support/inspector'
 import { round, type Exchange, type LoadContext, type Worker } from './support/soak-load'
-import { childrenOf, median, MiB, sample, slopePerMinute, writeSamples, type Sample } from './support/soak-samples'
+import { childrenOf, MiB, sample, slopePerMinute, writeSamples, type Sample } from './support/soak-samples'
+import { median } from './support/stats'
 
 const WORKERS = 4
 const WARM_UP_MS = SHORT ? 20_000 : 60_000

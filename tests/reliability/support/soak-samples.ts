@@ -87,14 +87,6 @@ export function slopePerMinute(points: { at: number; y: number }[]): number {
   return (covariance / variance) * 60_000
 }
 
-export function quantile(values: number[], q: number): number {
-  if (values.length === 0) return NaN
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!
-}
-
-export const median = (values: number[]) => quantile(values, 0.5)
-
 export const MiB = (bytes: number) => bytes / 1024 / 1024
 
 /** Every sample as CSV, warm-up included: the curve behind the figures. */
