@@ -46,6 +46,8 @@ const VENDOR_ADAPTERS = [
       'lib/errors/sentry-node-transport.ts',
       'lib/errors/sentry-browser.ts',
       'lib/errors/sentry-browser-replay.ts',
+      // Development: what the server's SDK sends, also recorded for the local inspector.
+      'lib/errors/inspector-transport.ts',
       // Uses the SDK's event and breadcrumb types to scrub them.
       'lib/errors/scrub-event.ts',
       // The build plugin (withSentryConfig).

@@ -35,9 +35,15 @@ const securityHeaders = [
     : []),
 ]
 
+// Development-only routes (the local inspector, /dev/inspect) are `page.dev.tsx` / `route.dev.ts`:
+// `next dev` serves them, a production build never sees them, so they are neither routes nor
+// bundled there (a 404 like any unknown path).
+const developmentOnlyRoutes = process.env.NODE_ENV === 'development' ? ['dev.tsx', 'dev.ts'] : []
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
+  pageExtensions: [...developmentOnlyRoutes, 'tsx', 'ts', 'jsx', 'js'],
   // `next dev` serves its own resources (chunks, HMR) only to pages from localhost or the host it
   // was started with (-H). Opened at http://127.0.0.1:3000 instead, it refused them and the page
   // never came alive (the "New customer" button did nothing). Both loopback names are this machine.

@@ -1,5 +1,6 @@
 import Link from 'next/link'
 import type { AuditEntry } from '@/lib/audit'
+import { RequestId } from './request-id'
 import { Time } from './time'
 
 function details(metadata: Record<string, unknown>): string {
@@ -62,9 +63,13 @@ export function AuditTable({ entries, showSubject = true }: { entries: AuditEntr
               )}
               <td className="px-4 py-2 text-stone-600">{details(entry.metadata)}</td>
               <td className="px-4 py-2">
-                <code data-testid="request-id" className="font-mono text-xs text-stone-600">
-                  {entry.requestId ?? '—'}
-                </code>
+                {entry.requestId ? (
+                  <RequestId id={entry.requestId} testId="request-id" className="font-mono text-xs text-stone-600" />
+                ) : (
+                  <code data-testid="request-id" className="font-mono text-xs text-stone-600">
+                    —
+                  </code>
+                )}
                 {/* Propagated as the client sent it: a correlation handle, not proof of anything. */}
                 {entry.requestIdSource === 'client' && (
                   <span

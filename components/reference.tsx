@@ -1,9 +1,11 @@
 'use client'
 
 import { usePageRequestId } from '@/lib/request/client'
+import { RequestId } from './request-id'
 
 /**
- * The short reference an error page shows; support pastes it into a log search. It is the ID
+ * The short reference an error page shows; support pastes it into a log search (in development
+ * it opens the local inspector). It is the ID
  * of the request that served the page; a server error's digest (a hash that names the error,
  * logged beside the request ID by onRequestError) is shown next to it.
  */
@@ -13,9 +15,17 @@ export function Reference({ digest }: { digest?: string }) {
   return (
     <p className="text-sm text-stone-500">
       Reference:{' '}
-      <code data-testid="reference" className="rounded bg-stone-100 px-1.5 py-0.5 font-mono text-stone-700">
-        {requestId ?? digest}
-      </code>
+      {requestId ? (
+        <RequestId
+          id={requestId}
+          testId="reference"
+          className="rounded bg-stone-100 px-1.5 py-0.5 font-mono text-stone-700"
+        />
+      ) : (
+        <code data-testid="reference" className="rounded bg-stone-100 px-1.5 py-0.5 font-mono text-stone-700">
+          {digest}
+        </code>
+      )}
       {requestId && digest ? (
         <span className="ml-2">
           (error{' '}

@@ -15,7 +15,8 @@ import {
 } from './metrics'
 import { installHttpHook, onRequestFinished } from './request/http-hook'
 import { installShutdown } from './shutdown'
-import type { SpanDestination } from './traces'
+import { openTelemetryWillTrace, type SpanDestination } from './traces'
+import { INSPECTOR_ENABLED } from './inspect'
 
 const DEPENDENCY_OF_DESTINATION = {
   collector: 'otlp_collector',
@@ -66,10 +67,16 @@ export async function startNodeServer(): Promise<void> {
   }
   if (process.env.NEXT_PHASE === 'phase-production-build') return
   startMetrics(config)
-  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) {
-    // Only when asked for: without an endpoint the OpenTelemetry SDK is never loaded.
+  if (openTelemetryWillTrace(config.OTEL_EXPORTER_OTLP_ENDPOINT)) {
+    // Only when asked for (an endpoint), or in development for the local inspector: in
+    // production without an endpoint the OpenTelemetry SDK is never loaded.
     const { startTracing } = await import('./traces/tracing')
-    startTracing({ sentry: sentryOtlpTarget(), onExportResult: recordSpanExport })
+    startTracing({
+      collector: Boolean(config.OTEL_EXPORTER_OTLP_ENDPOINT),
+      sentry: sentryOtlpTarget(),
+      inspector: INSPECTOR_ENABLED,
+      onExportResult: recordSpanExport,
+    })
   }
   installHttpHook({ onListenerError: (error) => logger.warn({ err: error }, 'request_listener_failed') })
   onRequestFinished(writeAccessLine)

@@ -6,7 +6,10 @@ import * as Sentry from '@sentry/nextjs'
 import type { Instrumentation } from 'next'
 import { headers } from 'next/headers'
 import { EnvError, env, parseEnv } from '../env'
+import { INSPECTOR_ENABLED } from '../inspect'
 import { REQUEST_ID_HEADER, currentRequestContext, isValidRequestId, noteSpanStarted } from '../request'
+import { openTelemetryWillTrace } from '../traces'
+import { INSPECTOR_DSN, inspectingTransport } from './inspector-transport'
 import { scrubBreadcrumb, scrubEvent } from './scrub-event'
 import {
   DEFAULT_TRACES_SAMPLE_RATE,
@@ -28,8 +31,9 @@ function currentRequestId(): string | undefined {
 
 /**
  * Called once per server runtime from sentry.server.config.ts / sentry.edge.config.ts. Without
- * a DSN (and without Spotlight in development) the SDK is not initialised at all: no client, no
- * network, every function below is a no-op. `transport`: how events are sent, when not the
+ * a DSN (and without Spotlight or the local inspector in development) the SDK is not initialised
+ * at all: no client, no network, every function below is a no-op. In development the events
+ * also go to the local inspector, scrubbed as sent; without a DSN only there. `transport`: how events are sent, when not the
  * SDK's own way (the Node server's, with a deadline: sentry-node-transport.ts).
  */
 export function startErrorTracking({ transport }: { transport?: Sentry.NodeOptions['transport'] } = {}): void {
@@ -43,15 +47,24 @@ export function startErrorTracking({ transport }: { transport?: Sentry.NodeOptio
   }
   const dsn = config.NEXT_PUBLIC_SENTRY_DSN
   const spotlight = spotlightFrom(config.SENTRY_SPOTLIGHT, process.env.NODE_ENV)
-  if (!dsn && !spotlight) return
-  // With an OTLP endpoint, OpenTelemetry owns tracing (tracing.ts) and Sentry links its events
-  // to the active OpenTelemetry span instead of tracing on its own: one tracer provider, no
-  // span recorded twice. Sentry still gets the spans, from the OTLP exporter (sentryOtlpTarget).
-  const linkedToOpenTelemetry = Boolean(config.OTEL_EXPORTER_OTLP_ENDPOINT)
+  if (!dsn && !spotlight && !INSPECTOR_ENABLED) return
+  // With an OTLP endpoint (and in development), OpenTelemetry owns tracing (tracing.ts) and
+  // Sentry links its events to the active OpenTelemetry span instead of tracing on its own: one
+  // tracer provider, no span recorded twice. Sentry still gets the spans, from the OTLP exporter
+  // (sentryOtlpTarget).
+  const linkedToOpenTelemetry = openTelemetryWillTrace(config.OTEL_EXPORTER_OTLP_ENDPOINT)
+  // Development: without a DSN, a transport that only records for the inspector; with one, the
+  // Node server's sends are recorded too (the edge runtime keeps the SDK's own transport).
+  const sends = !INSPECTOR_ENABLED
+    ? transport
+    : !dsn
+      ? inspectingTransport()
+      : transport && inspectingTransport(transport)
 
   const client = Sentry.init({
-    dsn,
-    ...(transport ? { transport } : {}),
+    // The local inspector's DSN is never dialled: its transport keeps every envelope in memory.
+    dsn: dsn ?? (INSPECTOR_ENABLED ? INSPECTOR_DSN : undefined),
+    ...(sends ? { transport: sends } : {}),
     environment: sentryEnvironment(process.env),
     release: sentryRelease(process.env),
     ...(linkedToOpenTelemetry

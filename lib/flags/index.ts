@@ -9,7 +9,8 @@ import { cache } from 'react'
 import { env } from '../env'
 import { logger } from '../logs'
 import { countedFromZero, metrics } from '../metrics'
-import { noteFlagEvaluated } from '../request'
+import { recordForInspector } from '../inspect'
+import { currentRequestContext, noteFlagEvaluated } from '../request'
 import { perProcess } from '../singleton'
 import { FlagsTimeoutError, MemoryFlags, type FlagContext, type FlagsAdapter } from './adapter'
 import { PostHogFlags } from './posthog-flags'
@@ -108,6 +109,7 @@ async function evaluateFlags(context: FlagContext): Promise<FlagValues> {
     metrics().featureFlagEvaluations.inc({ flag, result: outcome })
     values[flag] = answer ?? FLAGS[flag].default
     noteFlagEvaluated(flag, values[flag], outcome) // on the request's access line
+    recordForInspector(currentRequestContext()?.requestId, 'flag', { flag, value: values[flag], result: outcome })
   }
   return values
 }

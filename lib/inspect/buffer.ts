@@ -44,19 +44,36 @@ type Bucket = { summary: InspectedRequest; entries: InspectorEntry[] }
 
 // A Map keeps insertion order: the first key is the oldest request.
 const store = () => perProcess('inspector', () => new Map<string, Bucket>())
+// Tooling requests already forgotten: what they record after their access line (a span that ends
+// later) is not kept either. Bounded the same way.
+const forgotten = () => perProcess('inspectorForgotten', () => new Set<string>())
+
+function forget(requestId: string): void {
+  store().delete(requestId)
+  const ids = forgotten()
+  ids.add(requestId)
+  if (ids.size > MAX_REQUESTS) ids.delete(ids.values().next().value as string)
+}
 
 /**
- * Paths whose requests are the tooling's own, not the app's: Next's assets, HMR and overlay, and
- * the inspector polling itself. Their access line forgets whatever they recorded.
+ * Paths whose requests are the tooling's own, not the app's: Next's assets, HMR and overlay, the
+ * tab icon, and the inspector itself (its page and its polling). Their access line forgets whatever they recorded.
  */
 export function isToolingPath(path: string): boolean {
-  return path.startsWith('/_next/') || path.startsWith('/__nextjs') || path.startsWith('/api/dev/inspect')
+  return (
+    /^\/(favicon\.ico|icon|apple-icon)/.test(path) || // the browser's own asks for the tab icon
+    path.startsWith('/_next/') ||
+    path.startsWith('/__nextjs') ||
+    path.startsWith('/api/dev/inspect') ||
+    path.startsWith('/dev/inspect')
+  )
 }
 
 function bounded(value: unknown, depth = 0): unknown {
   if (typeof value === 'string')
     return value.length > MAX_STRING_LENGTH ? `${value.slice(0, MAX_STRING_LENGTH)}… (cut)` : value
   if (value === null || typeof value !== 'object') return value
+  if (value instanceof Date) return value.toISOString()
   if (depth > 6) return '[deeper]'
   if (Array.isArray(value)) return value.slice(0, 100).map((item) => bounded(item, depth + 1))
   const out: Record<string, unknown> = {}
@@ -84,15 +101,12 @@ export function recordForInspector(
   kind: InspectorKind,
   data: Record<string, unknown>,
 ): void {
-  if (!INSPECTOR_ENABLED || !requestId) return
+  if (!INSPECTOR_ENABLED || !requestId || forgotten().has(requestId)) return
   const bucket = bucketFor(requestId)
   const { summary } = bucket
   if (kind === 'log' && data.kind === 'access') {
     const path = typeof data.path === 'string' ? data.path : ''
-    if (isToolingPath(path)) {
-      store().delete(requestId)
-      return
-    }
+    if (isToolingPath(path)) return forget(requestId)
     summary.method = data.method as string
     summary.path = path
     summary.route = (data.route as string | null) ?? null
@@ -133,13 +147,13 @@ function matches(summary: InspectedRequest, filter: RequestFilter): boolean {
   return true
 }
 
-/** The recorded requests that match, newest first. */
+/** The finished requests (their access line written) that match, newest first. */
 export function inspectedRequests(filter: RequestFilter = {}, limit = 100): InspectedRequest[] {
   const out: InspectedRequest[] = []
   const buckets = [...store().values()]
   for (let index = buckets.length - 1; index >= 0 && out.length < limit; index -= 1) {
     const { summary } = buckets[index]!
-    if (matches(summary, filter)) out.push(summary)
+    if (summary.status !== undefined && matches(summary, filter)) out.push(summary)
   }
   return out
 }
@@ -155,4 +169,5 @@ export function inspectedRequest(
 /** Tests only: start from nothing. */
 export function forgetInspectedRequests(): void {
   store().clear()
+  forgotten().clear()
 }

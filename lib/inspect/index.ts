@@ -11,8 +11,5 @@ export {
   type InspectorKind,
   type RequestFilter,
 } from './buffer'
-
-/** Where a request ID opens in the inspector (development pages link their references here). */
-export function inspectorHref(requestId: string): string {
-  return `/dev/inspect?request=${encodeURIComponent(requestId)}`
-}
+export { inspectorHref } from './client'
+export { answerInspectorQuery, mayInspect } from './api'

@@ -2,6 +2,7 @@
 // transports (they break under bundling). Every line passes through `redact`.
 import pino, { type Logger } from 'pino'
 import pretty from 'pino-pretty'
+import { recordForInspector } from '../inspect'
 import { redact, redactText } from '../privacy'
 import { SERVICE_ENV, SERVICE_NAME, SERVICE_VERSION } from '../release'
 import { currentRequestContext } from '../request'
@@ -67,10 +68,33 @@ export function createLogger(
     : isDevelopment
       ? pino(
           options,
-          pretty({ sync: true, colorize: true, singleLine: true, ignore: 'service,env,version,pid,hostname' }),
+          pino.multistream([
+            {
+              level: 'trace',
+              stream: pretty({
+                sync: true,
+                colorize: true,
+                singleLine: true,
+                ignore: 'service,env,version,pid,hostname',
+              }),
+            },
+            { level: 'trace', stream: inspectorStream },
+          ]),
         )
       : pino(options, pino.destination({ sync: false }))
   return redactChildBindings(instance)
+}
+
+/** Development: each line, as written (redacted), also goes to the local inspector under its request ID. */
+const inspectorStream = {
+  write(line: string) {
+    try {
+      const parsed = JSON.parse(line) as Record<string, unknown>
+      if (typeof parsed.request_id === 'string') recordForInspector(parsed.request_id, 'log', parsed)
+    } catch {
+      // Not JSON: not one of our lines.
+    }
+  },
 }
 
 /**

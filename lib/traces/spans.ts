@@ -3,12 +3,22 @@
 // (tracing.ts, when an OTLP endpoint is set) or Sentry's. Without either, the API is a no-op
 // and these cost next to nothing.
 import { SpanKind, SpanStatusCode, isSpanContextValid, trace, type Attributes } from '@opentelemetry/api'
+import { INSPECTOR_ENABLED } from '../inspect'
 import type { RequestContext } from '../request'
 
 const tracer = () => trace.getTracer('signalbox')
 
 const OTEL_OWNS_TRACING = Symbol.for('signalbox.otelOwnsTracing')
 const flags = globalThis as unknown as { [OTEL_OWNS_TRACING]?: boolean }
+
+/**
+ * Whether this process registers our tracer provider (tracing.ts): with an OTLP endpoint, and
+ * always in development, where the local inspector shows every request's spans. Sentry then
+ * links its events to those spans instead of tracing on its own (lib/errors/sentry-server.ts).
+ */
+export function openTelemetryWillTrace(otlpEndpoint: string | undefined): boolean {
+  return Boolean(otlpEndpoint) || INSPECTOR_ENABLED
+}
 
 /** Set by tracing.ts: OpenTelemetry exports the traces and Sentry only links its events to them. */
 export function markOpenTelemetryAsTracer(): void {

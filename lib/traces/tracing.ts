@@ -16,6 +16,7 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-node'
+import { recordForInspector } from '../inspect'
 import { scrubData, scrubText } from '../privacy'
 import { SERVICE_ENV, SERVICE_NAME, SERVICE_VERSION } from '../release'
 import { noteSpanStarted } from '../request'
@@ -27,7 +28,11 @@ export type OtlpTarget = { url: string; headers: Record<string, string> }
 export type SpanDestination = 'collector' | 'sentry'
 
 export type TracingOptions = {
+  /** Export to OTEL_EXPORTER_OTLP_ENDPOINT (false in development without one: the inspector's spans only). */
+  collector?: boolean
   sentry?: OtlpTarget
+  /** Development: every ended span, scrubbed as it would be exported, to the local inspector. */
+  inspector?: boolean
   /** Told after each batch whether `destination` took it; start-up turns it into dependency_state. */
   onExportResult?: (destination: SpanDestination, ok: boolean) => void
 }
@@ -46,6 +51,32 @@ const requestSpans: SpanProcessor = {
     })
   },
   onEnd() {},
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+}
+
+const milliseconds = ([seconds, nanos]: [number, number]) => seconds * 1000 + nanos / 1e6
+
+/** Development: each span of a request, as the exporters would send it, filed under the request's ID. */
+const inspectorSpans: SpanProcessor = {
+  onStart() {},
+  onEnd(span) {
+    const requestId = span.attributes.request_id
+    if (typeof requestId !== 'string') return
+    const sent = scrubbedSpan(span)
+    const { traceId, spanId } = span.spanContext()
+    recordForInspector(requestId, 'span', {
+      name: sent.name,
+      trace_id: traceId,
+      span_id: spanId,
+      parent_span_id: span.parentSpanContext?.spanId ?? null,
+      kind: SpanKind[span.kind],
+      start_ms: milliseconds(span.startTime),
+      duration_ms: milliseconds(span.duration),
+      status: span.status.code === 2 ? 'error' : 'ok', // 2: SpanStatusCode.ERROR
+      attributes: sent.attributes,
+    })
+  },
   forceFlush: () => Promise.resolve(),
   shutdown: () => Promise.resolve(),
 }
@@ -123,7 +154,8 @@ export function startTracing(options: TracingOptions = {}): void {
   const store = globalThis as unknown as { [STARTED]?: NodeTracerProvider }
   if (store[STARTED]) return
   const report = (destination: SpanDestination) => (ok: boolean) => options.onExportResult?.(destination, ok)
-  const exporters = [new ScrubbingExporter(new OTLPTraceExporter(), report('collector'))]
+  const exporters: ScrubbingExporter[] = []
+  if (options.collector !== false) exporters.push(new ScrubbingExporter(new OTLPTraceExporter(), report('collector')))
   if (options.sentry) exporters.push(new ScrubbingExporter(new OTLPTraceExporter(options.sentry), report('sentry')))
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
@@ -131,7 +163,11 @@ export function startTracing(options: TracingOptions = {}): void {
       'service.version': SERVICE_VERSION,
       'deployment.environment.name': SERVICE_ENV,
     }),
-    spanProcessors: [requestSpans, ...exporters.map((exporter) => new BatchSpanProcessor(exporter))],
+    spanProcessors: [
+      requestSpans,
+      ...(options.inspector ? [inspectorSpans] : []),
+      ...exporters.map((exporter) => new BatchSpanProcessor(exporter)),
+    ],
   })
   provider.register()
   propagateToFetch()

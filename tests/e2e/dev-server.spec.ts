@@ -1,5 +1,5 @@
 // The front door: on a clean clone, `npm run dev` serves the app with no .env file and no
-// database server. The test copies the checkout as a clone has it (never .env, .data/ or
+// database server, and the local inspector shows what each request did with no vendor key. The test copies the checkout as a clone has it (never .env, .data/ or
 // .next/) into a temporary folder and runs `npm run dev` there with DATABASE_URL unset, so
 // the embedded database lands in the copy's .data/ and never in the developer's.
 import { spawn } from 'node:child_process'
@@ -18,7 +18,7 @@ function cleanCloneOfThisCheckout(): string {
   return dir
 }
 
-test('npm run dev serves the app with no .env file and no DATABASE_URL, and a person can use it at 127.0.0.1', async ({
+test('npm run dev serves the app with no .env file and no DATABASE_URL, and a person can use it at 127.0.0.1 and see what each request did', async ({
   page,
   request,
 }) => {
@@ -26,7 +26,19 @@ test('npm run dev serves the app with no .env file and no DATABASE_URL, and a pe
   const dir = cleanCloneOfThisCheckout()
   const port = await freePort()
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }
-  for (const name of ['DATABASE_URL', 'AUTH_SECRET', 'NODE_ENV', 'NEXT_DIST_DIR']) delete env[name]
+  // No vendor key of any kind: the inspector below is all there is. DEBUG_ROUTES for /debug/error.
+  for (const name of [
+    'DATABASE_URL',
+    'AUTH_SECRET',
+    'NODE_ENV',
+    'NEXT_DIST_DIR',
+    'NEXT_PUBLIC_SENTRY_DSN',
+    'NEXT_PUBLIC_POSTHOG_KEY',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'FEATURE_FLAGS',
+  ])
+    delete env[name]
+  env.DEBUG_ROUTES = '1'
   // Its own process group, so stopping it stops npm, the shell and Next together. No -H, as a
   // person runs it: Next then trusts only localhost's origin for its dev resources, and the page
   // below is opened at 127.0.0.1, which next.config.js must allow.
@@ -97,6 +109,49 @@ test('npm run dev serves the app with no .env file and no DATABASE_URL, and a pe
     await page.getByRole('link', { name: 'Activity' }).click()
     await expect(page.getByRole('heading', { name: 'Activity' })).toBeVisible({ timeout: 60_000 })
     await expect(page.getByText('customer.created').first()).toBeVisible()
+    const creation = page.getByRole('row').filter({ hasText: 'customer.created' }).getByTestId('request-id')
+    const creationId = (await creation.textContent())!.trim()
+
+    // The 2am question with no keys: a page failed, here is its reference, what happened? The
+    // error page's reference opens the inspector, which shows each pillar's part of that request.
+    await page.goto(`${url}/debug/error`, { timeout: 120_000 })
+    const reference = page.getByTestId('reference')
+    await expect(reference).toBeVisible({ timeout: 60_000 })
+    const referenceId = (await reference.textContent())!.trim()
+    await page.goto(`${url}${await reference.locator('xpath=..').getAttribute('href')}`, { timeout: 120_000 })
+    await expect(page.getByRole('heading', { name: 'Inspector' })).toBeVisible({ timeout: 60_000 })
+    const detail = page.getByTestId('inspector-detail')
+    await expect(detail.getByTestId('inspected-request-id')).toHaveText(referenceId, { timeout: 30_000 })
+    const logs = detail.getByTestId('log-line')
+    await expect(logs.filter({ hasText: 'Planted render error from /debug/error' }).first()).toBeVisible()
+    await expect(logs.filter({ hasText: '"kind":"access"' }).filter({ hasText: '"status":500' })).toHaveCount(1)
+    await expect(detail.getByTestId('span').first()).toBeVisible()
+    const errorEvent = detail.getByTestId('error-event')
+    await expect(errorEvent.first()).toContainText('Planted render error from /debug/error')
+    await expect(errorEvent.first()).toContainText(`"request_id":"${referenceId}"`)
+    await expect(errorEvent.first()).toContainText('user {"id":') // scoped to the signed-in user
+    const recentErrors = page.getByTestId('recent-requests')
+    await page.getByLabel('Errors only').check()
+    await expect(recentErrors.getByTestId('inspector-request').filter({ hasText: referenceId })).toBeVisible()
+    await expect(recentErrors.getByTestId('inspector-request').filter({ hasText: creationId })).toHaveCount(0)
+    await page.getByLabel('Errors only').uncheck()
+
+    // The customer's creation, from its audit row's link: the row itself, the analytics event,
+    // the flag evaluations, its queries' spans and its log lines, all under one request ID.
+    await page.goto(`${url}/activity`, { timeout: 120_000 })
+    await page.getByRole('row').filter({ hasText: 'customer.created' }).getByTestId('request-id').click()
+    await expect(detail.getByTestId('inspected-request-id')).toHaveText(creationId, { timeout: 60_000 })
+    await expect(detail.getByTestId('audit-row').filter({ hasText: 'customer.created' })).toContainText('written')
+    await expect(detail.getByTestId('analytics-event').filter({ hasText: 'customer_created' })).toContainText(
+      'feature customers',
+    )
+    await expect(detail.getByTestId('log-line').filter({ hasText: '"kind":"access"' })).toHaveCount(1)
+    for (const query of ['INSERT customers', 'INSERT audit_log'])
+      await expect(detail.getByTestId('span').filter({ hasText: query })).toHaveCount(1)
+    await expect(detail.getByTestId('flag-evaluation').filter({ hasText: 'customer_history' }).first()).toBeVisible()
+    await expect(detail.getByTestId('error-event')).toHaveCount(0)
+    if (process.env.INSPECTOR_SCREENSHOT)
+      await page.screenshot({ path: process.env.INSPECTOR_SCREENSHOT, fullPage: true })
     expect(output).not.toContain('Blocked cross-origin request')
     expect(csp.violations).toEqual([])
   } finally {

@@ -4,6 +4,7 @@ import { Pagination } from '@/components/pagination'
 import { listAuditEvents } from '@/lib/audit'
 import { requireSession } from '@/lib/auth'
 import { getDb } from '@/lib/db'
+import { LINKS_TO_INSPECTOR } from '@/lib/inspect/client'
 import { pageFrom } from '@/lib/pagination'
 
 export const metadata: Metadata = { title: 'Activity' }
@@ -17,8 +18,10 @@ export default async function ActivityPage({ searchParams }: PageProps<'/activit
       <div>
         <h1 className="text-2xl font-semibold">Activity</h1>
         <p className="text-sm text-stone-600">
-          Everything that changed in your organization. Search the logs for a request ID to see everything that request
-          did.
+          Everything that changed in your organization.{' '}
+          {LINKS_TO_INSPECTOR
+            ? 'Each request ID opens the inspector, with everything that request did.'
+            : 'Search the logs for a request ID to see everything that request did.'}
         </p>
       </div>
       <AuditTable entries={trail.entries} />

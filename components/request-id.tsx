@@ -1,0 +1,19 @@
+import { LINKS_TO_INSPECTOR, inspectorHref } from '@/lib/inspect/client'
+
+/**
+ * A request ID as pages show it. In development it opens the local inspector, which shows
+ * everything that request did; in production it is text to paste into a log search.
+ */
+export function RequestId({ id, testId, className }: { id: string; testId?: string; className?: string }) {
+  const code = (
+    <code data-testid={testId} className={className}>
+      {id}
+    </code>
+  )
+  if (!LINKS_TO_INSPECTOR) return code
+  return (
+    <a href={inspectorHref(id)} title="Open in the inspector" className="underline decoration-dotted">
+      {code}
+    </a>
+  )
+}
