@@ -2,6 +2,9 @@
 // bounded in-process buffer, and /dev/inspect shows it by request ID (docs/inspector.md).
 export {
   INSPECTOR_ENABLED,
+  MAX_ENTRIES_PER_REQUEST,
+  MAX_REQUESTS,
+  MAX_STRING_LENGTH,
   forgetInspectedRequests,
   inspectedRequest,
   inspectedRequests,

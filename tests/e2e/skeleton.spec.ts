@@ -1,4 +1,6 @@
+import { readdir, readFile } from 'node:fs/promises'
 import net from 'node:net'
+import path from 'node:path'
 import { expect, test, type APIResponse } from '@playwright/test'
 import { startServer, type AppServer } from './support/server'
 
@@ -59,6 +61,29 @@ test.describe('production server', () => {
     }
     // A 404 is not an incident: none of them reached the error log.
     expect(app.output.filter((line) => line.includes('Planted'))).toEqual([])
+  })
+
+  test('the local inspector is not in a production build: 404, and no built file carries it', async ({ request }) => {
+    for (const url of ['/dev/inspect', '/dev/inspect?request=x', '/api/dev/inspect', '/api/dev/inspect?id=x']) {
+      const response = await request.get(`${app.url}${url}`, { maxRedirects: 0 })
+      expect(response.status(), url).toBe(404)
+      expect(await response.text(), url).not.toContain('Recent requests')
+    }
+    // Neither its page (server or browser chunks) nor its route handler was built: the build's
+    // app-path manifest has no /dev route, and no file carries the page's markers.
+    const manifest = JSON.parse(await readFile('.next/server/app-paths-manifest.json', 'utf8')) as Record<
+      string,
+      string
+    >
+    expect(Object.keys(manifest).filter((route) => route.includes('/dev/'))).toEqual([])
+    const carriers: string[] = []
+    for (const file of await readdir('.next', { recursive: true })) {
+      // .next/dev is `next dev`'s own output, when one ran in this checkout.
+      if (!/\.(js|html|rsc|json)$/.test(file) || /^(dev|cache)\//.test(file)) continue
+      const text = await readFile(path.join('.next', file), 'utf8')
+      if (text.includes('inspector-detail') || text.includes('Recent requests')) carriers.push(file)
+    }
+    expect(carriers).toEqual([])
   })
 })
 
