@@ -40,7 +40,8 @@ export function refuseByDeclaredLength(request: Request, maxBytes: number): Body
  * and arrives within `timeoutMs`. A declared length over the cap is refused before reading; a
  * body that turns out longer is refused after at most one chunk past the limit, and the read is
  * cancelled rather than drained. The caller answers the refusal with `Connection: close`, so
- * the client's unsent bytes are never read.
+ * the rest of the body is not read for the app: the Node hook's lingering close
+ * (lib/request/lingering-close.ts) drops at most 1 MiB more, so the client can read the answer.
  */
 export async function readCapped(request: Request, { maxBytes, timeoutMs }: BodyLimits): Promise<BodyRead> {
   const refused = refuseByDeclaredLength(request, maxBytes)
@@ -89,7 +90,8 @@ export async function readCapped(request: Request, { maxBytes, timeoutMs }: Body
 /**
  * The header for a response that refuses a request before (or while) reading its body: the rest
  * of the body may still be arriving and stays unread, so the connection ends with the answer
- * rather than the server draining it to reuse the connection.
+ * rather than the server draining it to reuse the connection (briefly lingering first, so a
+ * client still sending gets the answer rather than a reset: lib/request/lingering-close.ts).
  */
 export function closeIfUnread(request: Request): { Connection?: 'close' } {
   return request.body ? { Connection: 'close' } : {}

@@ -1,13 +1,15 @@
 // The Node server's request hook: wraps `http.Server#emit('request')`, the same technique
 // OpenTelemetry's HTTP instrumentation uses, because Next has no response hook. For each
 // request it (1) settles the request ID before Next sees the request, (2) runs the request
-// inside its context so every log line carries the ID, and (3) exactly once
+// inside its context so every log line carries the ID, (3) lets a connection closed while its
+// body is still arriving linger instead of resetting (./lingering-close), and (4) exactly once
 // when the response is done — redirects, 404s and thrown errors included — hands one record of
 // it to each listener (the access line in lib/logs, the request metrics in lib/metrics).
 import http from 'node:http'
 import { stripQueryValues } from '../privacy'
 import { RETRY_AFTER_SECONDS, requestContextStorage, type RequestContext } from './context'
 import { REQUEST_ID_HEADER, settleRequestId } from './id'
+import { lingerOnEarlyClose } from './lingering-close'
 import { routePatternFor } from './routes'
 import { noteRequestStarted } from './server-drain'
 
@@ -78,6 +80,8 @@ export function installHttpHook(options: { onListenerError?: (error: unknown) =>
     res.once('close', () => finish(req, res, context))
     sendUnavailableAs503(res, context)
     noteRequestStarted(this, res)
+    // An answer sent before the body is all in (404, 413…) must not end in a reset that loses it.
+    lingerOnEarlyClose(req)
     if (FORBIDDEN_METHODS.has(req.method ?? '')) {
       res.writeHead(405, { 'Content-Type': 'text/plain', 'X-Content-Type-Options': 'nosniff' })
       res.end('Method Not Allowed')
