@@ -1,4 +1,4 @@
-import { LINKS_TO_INSPECTOR, inspectorHref } from '@/lib/inspect/client'
+import { inspectorHref } from '@/lib/inspect/client'
 
 /**
  * A request ID as pages show it. In development it opens the local inspector, which shows
@@ -10,7 +10,8 @@ export function RequestId({ id, testId, className }: { id: string; testId?: stri
       {id}
     </code>
   )
-  if (!LINKS_TO_INSPECTOR) return code
+  // Spelled out (not LINKS_TO_INSPECTOR) so the minifier drops the link, and its import, from production bundles.
+  if (process.env.NODE_ENV !== 'development') return code
   return (
     <a href={inspectorHref(id)} title="Open in the inspector" className="underline decoration-dotted">
       {code}
