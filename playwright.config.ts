@@ -6,11 +6,9 @@ export default defineConfig({
   testDir: 'tests/e2e',
   fullyParallel: false,
   workers: 2,
-  // One retry in CI, reported as "flaky" in the list, never as passed: two raw-socket specs in
-  // forwarders.spec.ts race the kernel (a reset after the server's early 413/404 can discard the
-  // answer before the client reads it) and failed once each in four CI runs on 4 December, with
-  // no code change between. A test that fails twice still fails the run. Locally: no retry.
-  retries: process.env.CI ? 1 : 0,
+  // No retries: a test that fails, fails the run. (forwarders.spec.ts's raw-socket flake was the
+  // server resetting connections it had answered mid-body; lib/request/lingering-close.ts.)
+  retries: 0,
   timeout: 60_000,
   // Two workers, each with its own production server and Chromium, share two cores: a sign-up
   // (password hashing, a transaction, the redirect's render) can outlast Playwright's default 5 s
