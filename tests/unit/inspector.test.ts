@@ -118,8 +118,7 @@ describe('GET /api/dev/inspect', () => {
     )
 
   it('answers this machine only: 404 for any other address, or outside a request', async () => {
-    for (const peer of ['127.0.0.1', '::1', '::ffff:127.0.0.1'])
-      expect((await ask('', peer)).status, peer).toBe(200)
+    for (const peer of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) expect((await ask('', peer)).status, peer).toBe(200)
     for (const peer of ['192.168.1.20', '10.0.0.1', '::ffff:192.0.2.2', undefined])
       expect((await ask('', peer)).status, String(peer)).toBe(404)
     expect(inspect.answerInspectorQuery(new URL('http://localhost/api/dev/inspect')).status).toBe(404)
