@@ -97,7 +97,7 @@ test('npm run dev serves the app with no .env file and no DATABASE_URL, and a pe
     // What a person does on the first day, in the browser at 127.0.0.1: sign up, add a
     // customer through the drawer (client JavaScript), and find it on /activity.
     const app = { url } as AppServer
-    await signUp(page, app, 'first.day@example.com')
+    await signUp(page, app, 'first.day@example.com', { timeout: 120_000 })
     await page.getByRole('button', { name: 'New customer' }).click()
     const drawer = page.getByRole('dialog', { name: 'New customer' })
     await expect(drawer).toBeVisible({ timeout: 60_000 })
