@@ -10,7 +10,7 @@ export function RequestId({ id, testId, className }: { id: string; testId?: stri
       {id}
     </code>
   )
-  // Spelled out (not LINKS_TO_INSPECTOR) so the minifier drops the link, and its import, from production bundles.
+  // Spelled out (not INSPECTOR_ENABLED) so the minifier drops the link, and its import, from production bundles.
   if (process.env.NODE_ENV !== 'development') return code
   return (
     <a href={inspectorHref(id)} title="Open in the inspector" className="underline decoration-dotted">

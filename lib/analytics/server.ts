@@ -4,7 +4,7 @@
 import 'server-only'
 import { randomUUID } from 'node:crypto'
 import { after } from 'next/server'
-import { recordForInspector } from '../inspect'
+import { INSPECTOR_ENABLED, recordForInspector } from '../inspect'
 import { logger } from '../logs'
 import { metrics } from '../metrics'
 import { currentRequestContext, getRequestId, noteAnalyticsEventTracked } from '../request'
@@ -58,7 +58,7 @@ export async function track<E extends EventName>(
   const sendOnce = pendingSend(captured, () => send(captured)) // a shutdown waits for it, or names it
   if (!sendOnce) return // too many already held: counted and logged
   noteAnalyticsEventTracked() // the request's access line says how many events it sent
-  recordForInspector(requestId, 'analytics', { surface: 'server', ...captured })
+  if (INSPECTOR_ENABLED) recordForInspector(requestId, 'analytics', { surface: 'server', ...captured })
   try {
     after(sendOnce)
   } catch {

@@ -9,7 +9,7 @@ import { auditLog, users } from '../db/schema'
 import { logger } from '../logs'
 import { metrics } from '../metrics'
 import { clampPage } from '../pagination'
-import { recordForInspector } from '../inspect'
+import { INSPECTOR_ENABLED, recordForInspector } from '../inspect'
 import { getRequestId, getRequestIdSource, noteAuditRowQueued } from '../request'
 import { perProcess } from '../singleton'
 import { auditRowFields, pendingWrite } from './pending-writes'
@@ -114,12 +114,13 @@ async function writeAuditRow(db: Database, row: AuditRow): Promise<void> {
   try {
     await writes.run(() => db.insert(auditLog).values(row))
     metrics().auditLogWrites.inc({ result: 'ok' })
-    recordForInspector(row.requestId ?? undefined, 'audit', { result: 'written', ...auditRowFields(row) })
+    if (INSPECTOR_ENABLED)
+      recordForInspector(row.requestId ?? undefined, 'audit', { result: 'written', ...auditRowFields(row) })
   } catch (error) {
     // Dropped: refused because too many writes were already waiting; error: the insert failed.
     const result = isBacklogFull(error) ? 'dropped' : 'error'
     metrics().auditLogWrites.inc({ result })
-    recordForInspector(row.requestId ?? undefined, 'audit', { result, ...auditRowFields(row) })
+    if (INSPECTOR_ENABLED) recordForInspector(row.requestId ?? undefined, 'audit', { result, ...auditRowFields(row) })
     logger.error(
       {
         err: error,

@@ -9,7 +9,7 @@ import { cache } from 'react'
 import { env } from '../env'
 import { logger } from '../logs'
 import { countedFromZero, metrics } from '../metrics'
-import { recordForInspector } from '../inspect'
+import { INSPECTOR_ENABLED, recordForInspector } from '../inspect'
 import { currentRequestContext, noteFlagEvaluated } from '../request'
 import { perProcess } from '../singleton'
 import { FlagsTimeoutError, MemoryFlags, type FlagContext, type FlagsAdapter } from './adapter'
@@ -109,7 +109,8 @@ async function evaluateFlags(context: FlagContext): Promise<FlagValues> {
     metrics().featureFlagEvaluations.inc({ flag, result: outcome })
     values[flag] = answer ?? FLAGS[flag].default
     noteFlagEvaluated(flag, values[flag], outcome) // on the request's access line
-    recordForInspector(currentRequestContext()?.requestId, 'flag', { flag, value: values[flag], result: outcome })
+    if (INSPECTOR_ENABLED)
+      recordForInspector(currentRequestContext()?.requestId, 'flag', { flag, value: values[flag], result: outcome })
   }
   return values
 }

@@ -3,7 +3,8 @@
 // listens on every interface, and the buffer holds a developer's session.
 import { z } from 'zod'
 import { currentRequestContext } from '../request'
-import { INSPECTOR_ENABLED, inspectedRequest, inspectedRequests, type RequestFilter } from './buffer'
+import { inspectedRequest, inspectedRequests, type RequestFilter } from './buffer'
+import { INSPECTOR_ENABLED } from './client'
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 

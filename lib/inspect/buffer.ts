@@ -4,9 +4,7 @@
 // MAX_REQUESTS requests, MAX_ENTRIES_PER_REQUEST entries each, long strings cut. Nothing goes to
 // disk or the network; a restart forgets it. In production every call returns at the first line.
 import { perProcess } from '../singleton'
-
-/** Development only: `next build` inlines NODE_ENV, so production code skips everything below. */
-export const INSPECTOR_ENABLED = process.env.NODE_ENV === 'development'
+import { INSPECTOR_ENABLED } from './client'
 
 export const MAX_REQUESTS = 300
 export const MAX_ENTRIES_PER_REQUEST = 300

@@ -1,7 +1,6 @@
 // The local inspector (development only): every pillar records what each request did into a
 // bounded in-process buffer, and /dev/inspect shows it by request ID (docs/inspector.md).
 export {
-  INSPECTOR_ENABLED,
   MAX_ENTRIES_PER_REQUEST,
   MAX_REQUESTS,
   MAX_STRING_LENGTH,
@@ -14,5 +13,5 @@ export {
   type InspectorKind,
   type RequestFilter,
 } from './buffer'
-export { inspectorHref } from './client'
+export { INSPECTOR_ENABLED, inspectorHref } from './client'
 export { answerInspectorQuery, mayInspect } from './api'

@@ -4,7 +4,7 @@ import { Pagination } from '@/components/pagination'
 import { listAuditEvents } from '@/lib/audit'
 import { requireSession } from '@/lib/auth'
 import { getDb } from '@/lib/db'
-import { LINKS_TO_INSPECTOR } from '@/lib/inspect/client'
+import { INSPECTOR_ENABLED } from '@/lib/inspect/client'
 import { pageFrom } from '@/lib/pagination'
 
 export const metadata: Metadata = { title: 'Activity' }
@@ -19,7 +19,7 @@ export default async function ActivityPage({ searchParams }: PageProps<'/activit
         <h1 className="text-2xl font-semibold">Activity</h1>
         <p className="text-sm text-stone-600">
           Everything that changed in your organization.{' '}
-          {LINKS_TO_INSPECTOR
+          {INSPECTOR_ENABLED
             ? 'Each request ID opens the inspector, with everything that request did.'
             : 'Search the logs for a request ID to see everything that request did.'}
         </p>

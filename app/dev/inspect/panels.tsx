@@ -7,15 +7,22 @@ import type { InspectedRequest, InspectorEntry } from '@/lib/inspect'
 
 type Data = Record<string, unknown>
 
+const Empty = ({ children }: { children: React.ReactNode }) => (
+  <p className="px-3 py-2 text-sm text-stone-500">{children}</p>
+)
+
+/** A titled panel; with `empty`, a count of 0 shows that sentence instead of the children. */
 export function Panel({
   title,
   testId,
   count,
+  empty,
   children,
 }: {
   title: string
   testId: string
   count?: number
+  empty?: string
   children: React.ReactNode
 }) {
   return (
@@ -24,14 +31,10 @@ export function Panel({
         {title}
         {count !== undefined ? <span className="ml-2 font-normal text-stone-500">{count}</span> : null}
       </h2>
-      <div className="overflow-x-auto">{children}</div>
+      <div className="overflow-x-auto">{count === 0 && empty ? <Empty>{empty}</Empty> : children}</div>
     </section>
   )
 }
-
-const Empty = ({ children }: { children: React.ReactNode }) => (
-  <p className="px-3 py-2 text-sm text-stone-500">{children}</p>
-)
 
 function Json({ value }: { value: unknown }) {
   return (
@@ -78,8 +81,7 @@ const LINE_FIELDS_SHOWN_ELSEWHERE = new Set(['level', 'time', 'msg', 'service', 
 
 function Logs({ lines }: { lines: Data[] }) {
   return (
-    <Panel title="Log lines" testId="panel-logs" count={lines.length}>
-      {lines.length === 0 ? <Empty>No log lines.</Empty> : null}
+    <Panel title="Log lines" testId="panel-logs" count={lines.length} empty="No log lines.">
       {lines.map((line, index) => {
         const fields = Object.fromEntries(Object.entries(line).filter(([key]) => !LINE_FIELDS_SHOWN_ELSEWHERE.has(key)))
         return (
@@ -106,12 +108,6 @@ function Logs({ lines }: { lines: Data[] }) {
 
 /** Spans as bars on one time axis, each under its parent. */
 function Waterfall({ spans }: { spans: Data[] }) {
-  if (spans.length === 0)
-    return (
-      <Panel title="Spans" testId="panel-spans" count={0}>
-        <Empty>No spans.</Empty>
-      </Panel>
-    )
   const start = Math.min(...spans.map((span) => Number(span.start_ms)))
   const end = Math.max(...spans.map((span) => Number(span.start_ms) + Number(span.duration_ms)))
   const total = Math.max(end - start, 0.001)
@@ -122,7 +118,7 @@ function Waterfall({ spans }: { spans: Data[] }) {
   }
   const ordered = [...spans].sort((a, b) => Number(a.start_ms) - Number(b.start_ms))
   return (
-    <Panel title="Spans" testId="panel-spans" count={spans.length}>
+    <Panel title="Spans" testId="panel-spans" count={spans.length} empty="No spans.">
       <p className="px-3 pt-1 text-xs text-stone-500">
         {total.toFixed(1)} ms from the first span&apos;s start to the last one&apos;s end
         {ordered.some((span) => span.parent_span_id && !ids.has(span.parent_span_id))
@@ -162,8 +158,12 @@ type SentryException = { type?: string; value?: string }
 
 function Errors({ events }: { events: Data[] }) {
   return (
-    <Panel title="Error events (as sent to Sentry)" testId="panel-errors" count={events.length}>
-      {events.length === 0 ? <Empty>No error events.</Empty> : null}
+    <Panel
+      title="Error events (as sent to Sentry)"
+      testId="panel-errors"
+      count={events.length}
+      empty="No error events."
+    >
       {events.map((entry, index) => {
         const event = (entry.event ?? {}) as Data
         const exceptions = ((event.exception as { values?: SentryException[] } | undefined)?.values ?? []).map(
@@ -186,8 +186,7 @@ function Errors({ events }: { events: Data[] }) {
 
 function Analytics({ events }: { events: Data[] }) {
   return (
-    <Panel title="Analytics events" testId="panel-analytics" count={events.length}>
-      {events.length === 0 ? <Empty>No analytics events.</Empty> : null}
+    <Panel title="Analytics events" testId="panel-analytics" count={events.length} empty="No analytics events.">
       {events.map((event, index) => {
         const properties = (event.properties ?? {}) as Data
         return (
@@ -206,8 +205,7 @@ function Analytics({ events }: { events: Data[] }) {
 
 function Flags({ evaluations }: { evaluations: Data[] }) {
   return (
-    <Panel title="Flag evaluations" testId="panel-flags" count={evaluations.length}>
-      {evaluations.length === 0 ? <Empty>No flags evaluated.</Empty> : null}
+    <Panel title="Flag evaluations" testId="panel-flags" count={evaluations.length} empty="No flags evaluated.">
       {evaluations.map((evaluation, index) => (
         <p key={index} data-testid="flag-evaluation" className="border-t border-stone-100 px-3 py-1 font-mono text-xs">
           {text(evaluation.flag)} = {text(evaluation.value)}{' '}
@@ -220,8 +218,7 @@ function Flags({ evaluations }: { evaluations: Data[] }) {
 
 function Audit({ rows }: { rows: Data[] }) {
   return (
-    <Panel title="Audit rows" testId="panel-audit" count={rows.length}>
-      {rows.length === 0 ? <Empty>No audit rows.</Empty> : null}
+    <Panel title="Audit rows" testId="panel-audit" count={rows.length} empty="No audit rows.">
       {rows.map((row, index) => (
         <div key={index} data-testid="audit-row" className="border-t border-stone-100 px-3 py-1 text-xs">
           <span className="font-mono font-semibold">{text(row.action)}</span>{' '}
@@ -241,8 +238,8 @@ function Browser({ entries }: { entries: Data[] }) {
       title="Browser (vitals and errors from the page this request served)"
       testId="panel-browser"
       count={entries.length}
+      empty="Nothing from the browser."
     >
-      {entries.length === 0 ? <Empty>Nothing from the browser.</Empty> : null}
       {entries.map((entry, index) => (
         <p key={index} data-testid="browser-entry" className="border-t border-stone-100 px-3 py-1 font-mono text-xs">
           {text(entry.type)} {text(entry.name ?? entry.message)}{' '}
