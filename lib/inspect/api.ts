@@ -1,6 +1,8 @@
 // GET /api/dev/inspect (development only, app/api/dev/inspect/route.dev.ts): the recorded
 // requests, filtered, or with `?id=` everything one request did. Only this machine may ask: `next dev`
-// listens on every interface, and the buffer holds a developer's session.
+// listens on every interface, and the buffer holds a developer's session. And only by a loopback
+// name: a site whose name an attacker re-points at 127.0.0.1 (DNS rebinding) would otherwise read
+// it from the developer's own browser, as a same-origin page on a loopback peer.
 import { z } from 'zod'
 import { currentRequestContext } from '../request'
 import { inspectedRequest, inspectedRequests, type RequestFilter } from './buffer'
@@ -8,10 +10,12 @@ import { INSPECTOR_ENABLED } from './client'
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 
-/** Whether this request may read the inspector: development, from this machine. */
-export function mayInspect(): boolean {
+const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i
+
+/** Whether a request with this `Host` header may read the inspector: development, from this machine, by a loopback name. */
+export function mayInspect(host: string | null | undefined): boolean {
   const peer = currentRequestContext()?.peerAddress
-  return INSPECTOR_ENABLED && peer !== undefined && LOOPBACK.has(peer)
+  return INSPECTOR_ENABLED && peer !== undefined && LOOPBACK.has(peer) && LOOPBACK_HOST.test(host ?? '')
 }
 
 const text = (max: number) => z.string().trim().max(max).optional()
@@ -33,8 +37,10 @@ export const inspectorQuery = z.object({
 
 const noStore = { 'Cache-Control': 'no-store' }
 
-export function answerInspectorQuery(url: URL): Response {
-  if (!mayInspect()) return Response.json({ error: 'not found' }, { status: 404, headers: noStore })
+export function answerInspectorQuery(request: Request): Response {
+  const url = new URL(request.url)
+  if (!mayInspect(request.headers.get('host')))
+    return Response.json({ error: 'not found' }, { status: 404, headers: noStore })
   const parsed = inspectorQuery.safeParse(Object.fromEntries(url.searchParams))
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)

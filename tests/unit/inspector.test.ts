@@ -111,17 +111,24 @@ describe('GET /api/dev/inspect', () => {
   })
   afterEach(() => vi.unstubAllEnvs())
 
-  const ask = (query: string, peerAddress: string | undefined) =>
+  const ask = (query: string, peerAddress: string | undefined, host = 'localhost:3000') =>
     inspect.requestContextStorage.run(
       { requestId: 'self', startedAt: 0, requestIdSource: 'server', peerAddress } as RequestContext,
-      () => inspect.answerInspectorQuery(new URL(`http://localhost/api/dev/inspect${query}`)),
+      () => inspect.answerInspectorQuery(new Request(`http://${host}/api/dev/inspect${query}`, { headers: { host } })),
     )
 
   it('answers this machine only: 404 for any other address, or outside a request', async () => {
     for (const peer of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) expect((await ask('', peer)).status, peer).toBe(200)
     for (const peer of ['192.168.1.20', '10.0.0.1', '::ffff:192.0.2.2', undefined])
       expect((await ask('', peer)).status, String(peer)).toBe(404)
-    expect(inspect.answerInspectorQuery(new URL('http://localhost/api/dev/inspect')).status).toBe(404)
+    expect(inspect.answerInspectorQuery(new Request('http://localhost/api/dev/inspect')).status).toBe(404)
+  })
+
+  it('answers only by a loopback name: a rebound DNS name on a loopback peer gets 404', async () => {
+    for (const host of ['localhost:3000', '127.0.0.1:3000', '[::1]:3000', 'LOCALHOST'])
+      expect((await ask('', '127.0.0.1', host)).status, host).toBe(200)
+    for (const host of ['evil.example:3000', 'localhost.evil.example', '127.0.0.1.nip.io:3000', '192.0.2.2:3000'])
+      expect((await ask('', '127.0.0.1', host)).status, host).toBe(404)
   })
 
   it('lists, looks one up, and refuses a bad filter with a reason', async () => {

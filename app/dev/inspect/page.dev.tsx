@@ -1,4 +1,5 @@
 import type { Metadata } from 'next'
+import { headers } from 'next/headers'
 import { notFound } from 'next/navigation'
 import { mayInspect } from '@/lib/inspect'
 import { Inspector } from './inspector'
@@ -9,7 +10,7 @@ export const dynamic = 'force-dynamic'
 // The local inspector (development only: a `.dev.tsx` page, absent from production builds).
 // docs/inspector.md says what each panel shows.
 export default async function InspectPage({ searchParams }: { searchParams: Promise<Record<string, unknown>> }) {
-  if (!mayInspect()) notFound()
+  if (!mayInspect((await headers()).get('host'))) notFound()
   const { request } = await searchParams
   return <Inspector initialRequestId={typeof request === 'string' ? request : undefined} />
 }

@@ -4,5 +4,5 @@ import { answerInspectorQuery } from '@/lib/inspect'
 export const dynamic = 'force-dynamic'
 
 export function GET(request: Request) {
-  return answerInspectorQuery(new URL(request.url))
+  return answerInspectorQuery(request)
 }
