@@ -6,14 +6,28 @@
 export const FEATURES = ['auth', 'customers'] as const
 export type Feature = (typeof FEATURES)[number]
 
+/**
+ * What events may be tagged with: the features, plus `performance`, which is how the product
+ * feels rather than a feature of it (Web Vitals). Kept out of FEATURES, which start-up counts
+ * server work for (feature_work_seconds): no server action or API handler serves it.
+ */
+export type EventFeature = Feature | 'performance'
+
 /** Where in the product the event happened. */
 export type Surface =
-  'sign_up_form' | 'sign_in_form' | 'github_oauth' | 'app_shell' | 'customers_list' | 'customers_drawer' | 'api'
+  | 'sign_up_form'
+  | 'sign_in_form'
+  | 'github_oauth'
+  | 'app_shell'
+  | 'customers_list'
+  | 'customers_drawer'
+  | 'api'
+  | 'page'
 
 export type Source = 'manual' | 'api'
 
 /** Properties every event carries. `feature` and `surface` are required: leaving one out is a type error. */
-type Tagged<F extends Feature> = {
+type Tagged<F extends EventFeature> = {
   feature: F
   surface: Surface
   org_id?: string
@@ -28,6 +42,18 @@ export type EventCatalog = {
   customer_updated: Tagged<'customers'> & { changed_fields: number }
   customer_deleted: Tagged<'customers'>
   customers_drawer_opened: Tagged<'customers'> & { mode: 'create' | 'edit' }
+  /** One Web Vital of a page load, sent by the server from the browser's beacon (lib/browser-telemetry). */
+  web_vital: Tagged<'performance'> & {
+    name: 'LCP' | 'INP' | 'CLS' | 'TTFB' | 'FCP'
+    /** Milliseconds, or unitless for CLS, as web-vitals reports it. */
+    value: number
+    rating: 'good' | 'needs-improvement' | 'poor'
+    /** The route pattern (`/customers/[id]`), never the URL. */
+    route: string
+    navigation_type?: string
+    /** The request that served the page (the beacon's own is `request_id`). */
+    page_request_id?: string
+  }
 }
 
 export type EventName = keyof EventCatalog
@@ -42,6 +68,7 @@ export const EVENT_FEATURES = {
   customer_updated: 'customers',
   customer_deleted: 'customers',
   customers_drawer_opened: 'customers',
+  web_vital: 'performance',
 } as const satisfies { [E in EventName]: EventCatalog[E]['feature'] }
 
 /** PostHog group type for organizations; `group('organization', orgId)` on the client. */

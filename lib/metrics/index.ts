@@ -9,6 +9,7 @@ export {
   exposition,
   metrics,
   recordHttpRequest,
+  recordWebVital,
   routeLabel,
   type Metrics,
 } from './registry'

@@ -8,6 +8,14 @@ import { perProcess } from '../singleton'
 /** From 5 ms to 10 s: a route or an action, fast or slow, lands in a bucket that tells them apart. */
 const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
+/**
+ * Around Google's thresholds for "good" and "poor" (INP 0.2/0.5 s, TTFB 0.8/1.8 s, FCP 1.8/3 s,
+ * LCP 2.5/4 s), so the share of good page loads is one bucket ratio away.
+ */
+const WEB_VITAL_BUCKETS_SECONDS = [0.05, 0.1, 0.2, 0.5, 0.8, 1, 1.8, 2.5, 3, 4, 6, 10]
+/** CLS thresholds: good up to 0.1, poor past 0.25. */
+const LAYOUT_SHIFT_BUCKETS = [0.01, 0.05, 0.1, 0.15, 0.25, 0.5, 1]
+
 function createMetrics() {
   const registry = new client.Registry()
   client.collectDefaultMetrics({ register: registry })
@@ -76,6 +84,20 @@ function createMetrics() {
         registers: [], // see withExemplars
       }),
     ),
+    browserWebVital: new client.Histogram({
+      name: 'browser_web_vital_seconds',
+      help: "Web Vitals measured in visitors' browsers (LCP, INP, TTFB, FCP), by name and route pattern.",
+      labelNames: ['name', 'route'] as const,
+      buckets: WEB_VITAL_BUCKETS_SECONDS,
+      registers: [registry],
+    }),
+    browserLayoutShift: new client.Histogram({
+      name: 'browser_cumulative_layout_shift',
+      help: "Cumulative Layout Shift measured in visitors' browsers (unitless), by route pattern.",
+      labelNames: ['route'] as const,
+      buckets: LAYOUT_SHIFT_BUCKETS,
+      registers: [registry],
+    }),
     dependencyState: new client.Gauge({
       name: 'dependency_state',
       help: 'Each configured dependency (database, posthog, sentry, otlp_collector) by state: 1 for the state it was last seen in (unknown before the first observation), 0 for the others.',
@@ -182,6 +204,17 @@ export function countFeatureWorkFromZero(features: readonly string[]): void {
     countedFeatures().add(feature)
     for (const kind of FEATURE_WORK_KINDS) metrics().featureWork.zero({ feature, kind })
   }
+}
+
+/**
+ * One Web Vital from a browser (lib/browser-telemetry). `route` must already be a known route
+ * pattern or `other`: the caller checks it, since a browser can claim anything. Times arrive
+ * in milliseconds, as web-vitals reports them.
+ */
+export function recordWebVital(vital: { name: 'LCP' | 'INP' | 'TTFB' | 'FCP' | 'CLS'; value: number; route: string }) {
+  const m = metrics()
+  if (vital.name === 'CLS') m.browserLayoutShift.observe({ route: vital.route }, vital.value)
+  else m.browserWebVital.observe({ name: vital.name, route: vital.route }, vital.value / 1000)
 }
 
 export function recordHttpRequest(record: AccessRecord): void {
