@@ -56,6 +56,8 @@ const VENDOR_ADAPTERS = [
   },
   { packages: ['posthog-node'], adapters: ['lib/analytics/posthog-server.ts'] },
   { packages: ['posthog-js'], adapters: ['lib/analytics/posthog-browser.ts'] },
+  // Loaded with import() after hydration, so it stays out of every page's first-load JS.
+  { packages: ['web-vitals'], adapters: ['lib/browser-telemetry/vitals.ts'] },
   // The one lib/auth file that imports Auth.js today; app/ goes through lib/auth.
   { packages: ['next-auth', '@auth/*'], adapters: ['lib/auth/nextauth.ts'] },
   { packages: ['pino', 'pino-pretty'], adapters: ['lib/logs/logger.ts'] },

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import { AnalyticsProvider } from '@/lib/analytics/client'
+import { BrowserTelemetry } from '@/lib/browser-telemetry/client'
 import './globals.css'
 
 export const metadata: Metadata = {
@@ -13,6 +14,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
       <body className="min-h-screen bg-stone-50 font-sans text-stone-900 antialiased">
         {children}
         <AnalyticsProvider />
+        <BrowserTelemetry />
       </body>
     </html>
   )

@@ -27,8 +27,24 @@ function run(call: (loaded: Sdk) => void): void {
   else if (queue.length < 100) queue.push(call)
 }
 
+/** A track() call as a listener sees it: the catalog's properties are IDs, counts and enums. */
+export type TrackListener = (event: EventName, properties: Record<string, string | number | boolean | null>) => void
+
+const listeners: TrackListener[] = []
+
+/**
+ * Development only: `listener` hears every track() call, key or not (lib/browser-telemetry
+ * forwards them to the inspector). In production it is never called, and the build drops it.
+ */
+export function onTrack(listener: TrackListener): void {
+  if (process.env.NODE_ENV === 'development') listeners.push(listener)
+}
+
 export function track<E extends EventName>(event: E, properties: EventProps<E>): void {
-  if (!KEY && process.env.NODE_ENV === 'development') console.debug('[analytics]', event, properties)
+  if (process.env.NODE_ENV === 'development') {
+    if (!KEY) console.debug('[analytics]', event, properties)
+    for (const listener of listeners) listener(event, properties as Record<string, string | number | boolean | null>)
+  }
   run((loaded) => loaded.capture(event, properties))
 }
 
