@@ -162,7 +162,8 @@ describe('receiveBrowserEvents()', () => {
     expect(text).not.toContain('3f2a-44b1') // no raw path in any label
 
     await vi.waitFor(() => expect(capture).toHaveBeenCalledTimes(4))
-    const lcp = capture.mock.calls.map(([event]) => event).find((event) => event.properties.name === 'LCP')!
+    const sent = capture.mock.calls.map(([event]) => event as { properties: Record<string, unknown> })
+    const lcp = sent.find((event) => event.properties.name === 'LCP')!
     expect(lcp).toMatchObject({
       event: 'web_vital',
       distinctId: 'user-1', // from the session, never from the body
@@ -178,7 +179,7 @@ describe('receiveBrowserEvents()', () => {
         request_id: BEACON_REQUEST_ID,
       },
     })
-    const ttfb = capture.mock.calls.map(([event]) => event).find((event) => event.properties.name === 'TTFB')!
+    const ttfb = sent.find((event) => event.properties.name === 'TTFB')!
     expect(ttfb.properties.route).toBe('other')
   })
 
