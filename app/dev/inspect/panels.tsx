@@ -232,6 +232,17 @@ function Audit({ rows }: { rows: Data[] }) {
   )
 }
 
+/** A vital's value in its unit and rating, or an error's message; and the page it came from. */
+function browserSummary(entry: Data): string {
+  const where = ` on ${text(entry.route)}`
+  if (entry.type === 'vital') {
+    const value = Number(entry.value)
+    const shown = entry.name === 'CLS' ? value.toFixed(3) : `${Math.round(value)} ms`
+    return `${shown} (${text(entry.rating)})${where}`
+  }
+  return `${text(entry.message)}${where}`
+}
+
 function Browser({ entries }: { entries: Data[] }) {
   return (
     <Panel
@@ -241,10 +252,18 @@ function Browser({ entries }: { entries: Data[] }) {
       empty="Nothing from the browser."
     >
       {entries.map((entry, index) => (
-        <p key={index} data-testid="browser-entry" className="border-t border-stone-100 px-3 py-1 font-mono text-xs">
-          {text(entry.type)} {text(entry.name ?? entry.message)}{' '}
-          <span className="text-stone-500">{JSON.stringify(entry).slice(0, 400)}</span>
-        </p>
+        <div key={index} data-testid="browser-entry" className="border-t border-stone-100 px-3 py-1 text-xs">
+          <span className="font-mono font-semibold">
+            {text(entry.type)} {text(entry.name ?? entry.kind)}
+          </span>{' '}
+          <span className="text-stone-600">{browserSummary(entry)}</span>
+          {entry.type === 'error' ? (
+            <pre className="mt-1 max-h-48 overflow-auto whitespace-pre-wrap text-stone-500">
+              {text(entry.stack ?? entry.message)}
+            </pre>
+          ) : null}
+          <Json value={entry} />
+        </div>
       ))}
     </Panel>
   )
