@@ -49,6 +49,8 @@ function listen(): void {
   if (listening) return
   listening = true
   // pagehide covers the bfcache and Safari, which does not always fire visibilitychange on unload.
+  // On the document, so it runs after web-vitals' own listener (window, capture phase) has
+  // reported the final LCP, CLS and INP into the queue.
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') flush()
   })
