@@ -210,6 +210,53 @@ test.describe('analytics with a PostHog key', () => {
     }
   })
 
+  test('Web Vitals become web_vital events from the server: tagged, by route pattern, for the signed-in user', async ({
+    page,
+  }) => {
+    await signUp(page, app, `vitals-${Date.now()}@example.com`)
+    const created = await page.request.post(`${app.url}/api/customers`, {
+      data: { name: 'Vital Signs', email: 'vital.signs@example.com' },
+    })
+    expect(created.status()).toBe(201)
+    const { id } = ((await created.json()) as { customer: { id: string } }).customer
+    const createdRequestId = created.headers()['x-request-id']
+    await page.goto(`${app.url}/customers/${id}`)
+    await expect(page.getByRole('heading', { name: 'Vital Signs' })).toBeVisible()
+    await page.waitForTimeout(3500) // web-vitals is imported once the page is idle
+    await page.locator('body').click({ position: { x: 5, y: 5 } }) // an interaction, for INP
+    await page.waitForTimeout(300)
+    await page.goto('about:blank') // hidden, then unloaded: the beacon goes
+
+    const vitals = () =>
+      recorder.events.filter((e) => e.event === 'web_vital' && e.properties.route === '/customers/[id]')
+    await expect
+      .poll(
+        () => ['LCP', 'FCP', 'TTFB', 'CLS', 'INP'].filter((name) => !vitals().some((e) => e.properties.name === name)),
+        {
+          timeout: 20_000,
+          message: 'web_vital events that never reached PostHog',
+        },
+      )
+      .toEqual([])
+    const lcp = vitals().find((e) => e.properties.name === 'LCP')!
+    expect(lcp.properties).toMatchObject({
+      feature: 'performance',
+      surface: 'page',
+      route: '/customers/[id]',
+      rating: expect.stringMatching(/^(good|needs-improvement|poor)$/),
+      value: expect.any(Number),
+      navigation_type: 'navigate',
+      request_id: expect.any(String), // the beacon's request
+      page_request_id: expect.any(String), // the page's
+    })
+    // Sent by the server for the session's user, the same person as their server events.
+    const serverEvent = recorder.events.find((e) => e.properties.request_id === createdRequestId)!
+    expect(lcp.distinct_id).toBe(serverEvent.distinct_id)
+    // The route pattern, never the path: the customer's ID is in no web_vital event.
+    for (const vital of recorder.events.filter((e) => e.event === 'web_vital'))
+      expect(JSON.stringify(vital.properties)).not.toContain(id)
+  })
+
   test('every page loads with zero CSP violations while posthog-js runs', async ({ page }) => {
     test.setTimeout(180_000)
     const csp = await watchCsp(page)

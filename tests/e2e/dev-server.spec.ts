@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { expect, test } from '@playwright/test'
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
 import { copyCheckout } from '../support/checkout-copy.mjs'
 import { signUp } from './support/auth'
 import { directivesOf, watchCsp } from './support/csp'
@@ -17,6 +17,23 @@ function cleanCloneOfThisCheckout(): string {
   copyCheckout(process.cwd(), dir)
   return dir
 }
+
+/** The ID of the request that served what the page shows, as lib/request/client.ts finds it. */
+const pageRequestId = (page: Page) =>
+  page.evaluate(() => {
+    const ridOf = (entry: PerformanceEntry | undefined) =>
+      (entry as PerformanceResourceTiming | undefined)?.serverTiming?.find((timing) => timing.name === 'rid')
+        ?.description || undefined
+    const path = window.location.pathname
+    const fetches = performance.getEntriesByType('resource').filter((entry) => {
+      try {
+        return new URL(entry.name).pathname === path && ridOf(entry)
+      } catch {
+        return false
+      }
+    })
+    return ridOf(fetches.at(-1)) ?? ridOf(performance.getEntriesByType('navigation')[0])
+  })
 
 test('npm run dev serves the app with no .env file and no DATABASE_URL, and a person can use it at 127.0.0.1 and see what each request did', async ({
   page,
@@ -101,6 +118,10 @@ test('npm run dev serves the app with no .env file and no DATABASE_URL, and a pe
     await page.getByRole('button', { name: 'New customer' }).click()
     const drawer = page.getByRole('dialog', { name: 'New customer' })
     await expect(drawer).toBeVisible({ timeout: 60_000 })
+    // The drawer's track() call is beaconed (development only) under the request of the page it
+    // happened on: found in the inspector below.
+    const drawerPageId = await pageRequestId(page)
+    expect(drawerPageId).toBeTruthy()
     await drawer.getByLabel('Name').fill('First Customer')
     await drawer.getByLabel('Email').fill('first.customer@example.com')
     await drawer.getByRole('button', { name: 'Save customer' }).click()
@@ -118,6 +139,14 @@ test('npm run dev serves the app with no .env file and no DATABASE_URL, and a pe
     const reference = page.getByTestId('reference')
     await expect(reference).toBeVisible({ timeout: 60_000 })
     const referenceId = (await reference.textContent())!.trim()
+    // The error page's own load, as its browser measured it: its vitals reach the inspector under
+    // its reference (beaconed a few seconds after they are measured, while the page stays open).
+    await expect
+      .poll(async () => (await browserEntries(request, url, referenceId)).map((data) => `${data.type} ${data.name}`), {
+        timeout: 90_000,
+        message: "the error page's vitals in the inspector",
+      })
+      .toContain('vital TTFB')
     await page.goto(`${url}${await reference.locator('xpath=..').getAttribute('href')}`, { timeout: 120_000 })
     await expect(page.getByRole('heading', { name: 'Inspector' })).toBeVisible({ timeout: 60_000 })
     const detail = page.getByTestId('inspector-detail')
@@ -130,6 +159,7 @@ test('npm run dev serves the app with no .env file and no DATABASE_URL, and a pe
     await expect(errorEvent.first()).toContainText('Planted render error from /debug/error')
     await expect(errorEvent.first()).toContainText(`"request_id":"${referenceId}"`)
     await expect(errorEvent.first()).toContainText('user {"id":') // scoped to the signed-in user
+    await expect(detail.getByTestId('browser-entry').filter({ hasText: 'vital TTFB' })).toBeVisible()
     const recentErrors = page.getByTestId('recent-requests')
     await page.getByLabel('Errors only').check()
     await expect(recentErrors.getByTestId('inspector-request').filter({ hasText: referenceId })).toBeVisible()
@@ -150,6 +180,22 @@ test('npm run dev serves the app with no .env file and no DATABASE_URL, and a pe
       await expect(detail.getByTestId('span').filter({ hasText: query })).toHaveCount(1)
     await expect(detail.getByTestId('flag-evaluation').filter({ hasText: 'customer_history' }).first()).toBeVisible()
     await expect(detail.getByTestId('error-event')).toHaveCount(0)
+
+    // The browser's side of the page the drawer opened on: its track() call, in the Analytics panel.
+    await expect
+      .poll(
+        async () => (await browserEntries(request, url, drawerPageId!)).map((data) => `${data.type} ${data.event}`),
+        {
+          timeout: 60_000,
+          message: "the drawer's analytics call in the inspector",
+        },
+      )
+      .toContain('analytics customers_drawer_opened')
+    await page.goto(`${url}/dev/inspect?request=${encodeURIComponent(drawerPageId!)}`, { timeout: 120_000 })
+    await expect(detail.getByTestId('inspected-request-id')).toHaveText(drawerPageId!, { timeout: 60_000 })
+    await expect(detail.getByTestId('analytics-event').filter({ hasText: 'customers_drawer_opened' })).toContainText(
+      'from the browser',
+    )
     if (process.env.INSPECTOR_SCREENSHOT)
       await page.screenshot({ path: process.env.INSPECTOR_SCREENSHOT, fullPage: true })
     expect(output).not.toContain('Blocked cross-origin request')
@@ -159,6 +205,14 @@ test('npm run dev serves the app with no .env file and no DATABASE_URL, and a pe
     rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   }
 })
+
+/** What the inspector holds from the browser for one request (its data route, as the page reads it). */
+async function browserEntries(request: APIRequestContext, url: string, requestId: string) {
+  const response = await request.get(`${url}/api/dev/inspect?id=${encodeURIComponent(requestId)}`, { timeout: 60_000 })
+  if (!response.ok()) return [] // not recorded yet
+  const { entries } = (await response.json()) as { entries: { kind: string; data: Record<string, unknown> }[] }
+  return entries.filter((entry) => entry.kind === 'browser').map((entry) => entry.data)
+}
 
 const groupAlive = (pgid: number) => {
   try {
