@@ -1,6 +1,6 @@
 // The local inspector's memory: in development, every pillar (logs, spans, error events,
-// analytics events, flag evaluations, audit rows, and the browser's telemetry once it is
-// built) also records what it did here, keyed by request ID, whether or not a vendor key is set. Bounded: the most recent
+// analytics events, flag evaluations, audit rows, and what the page's browser reported through
+// lib/browser-telemetry) also records what it did here, keyed by request ID, whether or not a vendor key is set. Bounded: the most recent
 // MAX_REQUESTS requests, MAX_ENTRIES_PER_REQUEST entries each, long strings cut. Nothing goes to
 // disk or the network; a restart forgets it. In production every call returns at the first line.
 import { perProcess } from '../singleton'
