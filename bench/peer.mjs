@@ -96,7 +96,9 @@ export function preparePeer() {
       cache,
     )
   } catch (error) {
-    throw new Error(`bench peer: create-t3-app@${CREATE_T3_APP} failed (needs the npm registry): ${error.message}`)
+    throw new Error(
+      `bench peer: create-t3-app@${CREATE_T3_APP} failed (needs the npm registry; --no-peer skips the peer): ${error.message}`,
+    )
   }
   if (!existsSync(path.join(dir, 'package.json'))) throw new Error(`bench peer: create-t3-app wrote no app in ${dir}`)
 
@@ -138,14 +140,26 @@ export function preparePeer() {
     )
 
   log('peer: npm install…')
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], dir)
+  try {
+    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], dir)
+  } catch (error) {
+    throw new Error(
+      `bench peer: npm install in ${dir} failed (needs the npm registry; --no-peer skips the peer): ${error.message}`,
+    )
+  }
   log('peer: next build…')
-  run(
-    path.join(dir, 'node_modules', '.bin', 'next'),
-    ['build'],
-    dir,
-    peerEnv('postgres://postgres@127.0.0.1:5432/postgres'),
-  )
+  try {
+    run(
+      path.join(dir, 'node_modules', '.bin', 'next'),
+      ['build'],
+      dir,
+      peerEnv('postgres://postgres@127.0.0.1:5432/postgres'),
+    )
+  } catch (error) {
+    throw new Error(
+      `bench peer: next build in ${dir} failed (its output is above; --no-peer skips the peer): ${error.message}`,
+    )
+  }
   const info = {
     createT3App: CREATE_T3_APP,
     nextVersion: JSON.parse(readFileSync(path.join(dir, 'node_modules', 'next', 'package.json'), 'utf8')).version,
