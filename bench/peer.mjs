@@ -15,7 +15,7 @@ export const CREATE_T3_APP = '7.40.0'
 /**
  * create-t3-app 7.40.0 asks for next ^15 and next-auth 5.0.0-beta.25, whose peer range stops at
  * Next 15. The peer runs our exact Next (the comparison is about the app, not the framework
- * version) and the first Auth.js beta that accepts Next 16, the one Signalbox pins.
+ * version) and an Auth.js beta that accepts Next 16: the one Signalbox pins.
  */
 export const PEER_NEXT_AUTH = '5.0.0-beta.32'
 /**
