@@ -1,7 +1,11 @@
 // `npm run bench`: what observability costs, side by side with a bare Next.js app of the same
-// version (bench/baseline), in one run on this machine. See docs/performance.md.
+// version (bench/baseline) and a peer, the app create-t3-app generates (bench/peer.mjs), in one
+// run on this machine. See docs/performance.md.
 //   npm run bench                 the full run (a few minutes on 2 cores), writes bench/results/latest.md
-//   npm run bench -- --smoke      seconds of load per part, reuses .next: proves the harness works (CI)
+//   npm run bench -- --smoke      seconds of load per part, reuses .next: proves the harness works (CI);
+//                                 without the peer, whose cold generation, install and build alone
+//                                 take longer than the rest of the smoke (add --peer to include it)
+//   npm run bench -- --no-peer    the full run without the peer
 // Needs PostgreSQL (BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)
 // for the server-action part, and Chromium (CHROMIUM_PATH, else /usr/bin/chromium).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -10,6 +14,7 @@ import postgres from 'postgres'
 import { createThrowawayPostgres } from '../tests/support/postgres.mjs'
 import { recordSaveCustomerRequest, replay } from './actions.mjs'
 import { firstLoadJs, lighthouseScore } from './client-cost.mjs'
+import { PEER_ROUTES, peerEnv, preparePeer, pushPeerSchema } from './peer.mjs'
 import {
   ROOT,
   buildVariant,
@@ -27,6 +32,7 @@ import {
 } from './harness.mjs'
 
 const smoke = process.argv.includes('--smoke')
+const withPeer = smoke ? process.argv.includes('--peer') : !process.argv.includes('--no-peer')
 const settings = smoke
   ? { rounds: 1, duration: 1, warmup: 1, connections: 10, actionRounds: 1, actionsPerRound: 3, actionWarmup: 2 }
   : { rounds: 3, duration: 5, warmup: 2, connections: 10, actionRounds: 5, actionsPerRound: 40, actionWarmup: 15 }
@@ -79,6 +85,10 @@ async function main() {
     (dir) => writeFileSync(path.join(dir, 'proxy.ts'), emptyProxyWithOurMatcher()),
     { sourceDir: path.join(ROOT, 'bench', 'baseline') },
   )
+  // A peer from outside: what a developer gets from another starter with the same stack (App
+  // Router, Auth.js, Drizzle, PostgreSQL). Prepared (or reused) before any server starts, so its
+  // build never overlaps a measurement.
+  const peer = withPeer ? preparePeer() : undefined
 
   // --- Servers, each with its own database. Analytics is on (a key, a local PostHog stand-in);
   // flags come from FEATURE_FLAGS so no flag lookup sits in the measured path.
@@ -106,6 +116,13 @@ async function main() {
     : await start('template, audit + analytics off', quiet, { ...appEnv, DATABASE_URL: await database() })
   const B = await start('baseline', baseline, {}, { readyPath: '/api/health' })
   const BP = await start('baseline + empty proxy', baselineProxy, {}, { readyPath: '/api/health' })
+  let P
+  if (peer) {
+    const peerDatabase = await createThrowawayPostgres(serverUrl, { migrated: false, prefix: 'signalbox_bench_peer' })
+    cleanups.push(peerDatabase.drop)
+    pushPeerSchema(peer.dir, peerDatabase.url)
+    P = await start('peer (create-t3-app)', peer.dir, peerEnv(peerDatabase.url), { readyPath: PEER_ROUTES.json })
+  }
   const sections = []
 
   // --- Throughput: the same three kinds of route, interleaved rounds.
@@ -116,6 +133,8 @@ async function main() {
         [T, '/'],
         [B, '/'],
         [BP, '/'],
+        // The peer has no static page: its landing page calls auth() and a tRPC procedure.
+        ...(P ? [[P, PEER_ROUTES.landing, '`/` (its landing page, dynamic)']] : []),
       ],
     },
     {
@@ -125,6 +144,7 @@ async function main() {
         [TT, '/status'],
         [B, '/dynamic'],
         [BP, '/dynamic'],
+        ...(P ? [[P, PEER_ROUTES.dynamic, '`/` (its landing page: auth() and a tRPC call)']] : []),
       ],
     },
     {
@@ -134,6 +154,7 @@ async function main() {
         [TT, '/api/health'],
         [B, '/api/health'],
         [BP, '/api/health'],
+        ...(P ? [[P, PEER_ROUTES.json, '`/api/trpc/post.hello` (its tRPC query, GET)']] : []),
       ],
     },
   ]
@@ -146,13 +167,15 @@ async function main() {
     )
     const bare = results[B.name]
     const withProxy = results[BP.name]
-    for (const [app, p] of targets) {
+    const peerRuns = P ? results[P.name] : undefined
+    for (const [app, p, label] of targets) {
       const runs = results[app.name]
       const perRound = runs.map((r, i) => ratio(r.rps, bare[i].rps))
       const perRoundProxy = runs.map((r, i) => ratio(r.rps, withProxy[i].rps))
+      const perRoundPeer = peerRuns ? runs.map((r, i) => ratio(r.rps, peerRuns[i].rps)) : []
       throughputRows.push([
         kind,
-        `${app.name} \`${p}\``,
+        `${app.name} ${label ?? `\`${p}\``}`,
         runs.map((r) => fmt(r.rps)).join(' / '),
         fmt(median(runs.map((r) => r.rps))),
         fmt(median(runs.map((r) => r.p50)), 1),
@@ -161,6 +184,13 @@ async function main() {
         app === B || app === BP
           ? ''
           : `${perRoundProxy.map((x) => fmt(x, 2)).join(' / ')} → **${fmt(median(perRoundProxy), 3)}**`,
+        ...(P
+          ? [
+              app === P
+                ? '1'
+                : `${perRoundPeer.map((x) => fmt(x, 2)).join(' / ')} → **${fmt(median(perRoundPeer), 3)}**`,
+            ]
+          : []),
       ])
     }
   }
@@ -176,13 +206,14 @@ async function main() {
           'p99 ms',
           'ratio to baseline per round → median',
           'ratio to baseline + empty proxy',
+          ...(P ? ['ratio to peer (create-t3-app)'] : []),
         ],
         throughputRows,
       ),
   )
 
   // --- Memory after the load.
-  const memoryRows = [T, TT, B, BP].map((app) => [app.name, fmt(rssMiB(app.pid))])
+  const memoryRows = [T, TT, B, BP, ...(P ? [P] : [])].map((app) => [app.name, fmt(rssMiB(app.pid))])
 
   // --- Server-action latency: creating a customer in the drawer, replayed.
   log('server actions')
@@ -263,6 +294,7 @@ async function main() {
     [T, '/status'],
     [B, '/'],
     [B, '/dynamic'],
+    ...(P ? [[P, PEER_ROUTES.landing]] : []),
   ]) {
     const js = await firstLoadJs(app.url, p, headers)
     jsRows.push([
@@ -279,11 +311,7 @@ async function main() {
 
   const lighthouseTargets = smoke
     ? [[T, '/']]
-    : [
-        [T, '/'],
-        [T, '/sign-in'],
-        [B, '/'],
-      ]
+    : [[T, '/'], [T, '/sign-in'], [B, '/'], ...(P ? [[P, PEER_ROUTES.landing]] : [])]
   const lighthouseRows = []
   for (const [app, p] of lighthouseTargets) {
     log(`lighthouse ${app.name} ${p}`)
@@ -299,9 +327,19 @@ async function main() {
     `### Memory after the load (RSS of the server process tree)\n\n` + markdownTable(['app', 'RSS MiB'], memoryRows),
   )
 
+  if (peer)
+    sections.push(
+      `### The peer\n\n` +
+        `\`create-t3-app@${peer.createT3App} peer --CI --appRouter --nextAuth --drizzle --dbProvider postgres --trpc --tailwind --noGit --noInstall\` ` +
+        `from the npm registry, then \`npm install\` and \`next build\` (${peer.reused ? 'reused from an earlier run' : `${peer.preparedInSeconds} s`}); ` +
+        `it runs Next ${peer.nextVersion} and next-auth ${peer.nextAuthVersion}, its schema pushed with its own drizzle-kit to a throwaway database. ` +
+        `Changed from what the CLI wrote, only so it builds here with our Next:\n\n` +
+        (peer.changes.length ? peer.changes.map((c) => `- ${c}`).join('\n') : '- nothing'),
+    )
+
   const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1)
   const report = [
-    `## Signalbox vs a bare Next.js app${smoke ? ' (smoke run: numbers are not meaningful)' : ''}`,
+    `## Signalbox vs a bare Next.js app${peer ? ' and create-t3-app' : ''}${smoke ? ' (smoke run: numbers are not meaningful)' : ''}`,
     '',
     `${new Date().toISOString()} · ${machineDescription()} · finished in ${minutes} min`,
     '',
