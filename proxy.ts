@@ -60,7 +60,14 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Everything but static assets and the telemetry forwarding paths (/ingest/…, /monitoring),
-  // matched as whole path segments so /monitoring-status still gets the proxy.
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|robots.txt|sitemap.xml|ingest(?:/|$)|monitoring(?:/|$)).*)'],
+  // Everything but static assets, the telemetry forwarding paths (/ingest/…, /monitoring, as
+  // whole path segments, so /monitoring-status still gets the proxy) and the probes an
+  // orchestrator or Prometheus polls (exactly /api/health, /api/ready, /api/metrics). Running any
+  // proxy costs a request a whole extra pass through Next (docs/performance.md), and the probes
+  // need nothing from this one: no page, no session, no nonce (they answer JSON or text, so no
+  // policy either, like the forwarders). The Node hook still gives them their request ID and
+  // access line; elsewhere their handlers echo the ID (echoingRequestId in lib/request).
+  matcher: [
+    '/((?!_next/static|_next/image|favicon.ico|robots.txt|sitemap.xml|ingest(?:/|$)|monitoring(?:/|$)|api/(?:health|ready|metrics)/?$).*)',
+  ],
 }

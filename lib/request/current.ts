@@ -2,7 +2,13 @@
 import 'server-only'
 import { headers } from 'next/headers'
 import { currentRequestContext } from './context'
-import { REQUEST_ID_HEADER, REQUEST_ID_SOURCE_HEADER, isValidRequestId, type RequestIdSource } from './id'
+import {
+  generateRequestId,
+  REQUEST_ID_HEADER,
+  REQUEST_ID_SOURCE_HEADER,
+  isValidRequestId,
+  type RequestIdSource,
+} from './id'
 
 /**
  * The current request's ID, as set by the proxy on the request headers. AsyncLocalStorage
@@ -32,5 +38,22 @@ export async function getRequestIdSource(): Promise<RequestIdSource | undefined>
     return requestHeaders.get(REQUEST_ID_SOURCE_HEADER) === 'server' ? 'server' : 'client'
   } catch {
     return undefined // outside a request (start-up, scripts)
+  }
+}
+
+/**
+ * For route handlers the proxy does not run for (the probes: see proxy.ts's matcher): echoes the
+ * request's ID on `handler`'s response, as the proxy would. On the Node server the hook has set
+ * the header already, so this adds nothing there; elsewhere (Vercel) a valid incoming ID is kept
+ * and anything else replaced, by the same rule.
+ */
+export function echoingRequestId<Args extends unknown[]>(
+  handler: (...args: Args) => Response | Promise<Response>,
+): (...args: Args) => Promise<Response> {
+  return async (...args) => {
+    const response = await handler(...args)
+    if (currentRequestContext()) return response
+    response.headers.set(REQUEST_ID_HEADER, (await getRequestId()) ?? generateRequestId())
+    return response
   }
 }

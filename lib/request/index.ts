@@ -14,7 +14,7 @@ export {
   requestContextStorage,
   type RequestContext,
 } from './context'
-export { getRequestId, getRequestIdSource } from './current'
+export { echoingRequestId, getRequestId, getRequestIdSource } from './current'
 export {
   noteAnalyticsEventTracked,
   noteAuditRowQueued,

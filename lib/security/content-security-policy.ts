@@ -1,7 +1,7 @@
 // The Content-Security-Policy, as one pure function: what each directive allows and why is in
 // docs/security.md ("Security headers and Content-Security-Policy"). The proxy sends it on every
-// page and API response (lib/security/index.ts); the headers that need no nonce are in
-// next.config.js.
+// response it handles, pages and API routes but the probes (lib/security/index.ts); the headers
+// that need no nonce are in next.config.js.
 
 export const CONTENT_SECURITY_POLICY_HEADER = 'content-security-policy'
 

@@ -23,14 +23,26 @@ function spotlightOrigin(): string[] {
 /**
  * The policy for one response. The proxy sends it to the browser and also down to Next, which
  * reads the nonce from the request's copy and puts it on the scripts of the page it renders.
+ * Only the nonce changes from one response to the next: the rest is built once per process
+ * (the proxy runs for nearly every request, and the hashes make the policy long).
  */
 export function contentSecurityPolicyForRequest(): string {
+  policyAroundNonce ??= buildPolicyAroundNonce()
+  return `${policyAroundNonce[0]}${newNonce()}${policyAroundNonce[1]}`
+}
+
+let policyAroundNonce: readonly [string, string] | undefined
+
+function buildPolicyAroundNonce(): readonly [string, string] {
   const development = process.env.NODE_ENV === 'development'
-  return contentSecurityPolicy({
-    nonce: newNonce(),
+  const slot = 'NONCE-SLOT' // not base64 (it has a dash), so it cannot be a real nonce
+  const policy = contentSecurityPolicy({
+    nonce: slot,
     scriptHashes: prerenderedScriptHashes(),
     development,
     developmentConnectSources: development ? spotlightOrigin() : [],
     formRedirectSources: process.env.AUTH_GITHUB_ID?.trim() ? [GITHUB_AUTHORIZE_ORIGIN] : [],
   })
+  const at = policy.indexOf(slot)
+  return [policy.slice(0, at), policy.slice(at + slot.length)]
 }

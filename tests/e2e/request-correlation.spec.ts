@@ -66,7 +66,7 @@ for (const { name, path, status, route } of cases) {
   })
 }
 
-test('the proxy skips only the telemetry forwarding paths, as whole segments', async ({ request }) => {
+test('the proxy skips only the telemetry forwarding paths and the probes, as whole paths', async ({ request }) => {
   // The proxy marks what it handled with `Server-Timing: rid;desc=…`; the Node hook alone does not.
   const handledByProxy = async (path: string) =>
     /\brid;desc=/.test((await request.get(`${app.url}${path}`, { maxRedirects: 0 })).headers()['server-timing'] ?? '')
@@ -74,6 +74,11 @@ test('the proxy skips only the telemetry forwarding paths, as whole segments', a
   expect(await handledByProxy('/monitoring-status')).toBe(true)
   expect(await handledByProxy('/ingestion')).toBe(true)
   expect(await handledByProxy('/no-such-page')).toBe(true)
+  for (const probe of ['/api/health', '/api/ready', '/api/metrics'])
+    expect(await handledByProxy(probe), probe).toBe(false)
+  expect(await handledByProxy('/api/healthz')).toBe(true)
+  expect(await handledByProxy('/api/health/more')).toBe(true)
+  expect(await handledByProxy('/api/customers')).toBe(true)
 })
 
 test('a missing ID is generated, echoed, and equals the access line', async ({ request }) => {

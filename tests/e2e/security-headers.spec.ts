@@ -33,12 +33,15 @@ async function firstScriptAsset(request: APIRequestContext): Promise<string> {
   return src!
 }
 
-test('every response carries the security headers; pages and API routes carry the policy', async ({ request }) => {
+test('every response carries the security headers; pages and API routes behind the proxy carry the policy', async ({
+  request,
+}) => {
   const asset = await firstScriptAsset(request)
   const responses = {
     'static page /': await request.get(`${app.url}/`),
     'dynamic page /status': await request.get(`${app.url}/status`),
-    'API route /api/health': await request.get(`${app.url}/api/health`),
+    'API route /api/customers (signed out)': await request.post(`${app.url}/api/customers`, { data: {} }),
+    'probe /api/health (outside the proxy)': await request.get(`${app.url}/api/health`),
     'redirect to sign-in': await request.get(`${app.url}/customers`, { maxRedirects: 0 }),
     '404 page': await request.get(`${app.url}/no-such-page`),
     'static asset': await request.get(`${app.url}${asset}`),
@@ -60,7 +63,7 @@ test('every response carries the security headers; pages and API routes carry th
   for (const what of [
     'static page /',
     'dynamic page /status',
-    'API route /api/health',
+    'API route /api/customers (signed out)',
     'redirect to sign-in',
     '404 page',
   ] as const) {

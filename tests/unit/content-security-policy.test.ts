@@ -115,4 +115,29 @@ describe('prerendered script hashes', () => {
       expect(prerenderedScriptHashes()).toEqual([sha('one()'), sha('two()')].sort())
     })
   })
+
+  describe('contentSecurityPolicyForRequest (built once, a fresh nonce each time)', () => {
+    afterEach(() => {
+      vi.unstubAllEnvs()
+      vi.resetModules()
+    })
+
+    it('differs between two responses only in the nonce, which is the one the policy would be built with', async () => {
+      vi.stubEnv('AUTH_GITHUB_ID', 'an-app')
+      const { contentSecurityPolicyForRequest } = await import('@/lib/security')
+      const [first, second] = [contentSecurityPolicyForRequest(), contentSecurityPolicyForRequest()]
+      const nonceOf = (policy: string) => /'nonce-([^']+)'/.exec(policy)?.[1]
+      expect(nonceOf(first)).toMatch(/^[A-Za-z0-9+/]{22}==$/)
+      expect(nonceOf(first)).not.toBe(nonceOf(second))
+      expect(first.replace(nonceOf(first)!, 'N')).toBe(second.replace(nonceOf(second)!, 'N'))
+      expect(first).toBe(
+        contentSecurityPolicy({
+          nonce: nonceOf(first)!,
+          scriptHashes: [],
+          development: false,
+          formRedirectSources: ['https://github.com'],
+        }),
+      )
+    })
+  })
 })

@@ -1,10 +1,12 @@
 // Prometheus scrape endpoint. See docs/observability.md (on Vercel, push OTLP metrics instead).
 import { env, isProductionRuntime } from '@/lib/env'
 import { exposition, scrapeDecision } from '@/lib/metrics'
+import { echoingRequestId } from '@/lib/request'
 
 export const dynamic = 'force-dynamic'
 
-export async function GET(request: Request) {
+// Outside the proxy (proxy.ts): the ID is echoed here on platforms without the Node hook.
+export const GET = echoingRequestId(async (request: Request) => {
   const decision = scrapeDecision({
     production: isProductionRuntime(),
     token: env().METRICS_TOKEN,
@@ -16,4 +18,4 @@ export async function GET(request: Request) {
   }
   const { body, contentType } = await exposition(request.headers.get('accept'))
   return new Response(body, { headers: { 'Content-Type': contentType, 'Cache-Control': 'no-store' } })
-}
+})
