@@ -74,7 +74,7 @@ describe('isEnabled', () => {
     expect(await isEnabled('customer_history', context)).toBe(DEFAULT)
     const elapsed = performance.now() - started
     expect(elapsed).toBeGreaterThanOrEqual(FLAG_TIMEOUT_MS - 5)
-    expect(elapsed).toBeLessThan(FLAG_TIMEOUT_MS + 200)
+    expect(elapsed).toBeLessThan(2 * FLAG_TIMEOUT_MS) // the bound, with room for a busy CI machine
     evaluate.mockRestore()
   })
 
@@ -87,7 +87,7 @@ describe('isEnabled', () => {
     vi.setSystemTime(Date.now() + FLAG_BACKEND_PAUSE_MS - 1)
     const started = performance.now()
     expect(await isEnabled('customer_history', { ...context, distinctId: 'user-2' })).toBe(DEFAULT)
-    expect(performance.now() - started).toBeLessThan(50)
+    expect(performance.now() - started).toBeLessThan(FLAG_TIMEOUT_MS) // did not wait on the backend
     expect(evaluate).toHaveBeenCalledTimes(1)
     expect(await evaluations('paused')).toBe(pausedBefore + 1)
     expect(warn).toHaveBeenCalledTimes(1)
