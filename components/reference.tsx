@@ -1,7 +1,7 @@
 'use client'
 
 import { usePageRequestId } from '@/lib/request/client'
-import { RequestId } from './request-id'
+import { InspectorLink } from './request-id'
 
 /**
  * The short reference an error page shows; support pastes it into a log search (in development
@@ -12,19 +12,19 @@ import { RequestId } from './request-id'
 export function Reference({ digest }: { digest?: string }) {
   const requestId = usePageRequestId()
   if (!requestId && !digest) return null
+  // The same markup in production as before the inspector existed: the link is development only.
+  const shown = (
+    <code data-testid="reference" className="rounded bg-stone-100 px-1.5 py-0.5 font-mono text-stone-700">
+      {requestId ?? digest}
+    </code>
+  )
   return (
     <p className="text-sm text-stone-500">
       Reference:{' '}
-      {requestId ? (
-        <RequestId
-          id={requestId}
-          testId="reference"
-          className="rounded bg-stone-100 px-1.5 py-0.5 font-mono text-stone-700"
-        />
+      {process.env.NODE_ENV === 'development' && requestId ? (
+        <InspectorLink id={requestId}>{shown}</InspectorLink>
       ) : (
-        <code data-testid="reference" className="rounded bg-stone-100 px-1.5 py-0.5 font-mono text-stone-700">
-          {digest}
-        </code>
+        shown
       )}
       {requestId && digest ? (
         <span className="ml-2">
