@@ -27,6 +27,9 @@ function post(body: string): void {
   }).catch(() => {}) // telemetry about the page must never become an error of the page
 }
 
+/** The server counts bytes, not characters: an error message in another script is longer in UTF-8. */
+const bytes = (body: string) => new TextEncoder().encode(body).length
+
 /** Sends every queued entry now, in as many beacons as the server's caps need. */
 export function flush(): void {
   clearTimeout(timer)
@@ -36,12 +39,12 @@ export function flush(): void {
     let body = JSON.stringify({ entries: batch })
     // Too large for one beacon (long error stacks): halve it until it fits; a lone entry that
     // still does not fit is dropped rather than refused by the server over and over.
-    while (body.length > MAX_BODY_BYTES && batch.length > 1) {
+    while (bytes(body) > MAX_BODY_BYTES && batch.length > 1) {
       queue.unshift(...batch.slice(batch.length >> 1))
       batch = batch.slice(0, batch.length >> 1)
       body = JSON.stringify({ entries: batch })
     }
-    if (body.length <= MAX_BODY_BYTES) post(body)
+    if (bytes(body) <= MAX_BODY_BYTES) post(body)
   }
 }
 

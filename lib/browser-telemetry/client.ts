@@ -7,59 +7,28 @@
 //   PostHog `web_vital` events (receive.ts), and, under `next dev`, inspector entries;
 // - under `next dev` only, unhandled errors and rejections and the page's track() calls, for the
 //   inspector's Browser and Analytics panels. In production Sentry and PostHog own those, so the
-//   build drops this code (the condition is spelled out for the minifier to see).
+//   build drops that code (the condition is spelled out for the minifier to see).
+// This file is only the trigger: the rest (collect.ts) is a chunk of its own, loaded lazily.
 import { useEffect } from 'react'
-import { onTrack } from '../analytics/client'
-import { currentPageRequestId } from '../request/client'
-import { queueEntry } from './beacon'
-import { MAX_MESSAGE_LENGTH, MAX_STACK_LENGTH } from './limits'
-import { routePatternOf } from './route-pattern'
 
 let started = false
 
-const here = () => ({ route: routePatternOf(window.location.pathname), requestId: currentPageRequestId() })
-
-function whenIdle(work: () => void): void {
-  if ('requestIdleCallback' in window) window.requestIdleCallback(work, { timeout: 3000 })
-  else setTimeout(work, 1)
-}
-
-function startVitals(): void {
-  // Every vital belongs to the page load that started here (web-vitals reports LCP, CLS and INP
-  // later, when the page is hidden, possibly after client-side navigations): name that page.
-  const page = here()
-  whenIdle(
-    () =>
-      void import('./vitals')
-        .then(({ collectVitals }) => collectVitals((vital) => queueEntry({ type: 'vital', ...vital, ...page })))
-        .catch(() => {}), // chunk failed to load (offline, mid-deploy): this page reports no vitals
-  )
-}
-
-/** `next dev` only: what would otherwise be seen only in the browser's console, for the inspector. */
-function startDevelopmentFeeds(): void {
-  const reportError = (kind: 'error' | 'unhandledrejection', reason: unknown, fallback: string) => {
-    const error = reason instanceof Error ? reason : undefined
-    queueEntry({
-      type: 'error',
-      kind,
-      message: (error?.message ?? (typeof reason === 'string' ? reason : fallback)).slice(0, MAX_MESSAGE_LENGTH),
-      ...(error?.stack ? { stack: error.stack.slice(0, MAX_STACK_LENGTH) } : {}),
-      ...here(),
-    })
-  }
-  window.addEventListener('error', (event) => reportError('error', event.error, event.message || 'error'))
-  window.addEventListener('unhandledrejection', (event) =>
-    reportError('unhandledrejection', event.reason, 'unhandled rejection'),
-  )
-  onTrack((event, properties) => queueEntry({ type: 'analytics', event, properties, ...here() }))
-}
-
+/**
+ * Loads the rest (collect.ts) as its own chunk: when the browser is idle after hydration in
+ * production (web-vitals reads the page's buffered entries, so nothing is missed by waiting), at
+ * once under `next dev`, so the inspector sees the page's first errors.
+ */
 export function startBrowserTelemetry(): void {
   if (started) return
   started = true
-  startVitals()
-  if (process.env.NODE_ENV === 'development') startDevelopmentFeeds()
+  const load = () =>
+    void import('./collect').then(
+      ({ collect }) => collect(),
+      () => {},
+    ) // offline, mid-deploy: no telemetry for this page
+  if (process.env.NODE_ENV === 'development') load()
+  else if ('requestIdleCallback' in window) window.requestIdleCallback(load, { timeout: 3000 })
+  else setTimeout(load, 1)
 }
 
 /** Mounted once in the root layout, next to AnalyticsProvider. Renders nothing. */
