@@ -1,14 +1,17 @@
 import type { Instrumentation } from 'next'
 
-// Runs once when a server process starts. Sentry first, so start-up problems are reported too.
+// Runs once when a server process starts. Sentry first (when there is anywhere to send events),
+// so start-up problems are reported too.
 export async function register() {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
-    await import('./sentry.server.config')
+    const { startServerErrorTracking } = await import('./sentry.server.config')
+    await startServerErrorTracking()
     const { startNodeServer } = await import('./lib/startup')
     await startNodeServer()
   }
   if (process.env.NEXT_RUNTIME === 'edge') {
-    await import('./sentry.edge.config')
+    const { startEdgeErrorTracking } = await import('./sentry.edge.config')
+    await startEdgeErrorTracking()
   }
 }
 

@@ -1,5 +1,5 @@
-// Sentry for the edge runtime, loaded by instrumentation.ts `register()`. Same options as the
-// Node server (lib/errors/sentry-server.ts); no DSN → no SDK.
+// Sentry for the edge runtime, started by instrumentation.ts `register()`. Same options as the
+// Node server (lib/errors/sentry-server.ts); nowhere to send events → no SDK.
 import { startErrorTracking } from './lib/errors'
 
-startErrorTracking()
+export const startEdgeErrorTracking = () => startErrorTracking()

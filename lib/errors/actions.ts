@@ -6,7 +6,7 @@
 import 'server-only'
 import type { Feature } from '../analytics'
 import { noteFeatureWork } from '../request'
-import { withActionErrorTracking } from './sentry-server'
+import { withActionErrorTracking } from './server'
 import { inSpan, openTelemetryOwnsTracing } from '../traces'
 
 /** `work`, with its duration noted for `feature` when it ends, thrown (a redirect too) or not. */

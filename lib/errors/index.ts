@@ -1,16 +1,17 @@
 // Error tracking (Sentry) for server code: report an error, wrap a server action, put the user
-// on the request, forward the browser's envelopes. Every function is a no-op without a DSN. The
+// on the request, forward the browser's envelopes. Every function is a no-op without a DSN, and the SDK is not even loaded then (./server). The
 // browser's entry is ./client; ./settings is what every runtime shares (pure, no SDK).
 import 'server-only'
 
 export {
   captureException,
   captureRequestError,
+  errorTrackingWanted,
   flushErrorTracking,
   sentryOtlpTarget,
   startErrorTracking,
-  type ErrorContext,
-} from './sentry-server'
+} from './server'
+export type { ErrorContext, SentryTransport } from './sentry-server'
 export { withActionInstrumentation, withRouteInstrumentation } from './actions'
 export { setRequestUser } from './user'
 export { forwardEnvelope, upstreamStateOf, type TunnelOptions, type TunnelOutcome } from './tunnel'

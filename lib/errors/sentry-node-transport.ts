@@ -1,5 +1,5 @@
-// How the Node server's Sentry SDK sends (sentry.server.config.ts passes it to
-// startErrorTracking). Node only: it needs node:http, and the edge runtime loads lib/errors too.
+// How the Node server's Sentry SDK sends (sentry.server.config.ts loads it, only when the SDK
+// starts, and passes it to startErrorTracking). Node only: it needs node:http, and the edge runtime loads lib/errors too.
 //
 // The SDK's own Node transport gives a request no deadline: its agent's socket timeout only
 // emits an event nobody listens to. A Sentry that accepts a connection and never answers keeps

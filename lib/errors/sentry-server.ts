@@ -1,11 +1,12 @@
 // The Sentry adapter for server code (Node server and edge): the only server module that
-// imports the SDK. App code calls `captureException`, `withActionInstrumentation` (actions.ts)
-// and `setRequestUser` (user.ts) through lib/errors, never `@sentry/nextjs`.
+// imports the SDK, and itself imported only by ./server.ts, with import(), when there is
+// somewhere to send events. App code calls `captureException`, `withActionInstrumentation`
+// (actions.ts) and `setRequestUser` (user.ts) through lib/errors, never `@sentry/nextjs`.
 import 'server-only'
 import * as Sentry from '@sentry/nextjs'
 import type { Instrumentation } from 'next'
 import { headers } from 'next/headers'
-import { EnvError, env, parseEnv } from '../env'
+import { env, parseEnv } from '../env'
 import { INSPECTOR_ENABLED } from '../inspect'
 import { REQUEST_ID_HEADER, currentRequestContext, isValidRequestId, noteSpanStarted } from '../request'
 import { openTelemetryWillTrace } from '../traces'
@@ -29,25 +30,19 @@ function currentRequestId(): string | undefined {
   return currentRequestContext()?.requestId
 }
 
+export type SentryTransport = NonNullable<Sentry.NodeOptions['transport']>
+
 /**
- * Called once per server runtime from sentry.server.config.ts / sentry.edge.config.ts. Without
- * a DSN (and without Spotlight or the local inspector in development) the SDK is not initialised
- * at all: no client, no network, every function below is a no-op. In development the events
- * also go to the local inspector, scrubbed as sent; without a DSN only there. `transport`: how events are sent, when not the
- * SDK's own way (the Node server's, with a deadline: sentry-node-transport.ts).
+ * Starts the SDK; ./server.ts calls it once per server runtime, only when there is somewhere to
+ * send events (a DSN, Spotlight, or the local inspector). In development the events also go to
+ * the local inspector, scrubbed as sent; without a DSN only there. `transport`: how events are
+ * sent, when not the SDK's own way (the Node server's, with a deadline: sentry-node-transport.ts).
  */
-export function startErrorTracking({ transport }: { transport?: Sentry.NodeOptions['transport'] } = {}): void {
+export function startSentry({ transport }: { transport?: SentryTransport } = {}): void {
   if (Sentry.getClient()) return
-  let config: ReturnType<typeof parseEnv>
-  try {
-    config = parseEnv()
-  } catch (error) {
-    if (error instanceof EnvError) return // startNodeServer names the problem and stops the process
-    throw error
-  }
+  const config = parseEnv()
   const dsn = config.NEXT_PUBLIC_SENTRY_DSN
   const spotlight = spotlightFrom(config.SENTRY_SPOTLIGHT, process.env.NODE_ENV)
-  if (!dsn && !spotlight && !INSPECTOR_ENABLED) return
   // With an OTLP endpoint (and in development), OpenTelemetry owns tracing (tracing.ts) and
   // Sentry links its events to the active OpenTelemetry span instead of tracing on its own: one
   // tracer provider, no span recorded twice. Sentry still gets the spans, from the OTLP exporter

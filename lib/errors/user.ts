@@ -1,7 +1,7 @@
 // Who a request is for, on everything it leaves behind: log lines, spans and error events.
 import 'server-only'
 import { annotateServerSpans, currentRequestContext } from '../request'
-import { setErrorTrackingUser } from './sentry-server'
+import { setErrorTrackingUser } from './server'
 
 /**
  * Records who is making this request, once the session is known, so the access line, every
