@@ -14,6 +14,7 @@ import { INSPECTOR_ENABLED, recordForInspector } from '../inspect'
 import { recordWebVital } from '../metrics'
 import { scrubData, scrubText } from '../privacy'
 import { getRequestId } from '../request'
+import { hasForeignOrigin } from '../security'
 import { MAX_BODY_BYTES } from './limits'
 import { routeLabelOf } from './route-pattern'
 import { browserEventsBody, type BrowserEntry, type VitalEntry } from './schema'
@@ -27,23 +28,12 @@ function answer(status: number, body?: Record<string, unknown>, headers: Record<
 
 /**
  * A post another site made: the browser says so in `Sec-Fetch-Site`, or its `Origin` names
- * another host than the request's (the rule lib/security/action-origin.ts applies to actions:
- * `X-Forwarded-Host`'s first value, else `Host`). A request with neither (a script, curl) is
- * not a browser acting for someone else.
+ * another host than the request's (the rule the proxy applies to server actions). A request
+ * with neither (a script, curl) is not a browser acting for someone else.
  */
 function isCrossSite(headers: Headers): boolean {
   const site = headers.get('sec-fetch-site')
-  if (site !== null && site !== 'same-origin') return true
-  const origin = headers.get('origin')
-  if (origin === null) return false
-  let originHost: string
-  try {
-    originHost = new URL(origin).host
-  } catch {
-    return true
-  }
-  const forwardedHost = headers.get('x-forwarded-host')?.split(',')[0]?.trim()
-  return !originHost || originHost !== (forwardedHost || headers.get('host'))
+  return (site !== null && site !== 'same-origin') || hasForeignOrigin(headers)
 }
 
 /** A beacon is small and sent at once: a body that trickles in is not one. */

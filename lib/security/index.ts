@@ -6,7 +6,7 @@ import { CONTENT_SECURITY_POLICY_HEADER, contentSecurityPolicy, newNonce } from 
 import { prerenderedScriptHashes } from './prerendered-scripts'
 
 export { CONTENT_SECURITY_POLICY_HEADER }
-export { isCrossOriginActionPost } from './action-origin'
+export { hasForeignOrigin, isCrossOriginActionPost } from './action-origin'
 
 const SPOTLIGHT_SIDECAR = 'http://localhost:8969'
 // "Continue with GitHub" is a form whose answer redirects here (before hydration, or without
