@@ -192,6 +192,17 @@ describe('receiveBrowserEvents()', () => {
     expect(inspect.inspectedRequest(PAGE_REQUEST_ID)).toBeUndefined()
   })
 
+  it('with the database down (the session cannot be read), still takes the vitals, anonymously', async () => {
+    const { receiveBrowserEvents, capture, scrape } = await load('test')
+    const databaseDown = async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+    }
+    expect((await receiveBrowserEvents(post({ entries: [vital()] }), { userId: databaseDown })).status).toBe(204)
+    expect(await scrape()).toMatch(/browser_web_vital_seconds_count\{name="LCP",route="\/customers\/\[id\]"\} 1/)
+    await vi.waitFor(() => expect(capture).toHaveBeenCalledTimes(1))
+    expect(capture.mock.calls[0]![0].distinctId).toBeUndefined()
+  })
+
   it("under next dev, files vitals, scrubbed errors and analytics calls under the page's request", async () => {
     const { receive, inspect } = await load('development')
     const response = await receive(

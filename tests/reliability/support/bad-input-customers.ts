@@ -43,7 +43,7 @@ const customerBody = fc.oneof(
   anyText(200),
   fc.constant('{"name":"Ann Valid","email":"ann@example.com"}'),
 )
-const contentTypeLike = fc.oneof(
+export const contentTypeLike = fc.oneof(
   fc.constantFrom('application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/jsonx'),
   fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', ''),
   printable(),

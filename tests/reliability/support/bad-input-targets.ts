@@ -2,6 +2,7 @@
 // answer must be. `adds` says which rows a request added by its own account (a 201, a saved
 // form, an account created); the test checks the database against the sum.
 import fc from 'fast-check'
+import { browserEvents } from './bad-input-browser'
 import { apiCustomers, customerForm } from './bad-input-customers'
 import { forwarders, headers, lyingLengths, metrics, pages } from './bad-input-requests'
 import type { AppServer } from '../../e2e/support/server'
@@ -142,6 +143,7 @@ export const targets: TargetSpec<unknown>[] = [
   signUp,
   apiCustomers,
   customerForm,
+  browserEvents,
   headers,
   lyingLengths,
   pages,
