@@ -217,3 +217,20 @@ export function machineDescription() {
   const cpus = os.cpus()
   return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`
 }
+
+/** A proxy that only lets the request through, on the matcher of the template's proxy.ts (read, not copied by hand). */
+export function emptyProxyWithOurMatcher() {
+  const ours = readFileSync(path.join(ROOT, 'proxy.ts'), 'utf8')
+  const matcher = /matcher:\s*(\[[^\]]*\])/.exec(ours)?.[1]
+  if (!matcher) throw new Error('bench: no matcher found in proxy.ts')
+  return [
+    "import { NextResponse } from 'next/server'",
+    '',
+    'export function proxy() {',
+    '  return NextResponse.next()',
+    '}',
+    '',
+    `export const config = { matcher: ${matcher} }`,
+    '',
+  ].join('\n')
+}

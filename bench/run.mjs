@@ -8,7 +8,7 @@
 //   npm run bench -- --no-peer    the full run without the peer
 // Needs PostgreSQL (BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)
 // for the server-action part, and Chromium (CHROMIUM_PATH, else /usr/bin/chromium).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import postgres from 'postgres'
 import { createThrowawayPostgres } from '../tests/support/postgres.mjs'
@@ -18,6 +18,7 @@ import { PEER_ROUTES, peerEnv, preparePeer, pushPeerSchema } from './peer.mjs'
 import {
   ROOT,
   buildVariant,
+  emptyProxyWithOurMatcher,
   interleaved,
   log,
   machineDescription,
@@ -351,23 +352,6 @@ async function main() {
   const file = path.join(ROOT, 'bench', 'results', smoke ? 'smoke.md' : 'latest.md')
   writeFileSync(file, report)
   log(`written to ${path.relative(ROOT, file)}`)
-}
-
-/** A proxy that only lets the request through, on the matcher of the template's proxy.ts (read, not copied by hand). */
-function emptyProxyWithOurMatcher() {
-  const ours = readFileSync(path.join(ROOT, 'proxy.ts'), 'utf8')
-  const matcher = /matcher:\s*(\[[^\]]*\])/.exec(ours)?.[1]
-  if (!matcher) throw new Error('bench: no matcher found in proxy.ts')
-  return [
-    "import { NextResponse } from 'next/server'",
-    '',
-    'export function proxy() {',
-    '  return NextResponse.next()',
-    '}',
-    '',
-    `export const config = { matcher: ${matcher} }`,
-    '',
-  ].join('\n')
 }
 
 try {
