@@ -9,14 +9,17 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { LAYERS, OTHER, layerTimes, readProfile } from './cpu-profile.mjs'
+import { measureOurWork } from './our-work.mjs'
 import {
   ROOT,
   buildVariant,
   disableProxy,
+  emptyProxyWithOurMatcher,
   load,
   log,
   machineDescription,
   markdownTable,
+  median,
   startApp,
   startSink,
 } from './harness.mjs'
@@ -32,7 +35,18 @@ const template = smoke && existsSync(path.join(ROOT, '.next', 'BUILD_ID')) ? ROO
 // The same template with a proxy that matches nothing: what Next itself does differently for a
 // proxy. (Not in the smoke run: one build fewer, and bench:layers uses the same variant.)
 const noProxy = smoke ? undefined : buildVariant('profile-no-proxy', disableProxy)
-const baseline = buildVariant('profile-baseline', () => {}, { sourceDir: path.join(ROOT, 'bench', 'baseline') })
+const baselineDir = path.join(ROOT, 'bench', 'baseline')
+const baseline = buildVariant('profile-baseline', () => {}, { sourceDir: baselineDir })
+// The bare app with a proxy that only returns NextResponse.next() on our matcher: how much of
+// the template's proxy pass is Next's price for any proxy, and how much is what ours asks of it
+// (a rewritten request, response headers). Not in the smoke run, for the same reason.
+const baselineProxy = smoke
+  ? undefined
+  : buildVariant(
+      'profile-baseline-empty-proxy',
+      (dir) => writeFileSync(path.join(dir, 'proxy.ts'), emptyProxyWithOurMatcher()),
+      { sourceDir: baselineDir },
+    )
 
 // Takes what the OTLP and Sentry exporters send.
 const sink = await startSink()
@@ -58,6 +72,17 @@ const apps = [
     routes: { json: '/api/health', page: '/dynamic' },
     readyPath: '/api/health',
   },
+  ...(baselineProxy
+    ? [
+        {
+          name: 'baseline + empty proxy',
+          dir: baselineProxy,
+          env: {},
+          routes: { json: '/api/health', page: '/dynamic' },
+          readyPath: '/api/health',
+        },
+      ]
+    : []),
 ]
 const ROUTES = { json: 'JSON route handler', page: 'dynamic page (reads request headers)' }
 
@@ -179,6 +204,29 @@ const sections = Object.entries(ROUTES).map(([kind, title]) => {
   return `#### ${title}\n\n${markdownTable(header, rows)}`
 })
 
+// Our own per-request work outside Next, measured without a profiler (it slows what it samples,
+// and not by the same factor on every machine), once the servers above are stopped.
+log('our work outside Next: hooked vs unobserved node:http server')
+const ourWorkSettings = smoke
+  ? { rounds: 1, requests: 2_000, warmup: 1_000 }
+  : { rounds: 5, requests: 20_000, warmup: 20_000 }
+const ourWork = await measureOurWork({ cwd: template, ...ourWorkSettings })
+const perRound = (values) => values.map((v) => v.toFixed(1)).join(' / ')
+const ourWorkSection = [
+  '#### Our work outside Next, measured directly',
+  '',
+  `The Node hook (request ID, request context, the 503 wrapper, the drain's bookkeeping, the route lookup), the access line (pino, redaction) and the request metrics, as start-up installs them, on a plain \`node:http\` server answering \`/api/health\`, against the same server left unobserved, in one process (bench/our-work-server.ts). CPU per request from \`process.cpuUsage()\`, no profiler: ${ourWorkSettings.rounds} interleaved round${ourWorkSettings.rounds === 1 ? '' : 's'} of ${ourWorkSettings.requests} requests after ${ourWorkSettings.warmup} of warm-up. Target: under 60 µs.`,
+  '',
+  markdownTable(
+    ['server', 'µs of CPU per request, per round', 'median'],
+    [
+      ['hooked (access line, metrics)', perRound(ourWork.observed), median(ourWork.observed).toFixed(1)],
+      ['unobserved', perRound(ourWork.control), median(ourWork.control).toFixed(1)],
+      ['**ours: the difference**', perRound(ourWork.differences), `**${ourWork.ours.toFixed(1)}**`],
+    ],
+  ),
+].join('\n')
+
 const report = [
   "### Where a request's CPU time goes (V8 CPU profiles under load)",
   '',
@@ -187,6 +235,8 @@ const report = [
   "The server's main thread, sample by sample: a sample belongs to the layer of the innermost frame on its stack that is not Node's own; the proxy pass is any sample with Next's proxy adapter anywhere on the stack. The profiler itself slows the server, so read the shares, not the req/s.",
   '',
   ...sections.flatMap((section) => [section, '']),
+  ourWorkSection,
+  '',
 ].join('\n')
 console.log(`\n${report}`)
 const file = path.join(ROOT, 'bench', 'results', smoke ? 'profile-smoke.md' : 'profile.md')
