@@ -1,6 +1,6 @@
 // @ts-check
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- this file is CommonJS
-const { withSentryConfig } = require('@sentry/nextjs/config')
+const { PHASE_PRODUCTION_SERVER } = require('next/constants')
 
 // A build somewhere other than .next (the e2e tests build a second copy with a Sentry DSN
 // inlined, next to the default build). `next start` must see the same value.
@@ -92,22 +92,35 @@ const nextConfig = {
   },
 }
 
-module.exports = withSentryConfig(nextConfig, {
-  org: process.env.SENTRY_ORG,
-  project: process.env.SENTRY_PROJECT,
-  authToken: process.env.SENTRY_AUTH_TOKEN,
-  silent: !uploadSourceMaps,
-  // The build plugin reports its own usage to sentry.io unless told not to.
-  telemetry: false,
-  // The release is the commit: events name it (it is injected as _sentryRelease), and the
-  // upload creates it in Sentry.
-  release: { name: commitSha, create: uploadSourceMaps, finalize: uploadSourceMaps },
-  sourcemaps: uploadSourceMaps ? { deleteSourcemapsAfterUpload: true } : { disable: true },
-  useRunAfterProductionCompileHook: uploadSourceMaps,
-  // A failed upload is worth a warning, not a failed deploy.
-  errorHandler: (error) => console.warn(`[sentry] source map upload failed: ${error.message}`),
-  // Without a DSN the browser gets nothing from Sentry, not even the route list.
-  routeManifestInjection: process.env.NEXT_PUBLIC_SENTRY_DSN?.trim() ? undefined : false,
-  // No `tunnelRoute`: it only works for sentry.io DSNs. The browser's tunnel is
-  // app/monitoring/route.ts, which forwards to any DSN's host (self-hosted, GlitchTip).
-})
+// Sentry's wrapper only changes how the app is built (its bundler plugin, source maps, the
+// packages it keeps external). `next start` reads this file too, and requiring the wrapper there
+// loaded @sentry/nextjs's build tooling (its JavaScript parser among it) into every production
+// server: about 3 MiB of source, and the memory to compile it, for nothing. The server gets the
+// plain config; docs/performance.md has the figures.
+module.exports = (/** @type {string} */ phase) =>
+  phase === PHASE_PRODUCTION_SERVER ? nextConfig : withSentry(nextConfig)
+
+/** @param {import('next').NextConfig} config */
+function withSentry(config) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- this file is CommonJS
+  const { withSentryConfig } = require('@sentry/nextjs/config')
+  return withSentryConfig(config, {
+    org: process.env.SENTRY_ORG,
+    project: process.env.SENTRY_PROJECT,
+    authToken: process.env.SENTRY_AUTH_TOKEN,
+    silent: !uploadSourceMaps,
+    // The build plugin reports its own usage to sentry.io unless told not to.
+    telemetry: false,
+    // The release is the commit: events name it (it is injected as _sentryRelease), and the
+    // upload creates it in Sentry.
+    release: { name: commitSha, create: uploadSourceMaps, finalize: uploadSourceMaps },
+    sourcemaps: uploadSourceMaps ? { deleteSourcemapsAfterUpload: true } : { disable: true },
+    useRunAfterProductionCompileHook: uploadSourceMaps,
+    // A failed upload is worth a warning, not a failed deploy.
+    errorHandler: (error) => console.warn(`[sentry] source map upload failed: ${error.message}`),
+    // Without a DSN the browser gets nothing from Sentry, not even the route list.
+    routeManifestInjection: process.env.NEXT_PUBLIC_SENTRY_DSN?.trim() ? undefined : false,
+    // No `tunnelRoute`: it only works for sentry.io DSNs. The browser's tunnel is
+    // app/monitoring/route.ts, which forwards to any DSN's host (self-hosted, GlitchTip).
+  })
+}
