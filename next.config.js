@@ -118,6 +118,11 @@ function withSentry(config) {
     useRunAfterProductionCompileHook: uploadSourceMaps,
     // A failed upload is worth a warning, not a failed deploy.
     errorHandler: (error) => console.warn(`[sentry] source map upload failed: ${error.message}`),
+    // No build-time instrumentation of server packages. Here it only rewrites postgres.js, whose
+    // queries lib/db/tracing.ts already spans (through Drizzle, for both drivers, with the
+    // request's query count), and the rewritten driver imports Sentry's server code: about 1 MB
+    // of it loaded by every server, with or without a DSN.
+    buildTimeInstrumentation: false,
     // Without a DSN the browser gets nothing from Sentry, not even the route list.
     routeManifestInjection: process.env.NEXT_PUBLIC_SENTRY_DSN?.trim() ? undefined : false,
     // No `tunnelRoute`: it only works for sentry.io DSNs. The browser's tunnel is
