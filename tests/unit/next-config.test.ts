@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 
-type Loaded = { sentryModules: string[]; externals: string[]; headers: boolean }
+type Loaded = { sentryModules: string[]; externals: string[]; headers: boolean; webpack: string }
 
 function loadConfigFor(phase: string): Loaded {
   const script = `
@@ -14,7 +14,7 @@ function loadConfigFor(phase: string): Loaded {
     loadConfig(${JSON.stringify(phase)}, process.cwd()).then(async (config) => {
       const sentryModules = Object.keys(require.cache).filter((f) => f.includes('/node_modules/@sentry/'))
       const headers = (await config.headers()).some((rule) => rule.headers.some((h) => h.key === 'X-Frame-Options'))
-      process.stdout.write(JSON.stringify({ sentryModules, externals: config.serverExternalPackages, headers }))
+      process.stdout.write(JSON.stringify({ sentryModules, externals: config.serverExternalPackages, headers, webpack: typeof config.webpack }))
     })`
   const out = execFileSync(process.execPath, ['-e', script], {
     cwd: process.cwd(),
@@ -30,12 +30,14 @@ describe('next.config.js', () => {
     expect(server.sentryModules).toEqual([])
     expect(server.headers).toBe(true)
     expect(server.externals).toContain('pino')
+    expect(server.webpack).not.toBe('function') // no Sentry bundler hook
   })
 
   it('still wraps the build with Sentry’s plugin', () => {
     const build = loadConfigFor('phase-production-build')
     expect(build.sentryModules.length).toBeGreaterThan(0)
-    expect(build.externals).toContain('@sentry/server-runtime-injection') // added by withSentryConfig
+    expect(build.webpack).toBe('function') // withSentryConfig's bundler hook
+    expect(build.externals).toContain('pino')
     expect(build.headers).toBe(true)
   })
 })
