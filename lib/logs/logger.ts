@@ -1,7 +1,6 @@
 // The process logger: pino writing JSON lines to stdout (pretty in development), no worker
 // transports (they break under bundling). Every line passes through `redact`.
 import pino, { type Logger } from 'pino'
-import pretty from 'pino-pretty'
 import { recordForInspector } from '../inspect'
 import { redact, redactText } from '../privacy'
 import { SERVICE_ENV, SERVICE_NAME, SERVICE_VERSION } from '../release'
@@ -71,18 +70,23 @@ export function createLogger(
           pino.multistream([
             {
               level: 'trace',
-              stream: pretty({
-                sync: true,
-                colorize: true,
-                singleLine: true,
-                ignore: 'service,env,version,pid,hostname',
-              }),
+              stream: prettyStream(),
             },
             { level: 'trace', stream: inspectorStream },
           ]),
         )
       : pino(options, pino.destination({ sync: false }))
   return redactChildBindings(instance)
+}
+
+/**
+ * Development's readable lines. pino-pretty is required here, not imported at the top: NODE_ENV
+ * is inlined at build time, so a production build drops this call and never loads its 41 modules.
+ */
+function prettyStream(): pino.DestinationStream {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pretty = require('pino-pretty') as typeof import('pino-pretty')
+  return pretty({ sync: true, colorize: true, singleLine: true, ignore: 'service,env,version,pid,hostname' })
 }
 
 /** Development: each line, as written (redacted), also goes to the local inspector under its request ID. */
