@@ -11,7 +11,7 @@ import { RETRY_AFTER_SECONDS, requestContextStorage, type RequestContext } from 
 import { REQUEST_ID_HEADER, settleRequestId } from './id'
 import { lingerOnEarlyClose } from './lingering-close'
 import { routePatternFor } from './routes'
-import { noteRequestStarted } from './server-drain'
+import { noteRequestEnded, noteRequestStarted } from './server-drain'
 
 // What the shutdown (lib/shutdown.ts) needs to stop the intake: part of this Node-only entry.
 export { closeAllConnections, stopAcceptingRequests } from './server-drain'
@@ -56,6 +56,8 @@ export function leaveUnobserved(server: http.Server): void {
  */
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
 
+const RESPONSE_MAX_LISTENERS = 20
+
 export function installHttpHook(options: { onListenerError?: (error: unknown) => void } = {}): void {
   if (options.onListenerError) onListenerError = options.onListenerError
   const proto = http.Server.prototype as http.Server & { [INSTALLED]?: boolean }
@@ -77,7 +79,16 @@ export function installHttpHook(options: { onListenerError?: (error: unknown) =>
     // Downstream (the proxy, Next, app code) sees only the settled ID.
     req.headers[REQUEST_ID_HEADER] = context.requestId
     res.setHeader(REQUEST_ID_HEADER, context.requestId)
-    res.once('close', () => finish(req, res, context))
+    // Each layer adds its own 'close' listeners to a response: Next eight on a page under
+    // `next dev` (6 December, Next 16.4), Sentry's server integration two, this hook one. That
+    // passes Node's default ceiling of ten, and `next dev` printed a "possible EventEmitter
+    // memory leak" warning on every page. A response closes once and its listeners go with it,
+    // so a higher ceiling hides no leak.
+    res.setMaxListeners(RESPONSE_MAX_LISTENERS)
+    res.once('close', () => {
+      noteRequestEnded(res)
+      finish(req, res, context)
+    })
     sendUnavailableAs503(res, context)
     noteRequestStarted(this, res)
     // An answer sent before the body is all in (404, 413…) must not end in a reset that loses it.

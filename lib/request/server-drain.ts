@@ -19,7 +19,11 @@ export function noteRequestStarted(server: http.Server, res: http.ServerResponse
   // A request that arrives on a kept-alive connection while stopping is served, and its
   // connection is closed after it, so the client opens its next one elsewhere.
   if (draining) res.shouldKeepAlive = false
-  res.once('close', () => inFlight.delete(res))
+}
+
+/** Called by the request hook when the response closes (finished or cut). */
+export function noteRequestEnded(res: http.ServerResponse): void {
+  state().inFlight.delete(res)
 }
 
 /**
