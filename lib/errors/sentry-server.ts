@@ -70,6 +70,12 @@ export function startSentry({ transport }: { transport?: SentryTransport } = {})
     traceLifecycle: 'static',
     dataCollection: dataCollection(),
     spotlight,
+    // No module hooks at run time: they rewrite packages as they load so that Sentry's
+    // channel-based integrations can span them, but our spans come from lib/db/tracing.ts and
+    // the Node hook, and inside Next's server bundle the hooks fail to register anyway, which
+    // printed a "[Sentry] Failed to register..." warning at every start with a DSN. The same
+    // rewrite at build time is off too (next.config.js: buildTimeInstrumentation).
+    enableRuntimeChannelInjection: false,
     // The tunnel's own traffic is not worth a transaction per forwarded envelope.
     ignoreSpans: [new RegExp(`^POST ${TUNNEL_PATH}$`)],
     beforeSend: (event) => scrubEvent(event, currentRequestId()),
