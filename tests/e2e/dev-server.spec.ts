@@ -199,6 +199,10 @@ test('npm run dev serves the app with no .env file and no DATABASE_URL, and a pe
     if (process.env.INSPECTOR_SCREENSHOT)
       await page.screenshot({ path: process.env.INSPECTOR_SCREENSHOT, fullPage: true })
     expect(output).not.toContain('Blocked cross-origin request')
+    // What a new user would read as a fault in the template: Node's leak warning (the layers'
+    // close listeners on a response) and Sentry's module hooks failing to register.
+    expect(output).not.toContain('MaxListenersExceededWarning')
+    expect(output).not.toContain('[Sentry]')
     expect(csp.violations).toEqual([])
   } finally {
     if (dev.pid) await stopProcessGroup(dev.pid)
