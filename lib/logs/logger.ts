@@ -40,7 +40,9 @@ export function createLogger(
       log: (object) => redact(object) as Record<string, unknown>,
     },
     // Lines written inside a request carry its ID and user, and lines written inside a span its
-    // trace, without anyone passing them: logs and traces link both ways.
+    // trace, without anyone passing them: logs and traces link both ways. pino's own merge
+    // copies the line's fields onto this fresh object (so they win); a merge written with two
+    // object spreads cost the access line about 17 µs of CPU per request (docs/performance.md).
     mixin: () => {
       const context = currentRequestContext()
       const ids = traceIdsFor(context)
@@ -51,7 +53,6 @@ export function createLogger(
         ...ids,
       }
     },
-    mixinMergeStrategy: (mergeObject, mixinObject) => ({ ...mixinObject, ...mergeObject }),
     serializers: { err: (error: unknown) => redact(error) },
     // The message itself (`logger.error(obj, \`failed: ${error.message}\`)`) is not seen by the
     // formatters above: the strings of every call are redacted here.

@@ -47,6 +47,16 @@ describe('logger', () => {
     expect(lines[2]).not.toHaveProperty('request_id')
   })
 
+  it("a line's own fields win over the context's, and the caller's object is left as it was", () => {
+    const { logger, lines } = capture()
+    const line = { kind: 'access', request_id: 'req-of-the-line', user_id: 'user-of-the-line' }
+    requestContextStorage.run({ requestId: 'req-2', requestIdSource: 'server', startedAt: 0, userId: 'u' }, () => {
+      logger.info(line, 'request')
+    })
+    expect(lines[0]).toMatchObject({ kind: 'access', request_id: 'req-of-the-line', user_id: 'user-of-the-line' })
+    expect(line).toEqual({ kind: 'access', request_id: 'req-of-the-line', user_id: 'user-of-the-line' })
+  })
+
   it('never writes planted secrets, in bindings, objects, errors or headers', () => {
     const { logger, raw } = capture()
     const planted = ['pw-planted-123', 'tok-planted-456', 'cookie-planted-789', 'key-planted-000']
