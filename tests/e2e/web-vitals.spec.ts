@@ -34,8 +34,8 @@ async function visitAndInteract(page: Page, path: string) {
   // web-vitals is imported once the page is idle (within 3 s), then loads its chunk.
   await page.waitForTimeout(3500)
   // An interaction web-vitals is sure to see: it observes those of 40 ms or more (besides the
-  // page's first input), measured to the paint that follows. A click on the bare body took
-  // 2 ms and painted nothing, and INP was sometimes never reported (1 run in 7, two CI runs).
+  // page's first input), measured to the paint that follows. A quick click on the bare body
+  // painted nothing, and INP was sometimes never reported (1 run in 7, two CI runs).
   // Typing into a visible field paints; a keydown handler makes each keystroke take 60 ms.
   await page.evaluate(() =>
     document.addEventListener('keydown', () => {
