@@ -5,7 +5,10 @@ import {
   CONTENT_SECURITY_POLICY_HEADER,
   contentSecurityPolicyForRequest,
   isCrossOriginActionPost,
+  unreadableActionBody,
 } from '@/lib/security'
+
+const CROSS_ORIGIN = { status: 403, message: 'Cross-origin request refused' }
 
 /**
  * Every request gets an ID: a valid incoming `x-request-id` is kept unchanged, anything else
@@ -21,9 +24,20 @@ import {
  * Every response gets the Content-Security-Policy (lib/security), with a nonce of its own; the
  * request's copy tells Next which nonce to put on the scripts of the page it renders.
  *
- * A POST to a page from another origin (a cross-site server action) is refused with 403.
+ * A POST to a page from another origin (a cross-site server action) is refused with 403, and a
+ * server action whose body Next could not read with 400 (413 when it is too large).
  */
-export function proxy(request: NextRequest) {
+export function proxy(request: NextRequest): NextResponse | Promise<NextResponse> {
+  const { pathname } = request.nextUrl
+  // Server-action posts Next would refuse too, but with a 500 (lib/security/action-origin.ts,
+  // action-body.ts). Only a POST's body is read: every other request is answered at once.
+  if (isCrossOriginActionPost(request.method, pathname, request.headers)) return answer(request, CROSS_ORIGIN)
+  if (request.method === 'POST')
+    return unreadableActionBody(request, pathname).then((refusal) => answer(request, refusal))
+  return answer(request)
+}
+
+function answer(request: NextRequest, refusal?: { status: number; message: string }): NextResponse {
   const { requestId, source } = settleRequestId(request.headers.get(REQUEST_ID_HEADER))
   const { pathname, search } = request.nextUrl
   const signedOut = isProtectedPath(pathname) && !hasSessionCookie(request.cookies.getAll().map((c) => c.name))
@@ -31,12 +45,8 @@ export function proxy(request: NextRequest) {
   const policy = contentSecurityPolicyForRequest()
 
   let response: NextResponse
-  if (isCrossOriginActionPost(request.method, pathname, request.headers)) {
-    // Next would refuse it too, but as a 500 (lib/security/action-origin.ts).
-    response = new NextResponse('Cross-origin request refused', {
-      status: 403,
-      headers: { 'Content-Type': 'text/plain' },
-    })
+  if (refusal) {
+    response = new NextResponse(refusal.message, { status: refusal.status, headers: { 'Content-Type': 'text/plain' } })
   } else if (signedOut) {
     response = NextResponse.redirect(new URL(signInPathFor(`${pathname}${search}`), request.url))
   } else {

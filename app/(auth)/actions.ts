@@ -25,7 +25,7 @@ export const signInAction = withActionInstrumentation(
       await signIn('credentials', {
         email,
         password: textField(formData, 'password'),
-        redirectTo: safeCallbackPath(formData.get('callbackUrl')),
+        redirectTo: safeCallbackPath(textField(formData, 'callbackUrl')),
       })
     } catch (error) {
       if (error instanceof TooManyAttempts)
@@ -49,7 +49,7 @@ export const signUpAction = withActionInstrumentation(
       await signIn('credentials', {
         email: result.user.email,
         password,
-        redirectTo: safeCallbackPath(formData.get('callbackUrl')),
+        redirectTo: safeCallbackPath(textField(formData, 'callbackUrl')),
       })
     } catch (error) {
       if (isAuthError(error))
@@ -63,6 +63,6 @@ export const signUpAction = withActionInstrumentation(
 export const signInWithGitHubAction = withActionInstrumentation(
   { name: 'signInWithGitHub', feature: 'auth' },
   async (formData: FormData): Promise<void> => {
-    await signIn('github', { redirectTo: safeCallbackPath(formData.get('callbackUrl')) })
+    await signIn('github', { redirectTo: safeCallbackPath(textField(formData, 'callbackUrl')) })
   },
 )

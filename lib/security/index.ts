@@ -1,12 +1,14 @@
 // Security headers that need the request: the Content-Security-Policy, with a fresh nonce each
 // time. The proxy is the only caller; the headers without a nonce are in next.config.js. And
-// which server-action posts come from another origin (action-origin.ts).
+// which server-action posts come from another origin (action-origin.ts) or cannot be read
+// (action-body.ts).
 import { spotlightFrom } from '../errors/settings'
 import { CONTENT_SECURITY_POLICY_HEADER, contentSecurityPolicy, newNonce } from './content-security-policy'
 import { prerenderedScriptHashes } from './prerendered-scripts'
 
 export { CONTENT_SECURITY_POLICY_HEADER }
 export { hasForeignOrigin, isCrossOriginActionPost } from './action-origin'
+export { ACTION_BODY_LIMIT_BYTES, unreadableActionBody } from './action-body'
 
 const SPOTLIGHT_SIDECAR = 'http://localhost:8969'
 // "Continue with GitHub" is a form whose answer redirects here (before hydration, or without

@@ -15,3 +15,12 @@ describe('textField', () => {
     expect(textField(form, 'avatar')).toBe('')
   })
 })
+
+describe('textField on what a hand-made action request passes instead of a form', () => {
+  it.each([undefined, null, 1, 'email', { email: 'ada@example.com' }, ['email']])(
+    "reads %j as an empty form ('')",
+    (value) => {
+      expect(textField(value as unknown as FormData, 'email')).toBe('')
+    },
+  )
+})

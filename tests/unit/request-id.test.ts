@@ -77,18 +77,20 @@ describe('proxy', () => {
       return undefined // a line break, a NUL, an emoji: no request can carry it
     }
   }
-  const answer = (value: string) => {
-    const response = proxy(new NextRequest('http://localhost:3000/status', { headers: { [REQUEST_ID_HEADER]: value } }))
+  const answer = async (value: string) => {
+    const response = await proxy(
+      new NextRequest('http://localhost:3000/status', { headers: { [REQUEST_ID_HEADER]: value } }),
+    )
     return { id: response.headers.get(REQUEST_ID_HEADER), timing: response.headers.get('server-timing') }
   }
 
-  it('answers each value a header can carry with the same ID, or a fresh one, in x-request-id and Server-Timing', () => {
+  it('answers each value a header can carry with the same ID, or a fresh one, in x-request-id and Server-Timing', async () => {
     for (const [label, value] of valid)
-      expect(answer(value), label).toEqual({ id: value, timing: `rid;desc="${value}"` })
+      expect(await answer(value), label).toEqual({ id: value, timing: `rid;desc="${value}"` })
     for (const [label, value] of hostile) {
       const header = asHeader(value)
       if (header === undefined) continue
-      const { id, timing } = answer(header)
+      const { id, timing } = await answer(header)
       expect(id, label).toMatch(UUID)
       expect(id, label).not.toContain(header)
       expect(timing, label).toBe(`rid;desc="${id}"`)

@@ -116,6 +116,77 @@ async function sendToAction(context: Context, { name, value }: { name: HeaderNam
   return { answer, problem: answer.status === 403 && !ran ? undefined : `another origin, status ${answer.status}` }
 }
 
+const ACTION_CONTENT_TYPES = [
+  'multipart/form-data; boundary=x',
+  'multipart/form-data',
+  'text/plain;charset=UTF-8',
+  'application/json',
+  'application/octet-stream',
+  '', // no Content-Type header
+]
+/** Parts of a multipart body: React's argument list (`0`), sign-up's fields, a no-JS form's action field. */
+const multipartBody = fc
+  .tuple(
+    fc.array(
+      fc.tuple(
+        fc.oneof(fc.constantFrom('0', '_1_email', '_1_name', '$ACTION_ID_x'), printable(12)),
+        fc.oneof(anyText(60), fc.json({ maxDepth: 2 })),
+      ),
+      { maxLength: 4 },
+    ),
+    fc.constantFrom('--x--\r\n', '', '--x'),
+  )
+  .map(
+    ([parts, end]) =>
+      parts
+        .map(([name, value]) => `--x\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+        .join('') + end,
+  )
+/**
+ * A string React's reply format reads as a reference to another part (`"$1"`, `"$@1"`, `"$Q1"`):
+ * naming a part that is not there still gets Next's 500 (docs/security.md says so), so none is generated.
+ */
+const REACT_REFERENCE = /"\$[^$"]/
+
+/** Bodies of posts to a page: what Next's action handler reads when there is a Next-Action header or a multipart type. */
+export const actionBodies: TargetSpec<{ action: boolean; contentType: string; body: string }> = {
+  name: 'server action bodies',
+  runs: [80, 20],
+  arbitrary: fc
+    .record({
+      action: fc.boolean(),
+      contentType: fc.constantFrom(...ACTION_CONTENT_TYPES),
+      body: fc.oneof(anyText(300), fc.json({ maxDepth: 3 }), multipartBody),
+    })
+    .filter(({ body }) => !REACT_REFERENCE.test(body)),
+  // Each was a 500 from Next's action handler; the proxy now refuses the first three, and the
+  // action reads the fourth (no arguments) as an empty form.
+  examples: [
+    { action: true, contentType: 'multipart/form-data; boundary=x', body: 'hello' },
+    { action: true, contentType: '', body: 'zzz' },
+    { action: true, contentType: 'text/plain;charset=UTF-8', body: '"x"' },
+    { action: true, contentType: 'text/plain;charset=UTF-8', body: '[]' },
+    { action: false, contentType: 'multipart/form-data; boundary=x', body: 'hello' },
+  ],
+  async send(context, { action, contentType, body }) {
+    const sent: [string, string][] = [['Origin', `http://127.0.0.1:${context.port}`]]
+    if (contentType) sent.push(['Content-Type', contentType])
+    if (action) sent.push(['Next-Action', context.actions.signUpAction!])
+    const bytes = requestBytes(context, 'POST /sign-up HTTP/1.1', sent, Buffer.from(body, 'utf8').toString('latin1'))
+    const answer = await rawExchange(context.port, bytes)
+    if (!answer) return { problem: 'closed without an answer' }
+    // By the proxy (lib/security/action-body.ts), or by Next when the form names no action of ours.
+    const refused =
+      answer.status === 400 &&
+      (answer.body.includes('Malformed server action request') || 'x-nextjs-action-not-found' in answer.headers)
+    // With the header and an argument list, the action ran and refused the empty or garbage form.
+    const actionRefused = answer.status === 200 && /"fieldErrors"|"error":"/.test(answer.body)
+    // Without it, a body that is no action is the page's to answer (its HTML).
+    const page = !action && answer.status === 200 && /<html/i.test(answer.body)
+    return { answer, problem: refused || actionRefused || page ? undefined : `status ${answer.status}` }
+  },
+}
+
 export const lyingLengths: TargetSpec<{ where: string; declared: string; body: string }> = {
   name: 'lying Content-Length',
   runs: [60, 15],

@@ -4,7 +4,7 @@
 import fc from 'fast-check'
 import { browserEvents } from './bad-input-browser'
 import { apiCustomers, customerForm } from './bad-input-customers'
-import { forwarders, headers, lyingLengths, metrics, pages } from './bad-input-requests'
+import { actionBodies, forwarders, headers, lyingLengths, metrics, pages } from './bad-input-requests'
 import type { AppServer } from '../../e2e/support/server'
 import {
   actionProblem,
@@ -146,6 +146,7 @@ export const targets: TargetSpec<unknown>[] = [
   browserEvents,
   headers,
   lyingLengths,
+  actionBodies,
   pages,
   metrics,
   ...forwarders,
