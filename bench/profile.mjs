@@ -53,7 +53,7 @@ const sink = await startSink()
 const sentryDsn = `http://public@127.0.0.1:${sink.port}/1`
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'signalbox-profile-'))
-const templateRoutes = { json: '/api/health', page: '/status' }
+const templateRoutes = { json: '/api/health', page: '/status', static: '/' }
 const apps = [
   { name: 'template', dir: template, env: {}, routes: templateRoutes },
   { name: 'template + tracing', dir: template, env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }, routes: templateRoutes },
@@ -69,7 +69,7 @@ const apps = [
     name: 'baseline',
     dir: baseline,
     env: {},
-    routes: { json: '/api/health', page: '/dynamic' },
+    routes: { json: '/api/health', page: '/dynamic', static: '/' },
     readyPath: '/api/health',
   },
   ...(baselineProxy
@@ -78,13 +78,17 @@ const apps = [
           name: 'baseline + empty proxy',
           dir: baselineProxy,
           env: {},
-          routes: { json: '/api/health', page: '/dynamic' },
+          routes: { json: '/api/health', page: '/dynamic', static: '/' },
           readyPath: '/api/health',
         },
       ]
     : []),
 ]
-const ROUTES = { json: 'JSON route handler', page: 'dynamic page (reads request headers)' }
+const ROUTES = {
+  json: 'JSON route handler',
+  page: 'dynamic page (reads request headers)',
+  static: 'static page (prerendered)',
+}
 
 // All servers run at once; each route is loaded in interleaved rounds (the order alternates), as
 // in npm run bench, so a noisy moment of the machine is shared out instead of landing on one app.
