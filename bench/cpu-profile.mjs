@@ -66,7 +66,7 @@ const isNodeInternal = (url) => url === '' || url.startsWith('node:')
 // one) share a build's maps, and a map on disk does not change while the benchmark runs.
 const maps = new Map()
 
-/** Source-map lookups per script URL; a script without a map keeps its URL. */
+/** Source-map lookups per script URL: `{ source, line }`; a script without a map keeps its URL and line. */
 function sourceResolver() {
   const mapFor = (url) => {
     if (maps.has(url)) return maps.get(url)
@@ -86,12 +86,13 @@ function sourceResolver() {
   }
   return ({ url, lineNumber, columnNumber }) => {
     const entry = mapFor(url)?.findEntry(lineNumber, columnNumber)
-    if (!entry || !('originalSource' in entry) || !entry.originalSource) return url
+    if (!entry || !('originalSource' in entry) || !entry.originalSource) return { source: url, line: lineNumber + 1 }
+    const line = entry.originalLine + 1
     // Unbundled packages' maps name sources relative to the script (`../src/api/context.ts`).
     try {
-      return decodeURIComponent(new URL(entry.originalSource, url).href) // `%40sentry` is `@sentry`
+      return { source: decodeURIComponent(new URL(entry.originalSource, url).href), line } // `%40sentry` is `@sentry`
     } catch {
-      return entry.originalSource
+      return { source: entry.originalSource, line }
     }
   }
 }
@@ -108,6 +109,8 @@ function ownerOf({ source }, root) {
  * no windows: the whole profile).
  * `root` is the app's folder: sources under it, outside node_modules, are ours.
  * Idle samples are counted apart: they are time the process waited, not time it worked.
+ * `functions` is the same time by function (self time: the innermost frame), for finding which
+ * functions a difference between two apps is made of.
  */
 export function layerTimes(profile, { windows = [{ from: -Infinity, to: Infinity }], root = process.cwd() } = {}) {
   const resolve = sourceResolver()
@@ -119,7 +122,7 @@ export function layerTimes(profile, { windows = [{ from: -Infinity, to: Infinity
   const frame = (node) => {
     if (!frameOf.has(node.id)) {
       const { url, functionName } = node.callFrame
-      frameOf.set(node.id, { url, functionName, source: resolve(node.callFrame) })
+      frameOf.set(node.id, { url, functionName, ...resolve(node.callFrame) })
     }
     return frameOf.get(node.id)
   }
@@ -149,18 +152,36 @@ export function layerTimes(profile, { windows = [{ from: -Infinity, to: Infinity
     return layer
   }
 
+  // Self time per function too, named `function (source:line)` with node_modules and the app's
+  // folder cut from the path: which functions a layer's time is spent in.
+  const functionOf = (leaf) => {
+    const { functionName } = leaf.callFrame
+    if (functionName.startsWith('(')) return functionName // (garbage collector), (program)
+    const { source, line } = frame(leaf)
+    if (!source) return `${functionName} (native)`
+    const where = source
+      .replace(/^.*\/node_modules\//, '')
+      .replace(root, '')
+      .replace(/^turbopack:\/\/\/\[project\]\//, '')
+    return `${functionName || '(anonymous)'} (${where}:${line})`
+  }
   const micros = new Map()
+  const functions = new Map()
   let time = profile.startTime
   for (let i = 0; i < profile.samples.length; i++) {
     const delta = profile.timeDeltas[i] ?? 0
     time += delta
     if (!windows.some(({ from, to }) => time >= from && time <= to)) continue
-    const layer = layerOf(nodes.get(profile.samples[i]))
+    const leaf = nodes.get(profile.samples[i])
+    const layer = layerOf(leaf)
     micros.set(layer, (micros.get(layer) ?? 0) + delta)
+    if (layer === 'idle') continue
+    const name = functionOf(leaf)
+    functions.set(name, (functions.get(name) ?? 0) + delta)
   }
   const idle = micros.get('idle') ?? 0
   micros.delete('idle')
-  return { micros, idle, busy: [...micros.values()].reduce((sum, v) => sum + v, 0) }
+  return { micros, functions, idle, busy: [...micros.values()].reduce((sum, v) => sum + v, 0) }
 }
 
 export const readProfile = (file) => JSON.parse(readFileSync(file, 'utf8'))

@@ -4,7 +4,8 @@
 // `process.hrtime` reads, so the window is exact). Frames are mapped through the build's source
 // maps and grouped by layer (bench/cpu-profile.mjs): the table says how many microseconds of
 // CPU each layer costs a request, for the template, its integrations turned on, and the bare
-// baseline app.   npm run bench:profile [-- --smoke]   writes bench/results/profile.md
+// baseline app, and which functions the template's extra time over the bare app with an empty
+// proxy is spent in.   npm run bench:profile [-- --smoke]   writes bench/results/profile.md
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -205,8 +206,33 @@ const sections = Object.entries(ROUTES).map(([kind, title]) => {
     ...apps.map((app) => `${app.name} \`${app.routes[kind]}\``),
     'template − baseline',
   ]
-  return `#### ${title}\n\n${markdownTable(header, rows)}`
+  return `#### ${title}\n\n${markdownTable(header, rows)}${functionsSection(kind)}`
 })
+
+// Which functions the template's extra time over the bare app with an empty proxy is spent in:
+// the layers say whose code it is, this says what it does (self time, so a function's callees
+// count apart). Without the empty-proxy arm (the smoke run) there is nothing like for like.
+const TOP_FUNCTIONS = 12
+function functionsSection(kind) {
+  const ours = results.template[kind]
+  const theirs = results['baseline + empty proxy']?.[kind]
+  if (!theirs) return ''
+  const names = new Set([...ours.functions.keys(), ...theirs.functions.keys()])
+  const rows = [...names]
+    .map((name) => {
+      const a = perRequest(ours, ours.functions.get(name))
+      const b = perRequest(theirs, theirs.functions.get(name))
+      return { name, a, b, more: a - b }
+    })
+    .sort((x, y) => y.more - x.more)
+    .slice(0, TOP_FUNCTIONS)
+    .map(({ name, a, b, more }) => [`\`${name}\``, a.toFixed(1), b.toFixed(1), more.toFixed(1)])
+  const gap = perRequest(ours, ours.busy) - perRequest(theirs, theirs.busy)
+  return (
+    `\n\nThe ${TOP_FUNCTIONS} functions where the template spends the most CPU over baseline + empty proxy (self time, µs per request; the whole gap is ${gap.toFixed(0)}):\n\n` +
+    markdownTable(['function (source:line)', 'template', 'baseline + empty proxy', 'more'], rows)
+  )
+}
 
 // Our own per-request work outside Next, measured without a profiler (it slows what it samples,
 // and not by the same factor on every machine), once the servers above are stopped.
