@@ -182,6 +182,32 @@ for (const layer of [layerNamed('logging'), layerNamed('tracing'), layerNamed('S
 
 const order = [...LAYERS.map((layer) => layer.name), OTHER.ours, OTHER.next, OTHER.node, OTHER.gc, OTHER.program]
 const perRequest = (r, micros) => (micros ?? 0) / r.requests
+
+// Which functions the template's extra time over the bare app with an empty proxy is spent in:
+// the layers say whose code it is, this says what it does (self time, so a function's callees
+// count apart). Without the empty-proxy arm (the smoke run) there is nothing like for like.
+const TOP_FUNCTIONS = 12
+function functionsSection(kind) {
+  const ours = results.template[kind]
+  const theirs = results['baseline + empty proxy']?.[kind]
+  if (!theirs) return ''
+  const names = new Set([...ours.functions.keys(), ...theirs.functions.keys()])
+  const rows = [...names]
+    .map((name) => {
+      const a = perRequest(ours, ours.functions.get(name))
+      const b = perRequest(theirs, theirs.functions.get(name))
+      return { name, a, b, more: a - b }
+    })
+    .sort((x, y) => y.more - x.more)
+    .slice(0, TOP_FUNCTIONS)
+    .map(({ name, a, b, more }) => [`\`${name}\``, a.toFixed(1), b.toFixed(1), more.toFixed(1)])
+  const gap = perRequest(ours, ours.busy) - perRequest(theirs, theirs.busy)
+  return (
+    `\n\nThe ${TOP_FUNCTIONS} functions where the template spends the most CPU over baseline + empty proxy (self time, µs per request; the whole gap is ${gap.toFixed(0)}):\n\n` +
+    markdownTable(['function (source:line)', 'template', 'baseline + empty proxy', 'more'], rows)
+  )
+}
+
 const sections = Object.entries(ROUTES).map(([kind, title]) => {
   const columns = apps.map((app) => results[app.name][kind])
   const base = results.baseline[kind]
@@ -208,31 +234,6 @@ const sections = Object.entries(ROUTES).map(([kind, title]) => {
   ]
   return `#### ${title}\n\n${markdownTable(header, rows)}${functionsSection(kind)}`
 })
-
-// Which functions the template's extra time over the bare app with an empty proxy is spent in:
-// the layers say whose code it is, this says what it does (self time, so a function's callees
-// count apart). Without the empty-proxy arm (the smoke run) there is nothing like for like.
-const TOP_FUNCTIONS = 12
-function functionsSection(kind) {
-  const ours = results.template[kind]
-  const theirs = results['baseline + empty proxy']?.[kind]
-  if (!theirs) return ''
-  const names = new Set([...ours.functions.keys(), ...theirs.functions.keys()])
-  const rows = [...names]
-    .map((name) => {
-      const a = perRequest(ours, ours.functions.get(name))
-      const b = perRequest(theirs, theirs.functions.get(name))
-      return { name, a, b, more: a - b }
-    })
-    .sort((x, y) => y.more - x.more)
-    .slice(0, TOP_FUNCTIONS)
-    .map(({ name, a, b, more }) => [`\`${name}\``, a.toFixed(1), b.toFixed(1), more.toFixed(1)])
-  const gap = perRequest(ours, ours.busy) - perRequest(theirs, theirs.busy)
-  return (
-    `\n\nThe ${TOP_FUNCTIONS} functions where the template spends the most CPU over baseline + empty proxy (self time, µs per request; the whole gap is ${gap.toFixed(0)}):\n\n` +
-    markdownTable(['function (source:line)', 'template', 'baseline + empty proxy', 'more'], rows)
-  )
-}
 
 // Our own per-request work outside Next, measured without a profiler (it slows what it samples,
 // and not by the same factor on every machine), once the servers above are stopped.
