@@ -66,7 +66,7 @@ const isNodeInternal = (url) => url === '' || url.startsWith('node:')
 // one) share a build's maps, and a map on disk does not change while the benchmark runs.
 const maps = new Map()
 
-/** Source-map lookups per script URL: `{ source, line }`; a script without a map keeps its URL and line. */
+/** Source-map lookups per script URL: `{ source, line, column }`; a script without a map keeps its own. */
 function sourceResolver() {
   const mapFor = (url) => {
     if (maps.has(url)) return maps.get(url)
@@ -86,13 +86,14 @@ function sourceResolver() {
   }
   return ({ url, lineNumber, columnNumber }) => {
     const entry = mapFor(url)?.findEntry(lineNumber, columnNumber)
-    if (!entry || !('originalSource' in entry) || !entry.originalSource) return { source: url, line: lineNumber + 1 }
-    const line = entry.originalLine + 1
+    if (!entry || !('originalSource' in entry) || !entry.originalSource)
+      return { source: url, line: lineNumber + 1, column: columnNumber + 1 }
+    const [line, column] = [entry.originalLine + 1, entry.originalColumn + 1]
     // Unbundled packages' maps name sources relative to the script (`../src/api/context.ts`).
     try {
-      return { source: decodeURIComponent(new URL(entry.originalSource, url).href), line } // `%40sentry` is `@sentry`
+      return { source: decodeURIComponent(new URL(entry.originalSource, url).href), line, column } // `%40sentry` is `@sentry`
     } catch {
-      return { source: entry.originalSource, line }
+      return { source: entry.originalSource, line, column }
     }
   }
 }
@@ -152,18 +153,19 @@ export function layerTimes(profile, { windows = [{ from: -Infinity, to: Infinity
     return layer
   }
 
-  // Self time per function too, named `function (source:line)` with node_modules and the app's
-  // folder cut from the path: which functions a layer's time is spent in.
+  // Self time per function too, named `function (source:line:column)` with node_modules and the
+  // app's folder cut from the path: which functions a layer's time is spent in. The column tells
+  // apart the functions of a minified file, which are all on one line.
   const functionOf = (leaf) => {
     const { functionName } = leaf.callFrame
     if (functionName.startsWith('(')) return functionName // (garbage collector), (program)
-    const { source, line } = frame(leaf)
+    const { source, line, column } = frame(leaf)
     if (!source) return `${functionName} (native)`
     const where = source
       .replace(/^.*\/node_modules\//, '')
       .replace(root, '')
       .replace(/^turbopack:\/\/\/\[project\]\//, '')
-    return `${functionName || '(anonymous)'} (${where}:${line})`
+    return `${functionName || '(anonymous)'} (${where}:${line}:${column})`
   }
   const micros = new Map()
   const functions = new Map()

@@ -187,24 +187,41 @@ const perRequest = (r, micros) => (micros ?? 0) / r.requests
 // the layers say whose code it is, this says what it does (self time, so a function's callees
 // count apart). Without the empty-proxy arm (the smoke run) there is nothing like for like.
 const TOP_FUNCTIONS = 12
+// A function is matched across the two builds by where it is in its source (file, line, column),
+// not by name: a bundled function's name is its minified one, which differs from build to build (Next's
+// proxy adapter is `tY` in one and `tz` in the other). Native functions have no place, only a name.
+function byPlace(functions) {
+  const places = new Map()
+  for (const [name, micros] of functions) {
+    const at = name.lastIndexOf(' (')
+    const located = at >= 0 && !name.endsWith(' (native)')
+    const place = located ? name.slice(at + 1) : name
+    const entry = places.get(place) ?? { located, names: new Set(), micros: 0 }
+    entry.names.add(located ? name.slice(0, at) : name)
+    entry.micros += micros
+    places.set(place, entry)
+  }
+  return places
+}
 function functionsSection(kind) {
   const ours = results.template[kind]
   const theirs = results['baseline + empty proxy']?.[kind]
   if (!theirs) return ''
-  const names = new Set([...ours.functions.keys(), ...theirs.functions.keys()])
-  const rows = [...names]
-    .map((name) => {
-      const a = perRequest(ours, ours.functions.get(name))
-      const b = perRequest(theirs, theirs.functions.get(name))
-      return { name, a, b, more: a - b }
+  const [a, b] = [byPlace(ours.functions), byPlace(theirs.functions)]
+  const rows = [...new Set([...a.keys(), ...b.keys()])]
+    .map((place) => {
+      const mine = perRequest(ours, a.get(place)?.micros)
+      const other = perRequest(theirs, b.get(place)?.micros)
+      const { located, names } = a.get(place) ?? b.get(place)
+      return { label: located ? `${[...names].join(' / ')} ${place}` : place, mine, other, more: mine - other }
     })
     .sort((x, y) => y.more - x.more)
     .slice(0, TOP_FUNCTIONS)
-    .map(({ name, a, b, more }) => [`\`${name}\``, a.toFixed(1), b.toFixed(1), more.toFixed(1)])
+    .map(({ label, mine, other, more }) => [`\`${label}\``, mine.toFixed(1), other.toFixed(1), more.toFixed(1)])
   const gap = perRequest(ours, ours.busy) - perRequest(theirs, theirs.busy)
   return (
     `\n\nThe ${TOP_FUNCTIONS} functions where the template spends the most CPU over baseline + empty proxy (self time, µs per request; the whole gap is ${gap.toFixed(0)}):\n\n` +
-    markdownTable(['function (source:line)', 'template', 'baseline + empty proxy', 'more'], rows)
+    markdownTable(['function (source:line:column)', 'template', 'baseline + empty proxy', 'more'], rows)
   )
 }
 

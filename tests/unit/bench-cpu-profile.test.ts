@@ -182,7 +182,7 @@ describe('layerTimes', () => {
     expect(layerTimes(profile(samples), { root: app }).busy).toBe(1_250) // no windows: all of it
   })
 
-  it('gives the same time by function, named by original source and line, idle left out', () => {
+  it('gives the same time by function, named by original source, line and column, idle left out', () => {
     const samples: Array<[string, number]> = [
       ['ourLogger', 100],
       ['ourLogger', 150],
@@ -195,10 +195,10 @@ describe('layerTimes', () => {
     const { functions, busy } = layerTimes(profile(samples), { root: app })
     expect(Object.fromEntries(functions)).toEqual({
       // mapped through the chunk's source map; the app's folder is cut from the path
-      'logMethod (lib/logs/logger.ts:1)': 250,
-      'LOG (pino/lib/tools.js:1)': 40, // everything up to node_modules/ is cut
+      'logMethod (lib/logs/logger.ts:1:1)': 250,
+      'LOG (pino/lib/tools.js:1:1)': 40, // everything up to node_modules/ is cut
       'writeUtf8String (native)': 20,
-      'parse (zod/v4/core/parse.js:1)': 30,
+      'parse (zod/v4/core/parse.js:1:1)': 30,
       '(garbage collector)': 70,
     })
     expect([...functions.values()].reduce((sum, v) => sum + v, 0)).toBe(busy)
