@@ -188,8 +188,9 @@ const perRequest = (r, micros) => (micros ?? 0) / r.requests
 // count apart). Without the empty-proxy arm (the smoke run) there is nothing like for like.
 const TOP_FUNCTIONS = 12
 // A function is matched across the two builds by where it is in its source (file, line, column),
-// not by name: a bundled function's name is its minified one, which differs from build to build (Next's
-// proxy adapter is `tY` in one and `tz` in the other). Native functions have no place, only a name.
+// not by name: a bundled function's name is its minified one, which differs from build to build
+// (Next's proxy adapter is `tY` in one and `tz` in the other). Native functions have no place,
+// only a name.
 function byPlace(functions) {
   const places = new Map()
   for (const [name, micros] of functions) {
