@@ -156,16 +156,24 @@ export function layerTimes(profile, { windows = [{ from: -Infinity, to: Infinity
   // Self time per function too, named `function (source:line:column)` with node_modules and the
   // app's folder cut from the path: which functions a layer's time is spent in. The column tells
   // apart the functions of a minified file, which are all on one line.
+  // Named once per node, as its layer is: a profile has far more samples than nodes.
+  const functionOfNode = new Map()
   const functionOf = (leaf) => {
+    if (functionOfNode.has(leaf.id)) return functionOfNode.get(leaf.id)
     const { functionName } = leaf.callFrame
-    if (functionName.startsWith('(')) return functionName // (garbage collector), (program)
-    const { source, line, column } = frame(leaf)
-    if (!source) return `${functionName} (native)`
-    const where = source
-      .replace(/^.*\/node_modules\//, '')
-      .replace(root, '')
-      .replace(/^turbopack:\/\/\/\[project\]\//, '')
-    return `${functionName || '(anonymous)'} (${where}:${line}:${column})`
+    let name
+    if (functionName.startsWith('('))
+      name = functionName // (garbage collector), (program)
+    else {
+      const { source, line, column } = frame(leaf)
+      const where = source
+        .replace(/^.*\/node_modules\//, '')
+        .replace(root, '')
+        .replace(/^turbopack:\/\/\/\[project\]\//, '')
+      name = source ? `${functionName || '(anonymous)'} (${where}:${line}:${column})` : `${functionName} (native)`
+    }
+    functionOfNode.set(leaf.id, name)
+    return name
   }
   const micros = new Map()
   const functions = new Map()
