@@ -91,15 +91,19 @@ export async function freePort() {
  * Starts `next start` in `dir` and waits until `readyPath` answers 200. Its output goes to a
  * file, as with a container runtime's log driver: a pipe drained by this (busy) process would
  * measure our own backpressure instead. `nodeArgs` go to Node itself (`--cpu-prof` is refused
- * in NODE_OPTIONS).
+ * in NODE_OPTIONS); `node` is the Node binary (another version's, to compare them).
  */
-export async function startApp(dir, env = {}, { readyPath = '/api/ready', nodeArgs = [] } = {}) {
+export async function startApp(
+  dir,
+  env = {},
+  { readyPath = '/api/ready', nodeArgs = [], node = process.execPath } = {},
+) {
   const port = await freePort()
   mkdirSync(WORK, { recursive: true })
   const logFile = path.join(WORK, `server-${port}.log`)
   const fd = openSync(logFile, 'w')
   const next = path.join(dir, 'node_modules', 'next', 'dist', 'bin', 'next')
-  const child = spawn(process.execPath, [...nodeArgs, next, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  const child = spawn(node, [...nodeArgs, next, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: dir,
     env: {
       ...process.env,
@@ -138,22 +142,32 @@ export async function startApp(dir, env = {}, { readyPath = '/api/ready', nodeAr
   }
 }
 
-/** Resident memory of a process and its descendants, in MiB (Linux /proc). */
-export function rssMiB(pid) {
+/** A process and its descendants (Linux /proc): `next start` may run its server in a child. */
+function processTree(pid) {
   const parents = new Map()
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
+      parents.set(Number(entry), Number(statFields(entry)[1]))
     } catch {
       /* the process ended meanwhile */
     }
   }
   const tree = [pid]
   for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child)
+  return tree
+}
+
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces): state is [0]. */
+function statFields(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+}
+
+/** Resident memory of a process and its descendants, in MiB (Linux /proc). */
+export function rssMiB(pid) {
   let kib = 0
-  for (const member of tree) {
+  for (const member of processTree(pid)) {
     try {
       kib += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${member}/status`, 'utf8'))?.[1] ?? 0)
     } catch {
@@ -161,6 +175,25 @@ export function rssMiB(pid) {
     }
   }
   return kib / 1024
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+
+/**
+ * CPU time (user + system) a process and its descendants have used so far, in µs (Linux /proc;
+ * whole clock ticks, 10 ms each, so read it over seconds of load, not one request).
+ */
+export function cpuMicros(pid) {
+  let ticks = 0
+  for (const member of processTree(pid)) {
+    try {
+      const fields = statFields(member)
+      ticks += Number(fields[11]) + Number(fields[12]) // utime, stime
+    } catch {
+      /* gone */
+    }
+  }
+  return (ticks / CLOCK_TICKS_PER_SECOND) * 1e6
 }
 
 /** One autocannon run: req/s and latency percentiles in ms. */
@@ -178,8 +211,9 @@ export async function load(url, { duration = 5, connections = 10, method = 'GET'
 
 /**
  * Warms each target, then runs `rounds` interleaved rounds, alternating which target goes
- * first. `targets` are `{ name, url, path }`: the same kind of route may have a different path
- * on each app.
+ * first. `targets` are `{ name, url, path, pid? }`: the same kind of route may have a different
+ * path on each app. With a `pid`, each result also has `cpuPerRequest`, the server's CPU µs per
+ * answered request over the round.
  */
 export async function interleaved(targets, { rounds = 3, duration = 5, connections = 10, warmup = 2 } = {}) {
   for (const target of targets) await load(`${target.url}${target.path}`, { duration: warmup, connections })
@@ -187,12 +221,29 @@ export async function interleaved(targets, { rounds = 3, duration = 5, connectio
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? targets : [...targets].reverse()
     for (const target of order) {
+      const cpuBefore = target.pid ? cpuMicros(target.pid) : undefined
       const r = await load(`${target.url}${target.path}`, { duration, connections })
+      // The server's CPU per answered request: its cost, read apart from how much of the two
+      // cores it got while autocannon shared them (docs/performance.md compares the two).
+      if (cpuBefore !== undefined) r.cpuPerRequest = (cpuMicros(target.pid) - cpuBefore) / r.total
       if (r.failed > 0) log(`${target.name} ${target.path}: ${r.failed} failed responses in round ${round + 1}`)
       results[target.name].push(r)
     }
   }
   return results
+}
+
+/**
+ * `--rounds N` from the command line (more interleaved rounds narrow the spread on a noisy
+ * machine), else `fallback`; anything but a whole number from 1 to 50 is refused by name.
+ */
+export function roundsFromArgs(args, fallback) {
+  const at = args.indexOf('--rounds')
+  if (at === -1) return fallback
+  const rounds = Number(args[at + 1])
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50)
+    throw new Error(`--rounds takes a whole number from 1 to 50, not ${args[at + 1] ?? 'nothing'}`)
+  return rounds
 }
 
 export const median = (values) => {
