@@ -6,6 +6,7 @@
 //                                 without the peer, whose cold generation, install and build alone
 //                                 take longer than the rest of the smoke (add --peer to include it)
 //   npm run bench -- --no-peer    the full run without the peer
+//   npm run bench -- --rounds 7   more interleaved load rounds than the default 3 (a noisy machine)
 // Needs PostgreSQL (BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)
 // for the server-action part, and Chromium (CHROMIUM_PATH, else /usr/bin/chromium).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
@@ -27,6 +28,7 @@ import {
   percentile,
   ratio,
   rewrite,
+  roundsFromArgs,
   rssMiB,
   startApp,
   startSink,
@@ -37,6 +39,8 @@ const withPeer = smoke ? process.argv.includes('--peer') : !process.argv.include
 const settings = smoke
   ? { rounds: 1, duration: 1, warmup: 1, connections: 10, actionRounds: 1, actionsPerRound: 3, actionWarmup: 2 }
   : { rounds: 3, duration: 5, warmup: 2, connections: 10, actionRounds: 5, actionsPerRound: 40, actionWarmup: 15 }
+// Each extra round adds 5 s per arm per route.
+settings.rounds = roundsFromArgs(process.argv, settings.rounds)
 const startedAt = Date.now()
 const cleanups = []
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–')
@@ -163,7 +167,7 @@ async function main() {
   for (const { kind, targets } of routes) {
     log(`load: ${kind}`)
     const results = await interleaved(
-      targets.map(([app, p]) => ({ name: app.name, url: app.url, path: p })),
+      targets.map(([app, p]) => ({ name: app.name, url: app.url, path: p, pid: app.pid })),
       settings,
     )
     const bare = results[B.name]
@@ -174,6 +178,9 @@ async function main() {
       const perRound = runs.map((r, i) => ratio(r.rps, bare[i].rps))
       const perRoundProxy = runs.map((r, i) => ratio(r.rps, withProxy[i].rps))
       const perRoundPeer = peerRuns ? runs.map((r, i) => ratio(r.rps, peerRuns[i].rps)) : []
+      // The same comparison in CPU per request, inverted so it reads like the req/s ratio (0.9:
+      // this app spends 1/0.9 of the empty-proxy arm's CPU on a request).
+      const perRoundProxyCpu = runs.map((r, i) => ratio(withProxy[i].cpuPerRequest, r.cpuPerRequest))
       throughputRows.push([
         kind,
         `${app.name} ${label ?? `\`${p}\``}`,
@@ -192,6 +199,10 @@ async function main() {
                 : `${perRoundPeer.map((x) => fmt(x, 2)).join(' / ')} → **${fmt(median(perRoundPeer), 3)}**`,
             ]
           : []),
+        fmt(median(runs.map((r) => r.cpuPerRequest))),
+        app === B || app === BP
+          ? ''
+          : `${perRoundProxyCpu.map((x) => fmt(x, 2)).join(' / ')} → **${fmt(median(perRoundProxyCpu), 3)}**`,
       ])
     }
   }
@@ -208,6 +219,8 @@ async function main() {
           'ratio to baseline per round → median',
           'ratio to baseline + empty proxy',
           ...(P ? ['ratio to peer (create-t3-app)'] : []),
+          'server CPU µs per request',
+          'CPU: baseline + empty proxy µs / this app µs',
         ],
         throughputRows,
       ),
