@@ -129,6 +129,10 @@ async function main() {
     P = await start('peer (create-t3-app)', peer.dir, peerEnv(peerDatabase.url), { readyPath: PEER_ROUTES.json })
   }
   const sections = []
+  // Memory before any load: every server started and answered its readiness probe, nothing
+  // else. After a load, RSS is the heap's high-water mark and moves by a fifth from run to run
+  // (docs/performance.md); idle, it is what the app loads.
+  const idleRss = new Map([T, TT, B, BP, ...(P ? [P] : [])].map((app) => [app, rssMiB(app.pid)]))
 
   // --- Throughput: the same three kinds of route, interleaved rounds.
   const routes = [
@@ -227,7 +231,14 @@ async function main() {
   )
 
   // --- Memory after the load.
-  const memoryRows = [T, TT, B, BP, ...(P ? [P] : [])].map((app) => [app.name, fmt(rssMiB(app.pid))])
+  const loadedRss = new Map([...idleRss.keys()].map((app) => [app, rssMiB(app.pid)]))
+  const memoryRows = [...idleRss.keys()].map((app) => [
+    app.name,
+    fmt(idleRss.get(app)),
+    fmt(ratio(idleRss.get(app), idleRss.get(B)), 2),
+    fmt(loadedRss.get(app)),
+    fmt(ratio(loadedRss.get(app), loadedRss.get(B)), 2),
+  ])
 
   // --- Server-action latency: creating a customer in the drawer, replayed.
   log('server actions')
@@ -357,7 +368,8 @@ async function main() {
   )
 
   sections.push(
-    `### Memory after the load (RSS of the server process tree)\n\n` + markdownTable(['app', 'RSS MiB'], memoryRows),
+    `### Memory (RSS of the server process tree): idle before the load, and after it\n\n` +
+      markdownTable(['app', 'idle MiB', 'idle vs baseline', 'after the load MiB', 'after vs baseline'], memoryRows),
   )
 
   if (peer)
