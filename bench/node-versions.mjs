@@ -7,8 +7,8 @@
 //   npm run bench:node -- /path/to/node --rounds 7               more rounds
 //   npm run bench:node -- --smoke                                 seconds of load, this Node twice (CI)
 // A Node from 24 on also runs a third time with --no-async-context-frame (AsyncLocalStorage as on
-// Node 20, a hook on every promise), so that change's part in the difference is measured apart. Runs on PGlite: no route loaded here
-// touches the database.
+// Node 20, a hook on every promise), so that change's part in the difference is measured apart.
+// Runs on PGlite: no route loaded here touches the database.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -44,15 +44,15 @@ const versionOf = (binary) => {
     throw new Error(`${binary} is not a Node binary that runs here: ${error.message}`)
   }
 }
+const otherVersion = versionOf(other)
 const nodes = [
   { label: versionOf(process.execPath), binary: process.execPath, nodeArgs: [] },
-  { label: `${versionOf(other)}${other === process.execPath ? ' (again)' : ''}`, binary: other, nodeArgs: [] },
+  { label: `${otherVersion}${other === process.execPath ? ' (again)' : ''}`, binary: other, nodeArgs: [] },
 ]
 // AsyncContextFrame backs AsyncLocalStorage from Node 24 (a flag in 22): no hook per promise.
-const otherMajor = Number(/^v(\d+)/.exec(versionOf(other))?.[1])
-if (otherMajor >= 24 && !smoke)
+if (Number(/^v(\d+)/.exec(otherVersion)?.[1]) >= 24 && !smoke)
   nodes.push({
-    label: `${versionOf(other)} --no-async-context-frame`,
+    label: `${otherVersion} --no-async-context-frame`,
     binary: other,
     nodeArgs: ['--no-async-context-frame'],
   })
@@ -61,17 +61,15 @@ const startedAt = Date.now()
 
 // The smoke reuses the working tree's build and the empty-proxy arm `npm run bench -- --smoke`
 // built (CI runs it first); a full run builds both afresh, so it measures this checkout.
-const reuse = (name, make) =>
-  smoke && existsSync(path.join(WORK, name, '.next', 'BUILD_ID')) ? path.join(WORK, name) : make()
-const template =
-  smoke && existsSync(path.join(ROOT, '.next', 'BUILD_ID')) ? ROOT : buildVariant('node-versions-template')
-const baselineProxy = reuse('baseline-empty-proxy', () =>
-  buildVariant(
-    'node-versions-baseline-empty-proxy',
-    (dir) => writeFileSync(path.join(dir, 'proxy.ts'), emptyProxyWithOurMatcher()),
-    { sourceDir: path.join(ROOT, 'bench', 'baseline') },
-  ),
-)
+const built = (dir) => smoke && existsSync(path.join(dir, '.next', 'BUILD_ID'))
+const template = built(ROOT) ? ROOT : buildVariant('node-versions-template')
+const baselineProxy = built(path.join(WORK, 'baseline-empty-proxy'))
+  ? path.join(WORK, 'baseline-empty-proxy')
+  : buildVariant(
+      'node-versions-baseline-empty-proxy',
+      (dir) => writeFileSync(path.join(dir, 'proxy.ts'), emptyProxyWithOurMatcher()),
+      { sourceDir: path.join(ROOT, 'bench', 'baseline') },
+    )
 
 const routes = [
   ['static page', '/', '/'],
@@ -99,10 +97,7 @@ try {
       { name: `BP${i}`, url: node.apps.BP.url, path: baselinePath, pid: node.apps.BP.pid },
     ])
     const results = await interleaved(targets, settings)
-    const perRound = (a, b, key) =>
-      results[a].map((r, round) =>
-        key === 'rps' ? ratio(r.rps, results[b][round].rps) : ratio(results[b][round].cpuPerRequest, r.cpuPerRequest),
-      )
+    const perRound = (a, b) => results[a].map((r, round) => ratio(r.rps, results[b][round].rps))
     const cell = (values) => `${values.map((x) => x.toFixed(2)).join(' / ')} → **${median(values).toFixed(3)}**`
     for (const [i, node] of nodes.entries()) {
       const own = results[`T${i}`]
@@ -113,9 +108,9 @@ try {
         median(results[`BP${i}`].map((r) => r.rps)).toFixed(0),
         median(own.map((r) => r.cpuPerRequest)).toFixed(0),
         median(results[`BP${i}`].map((r) => r.cpuPerRequest)).toFixed(0),
-        cell(perRound(`T${i}`, `BP${i}`, 'rps')),
-        i === 0 ? '1' : cell(perRound(`T${i}`, 'T0', 'rps')),
-        i === 0 ? '1' : cell(perRound(`BP${i}`, 'BP0', 'rps')),
+        cell(perRound(`T${i}`, `BP${i}`)),
+        i === 0 ? '1' : cell(perRound(`T${i}`, 'T0')),
+        i === 0 ? '1' : cell(perRound(`BP${i}`, 'BP0')),
       ])
     }
   }
