@@ -42,3 +42,31 @@ export function clientIpFrom(
 export function requestClientIp(headers: Headers): string | undefined {
   return clientIpFrom(headers, { peer: currentRequestContext()?.peerAddress, trustedHops: trustedProxyHops() })
 }
+
+/**
+ * What one client controls: an IPv4 address, or an IPv6 /64 (one subscriber is routinely
+ * given a whole /64, so keying on single IPv6 addresses would give them 2^64 tries).
+ */
+export function addressSubject(ip: string): string {
+  if (isIP(ip) !== 6) return ip
+  const [head = '', tail = ''] = ip.split('::')
+  const left = head ? head.split(':') : []
+  const right = tail ? tail.split(':') : []
+  const groups = ip.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.padStart(4, '0'))
+    .join(':')}::/64`
+}
+
+/**
+ * The key a per-client limit counts under: this request's client address as above, an IPv6
+ * address widened to its /64, or undefined when the deployment cannot tell (the caller decides
+ * what an unknown client shares).
+ */
+export function requestClientSubject(headers: Headers): string | undefined {
+  const ip = requestClientIp(headers)
+  return ip ? addressSubject(ip) : undefined
+}

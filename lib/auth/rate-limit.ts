@@ -14,11 +14,11 @@
 // successful attempt takes its count back.
 import 'server-only'
 import { createHash } from 'node:crypto'
-import { isIP } from 'node:net'
 import { inArray, lt, or, sql } from 'drizzle-orm'
 import { signInFailures } from '../db/schema'
 import { rowsOf, type Database } from '../db'
 import { logger } from '../logs'
+import { addressSubject } from './client-ip'
 
 export const MAX_FAILURES_PER_ACCOUNT_AND_IP = 10
 export const MAX_FAILURES_PER_IP = 30
@@ -31,24 +31,6 @@ export type LimitKey = { key: string; max: number }
 const WINDOW = sql.raw(`interval '${WINDOW_MINUTES} minutes'`)
 
 const hash = (value: string) => createHash('sha256').update(value).digest('hex')
-
-/**
- * What one client controls: an IPv4 address, or an IPv6 /64 (one subscriber is routinely
- * given a whole /64, so keying on single IPv6 addresses would give them 2^64 tries).
- */
-export function addressSubject(ip: string): string {
-  if (isIP(ip) !== 6) return ip
-  const [head = '', tail = ''] = ip.split('::')
-  const left = head ? head.split(':') : []
-  const right = tail ? tail.split(':') : []
-  const groups = ip.includes('::')
-    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
-    : left
-  return `${groups
-    .slice(0, 4)
-    .map((group) => group.padStart(4, '0'))
-    .join(':')}::/64`
-}
 
 /**
  * Requests whose address the platform does not report share one key. On `next start` every

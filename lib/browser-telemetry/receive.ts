@@ -1,5 +1,6 @@
 // POST /api/browser-events: what browsers report about the pages they were served. Checked
-// before anything is kept (same origin, JSON, at most MAX_BODY_BYTES, the schema), then:
+// before anything is kept (same origin, JSON, the client's budget of vitals, at most
+// MAX_BODY_BYTES, the schema), then:
 // - each Web Vital is observed in Prometheus by route pattern (browser_web_vital_seconds,
 //   browser_cumulative_layout_shift) and sent to PostHog as a `web_vital` event through the
 //   server's track(), so no key means no network and a console line, as for every event;
@@ -18,6 +19,7 @@ import { hasForeignOrigin } from '../security'
 import { MAX_BODY_BYTES } from './limits'
 import { routeLabelOf } from './route-pattern'
 import { browserEventsBody, type BrowserEntry, type VitalEntry } from './schema'
+import { spendVitalsBudget, vitalsBudgetSpent } from './vitals-budget'
 
 const noStore = { 'Cache-Control': 'no-store' }
 
@@ -39,16 +41,30 @@ function isCrossSite(headers: Headers): boolean {
 /** A beacon is small and sent at once: a body that trickles in is not one. */
 const BODY_TIMEOUT_MS = 5000
 
+/** Past its budget of vitals (vitals-budget.ts): when to try again, as `Retry-After` says too. */
+function tooManyVitals(retryAfterSeconds: number, headers: Record<string, string> = {}): Response {
+  return answer(
+    429,
+    { error: 'too_many_vitals', retry_after_seconds: retryAfterSeconds },
+    { 'Retry-After': String(retryAfterSeconds), ...headers },
+  )
+}
+
 export type ReceiveOptions = {
   /** The signed-in user's ID from the session cookie, if any: never one the browser names. */
   userId: () => Promise<string | undefined>
+  /** The client's address as the deployment trusts it (lib/auth/client-ip.ts), if known. */
+  client: () => string | undefined
 }
 
-export async function receiveBrowserEvents(request: Request, { userId }: ReceiveOptions): Promise<Response> {
+export async function receiveBrowserEvents(request: Request, { userId, client }: ReceiveOptions): Promise<Response> {
   if (request.method !== 'POST') return answer(405, { error: 'method_not_allowed' }, { Allow: 'POST' })
   if (isCrossSite(request.headers)) return answer(403, { error: 'cross_origin' })
   if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? ''))
     return answer(415, { error: 'unsupported_media_type', message: 'Send the entries as application/json.' })
+  const sender = client()
+  const waitSeconds = await vitalsBudgetSpent(sender)
+  if (waitSeconds > 0) return tooManyVitals(waitSeconds, { Connection: 'close' }) // body unread
   const read = await readCapped(request, { maxBytes: MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS })
   if (!read.ok) return answer(read.status, { error: read.reason, max_bytes: MAX_BODY_BYTES }, { Connection: 'close' })
   let json: unknown
@@ -65,6 +81,10 @@ export async function receiveBrowserEvents(request: Request, { userId }: Receive
 
   const entries: BrowserEntry[] = parsed.data.entries.map((entry) => ({ ...entry, route: routeLabelOf(entry.route) }))
   const vitals = entries.filter((entry): entry is VitalEntry => entry.type === 'vital')
+  if (vitals.length > 0) {
+    const retryAfterSeconds = await spendVitalsBudget(sender, vitals.length)
+    if (retryAfterSeconds > 0) return tooManyVitals(retryAfterSeconds)
+  }
   for (const vital of vitals) recordWebVital(vital)
   if (vitals.length > 0) {
     const distinctId = await userId().catch(() => undefined) // no session (or no database): anonymous

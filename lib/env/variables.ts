@@ -78,7 +78,7 @@ export const ENV_VARS = {
   TRUSTED_PROXY_HOPS: {
     schema: optional(z.coerce.number().int().min(0).max(10)),
     purpose:
-      "how many proxies of yours append to X-Forwarded-For in front of the app (0: the socket's peer is the client; 1: one nginx or load balancer); the sign-in limits key on the address this yields. Default 1 on Vercel, else 0",
+      "how many proxies of yours append to X-Forwarded-For in front of the app (0: the socket's peer is the client; 1: one nginx or load balancer); the sign-in limits and the Web Vitals budget key on the address this yields. Default 1 on Vercel, else 0",
     requiredInProduction: false,
   },
   VERCEL: {

@@ -182,4 +182,37 @@ test.describe('the sign-in limits behind one proxy (TRUSTED_PROXY_HOPS=1)', () =
     expect(outcomes[20]).toBe('too_many_attempts_15m')
     await Promise.all([owner.close(), attacker.dispose(), ownerClient.dispose()])
   })
+
+  test('a flood of Web Vitals is cut off at the address’s budget, whatever the client writes to its left', async ({
+    playwright,
+  }) => {
+    // Each vital becomes a PostHog event on the server's key: the budget is what stops a script
+    // from spending the project's quota (lib/browser-telemetry/vitals-budget.ts).
+    const FLOODER = '198.51.100.77'
+    const client = await playwright.request.newContext()
+    const beacon = (forwardedFor: string, count: number) =>
+      client.post(`${app.url}/api/browser-events`, {
+        headers: { 'x-forwarded-for': forwardedFor },
+        data: {
+          entries: Array.from({ length: count }, (_, i) => ({
+            type: 'vital',
+            name: 'TTFB',
+            value: 100 + i,
+            rating: 'good',
+            id: `v6-flood-${i}`,
+            route: '/status',
+          })),
+        },
+      })
+    for (let sent = 0; sent < 120; sent += 40) expect((await beacon(FLOODER, 40)).status()).toBe(204)
+    const refused = await beacon(FLOODER, 1)
+    expect(refused.status()).toBe(429)
+    expect(Number(refused.headers()['retry-after'])).toBeGreaterThanOrEqual(1)
+    expect(((await refused.json()) as { error: string }).error).toBe('too_many_vitals')
+    // Entries the client wrote to the left of the proxy's are not a new address.
+    for (let i = 1; i <= 3; i++) expect((await beacon(`203.0.113.${i}, ${FLOODER}`, 1)).status()).toBe(429)
+    // Another address still reports.
+    expect((await beacon('192.0.2.44', 5)).status()).toBe(204)
+    await client.dispose()
+  })
 })

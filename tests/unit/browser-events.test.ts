@@ -11,6 +11,8 @@ vi.mock('next/server', () => ({ after: (task: () => unknown) => void task() }))
 vi.stubEnv('NEXT_PUBLIC_POSTHOG_KEY', '') // the console adapter: no network
 
 const PAGE_REQUEST_ID = 'page-request-0001'
+/** The client address the route would have settled on (lib/auth/client-ip.ts). */
+const CLIENT = '198.51.100.7'
 const BEACON_REQUEST_ID = 'beacon-request-0001'
 
 /**
@@ -23,6 +25,7 @@ async function load(nodeEnv: 'test' | 'development' = 'test') {
   // The analytics adapter is one per process (lib/singleton.ts): made again from the fresh modules,
   // so the spy below sees its sends.
   delete (globalThis as Record<symbol, unknown>)[Symbol.for('signalbox.analytics')]
+  delete (globalThis as Record<symbol, unknown>)[Symbol.for('signalbox.vitalsBudget')] // every test its own budgets
   const telemetry = await import('@/lib/browser-telemetry')
   const schema = await import('@/lib/browser-telemetry/schema')
   const { metrics, exposition } = await import('@/lib/metrics/registry')
@@ -34,10 +37,11 @@ async function load(nodeEnv: 'test' | 'development' = 'test') {
   metrics().browserLayoutShift.reset()
   const capture = vi.spyOn(ConsoleAnalytics.prototype, 'capture')
   /** receiveBrowserEvents() as the route calls it, inside the beacon request's context. */
-  const receive = (request: Request, userId?: string) => {
+  /** `client`: the address the route settled on; null when it could not tell. */
+  const receive = (request: Request, userId?: string, client: string | null = CLIENT) => {
     const context: RequestContext = { requestId: BEACON_REQUEST_ID, requestIdSource: 'server', startedAt: Date.now() }
     return requestContextStorage.run(context, () =>
-      telemetry.receiveBrowserEvents(request, { userId: async () => userId }),
+      telemetry.receiveBrowserEvents(request, { userId: async () => userId, client: () => client ?? undefined }),
     )
   }
   const scrape = async () => (await exposition(undefined)).body
@@ -197,7 +201,9 @@ describe('receiveBrowserEvents()', () => {
     const databaseDown = async () => {
       throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
     }
-    expect((await receiveBrowserEvents(post({ entries: [vital()] }), { userId: databaseDown })).status).toBe(204)
+    expect(
+      (await receiveBrowserEvents(post({ entries: [vital()] }), { userId: databaseDown, client: () => CLIENT })).status,
+    ).toBe(204)
     expect(await scrape()).toMatch(/browser_web_vital_seconds_count\{name="LCP",route="\/customers\/\[id\]"\} 1/)
     await vi.waitFor(() => expect(capture).toHaveBeenCalledTimes(1))
     expect(capture.mock.calls[0]![0].distinctId).toBeUndefined()
@@ -279,5 +285,104 @@ describe('receiveBrowserEvents()', () => {
       post({ entries: [vital()] }, { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-origin' }),
     )
     expect(response.status).toBe(204)
+  })
+})
+
+describe('the budget of vitals per client', () => {
+  const beaconOf = (count: number, overrides: Record<string, unknown> = {}) =>
+    post({ entries: Array.from({ length: count }, () => vital(overrides)) })
+  const lcpCount = (exposition: string) =>
+    Number(
+      /^browser_web_vital_seconds_count\{name="LCP",route="\/customers\/\[id\]"\} (\d+)$/m.exec(exposition)?.[1] ?? 0,
+    )
+
+  it('takes a client’s vitals up to the budget, then refuses with 429 and Retry-After and keeps nothing', async () => {
+    const { receive, scrape, capture } = await load()
+    const { MAX_VITALS_PER_CLIENT_PER_MINUTE: budget } = await import('@/lib/browser-telemetry/limits')
+    expect(budget % 40).toBe(0) // whole beacons of 40 spend it exactly
+    for (let sent = 0; sent < budget; sent += 40) expect((await receive(beaconOf(40))).status).toBe(204)
+
+    const refused = await receive(beaconOf(1))
+    expect(refused.status).toBe(429)
+    const retryAfter = Number(refused.headers.get('retry-after'))
+    expect(retryAfter).toBeGreaterThanOrEqual(1)
+    expect(retryAfter).toBeLessThanOrEqual(60)
+    expect(await refused.json()).toEqual({ error: 'too_many_vitals', retry_after_seconds: retryAfter })
+
+    expect(lcpCount(await scrape())).toBe(budget)
+    await vi.waitFor(() => expect(capture).toHaveBeenCalledTimes(budget))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(capture).toHaveBeenCalledTimes(budget) // nothing of the refused beacon reached PostHog
+
+    // Another address has its own budget.
+    expect((await receive(beaconOf(1), undefined, '203.0.113.9')).status).toBe(204)
+    expect(lcpCount(await scrape())).toBe(budget + 1)
+  })
+
+  it('refuses a client past its budget before reading the body, and closes the connection', async () => {
+    const { receive, MAX_BODY_BYTES } = await load()
+    expect(MAX_BODY_BYTES).toBeGreaterThan(0)
+    for (let sent = 0; sent < 120; sent += 40) await receive(beaconOf(40))
+    let pulled = false
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulled = true
+          controller.enqueue(new TextEncoder().encode(JSON.stringify({ entries: [vital()] })))
+          controller.close()
+        },
+      },
+      { highWaterMark: 0 },
+    ) // pulled only when the handler reads
+    const request = new Request('http://localhost:3000/api/browser-events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit)
+    const response = await receive(request)
+    expect(response.status).toBe(429)
+    expect(response.headers.get('connection')).toBe('close')
+    expect(pulled).toBe(false)
+  })
+
+  it('refuses whole a beacon larger than what is left, and counts it, so a flood stays refused', async () => {
+    const { receive, scrape } = await load()
+    expect((await receive(beaconOf(40))).status).toBe(204)
+    expect((await receive(beaconOf(40))).status).toBe(204)
+    expect((await receive(beaconOf(30))).status).toBe(204) // 110 of 120
+    expect((await receive(beaconOf(20))).status).toBe(429) // 10 were left: none of the 20 is kept
+    expect((await receive(beaconOf(1))).status).toBe(429)
+    expect(lcpCount(await scrape())).toBe(110)
+  })
+
+  it('gives the budget back after the minute', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] })
+    try {
+      const { receive } = await load()
+      for (let sent = 0; sent < 120; sent += 40) await receive(beaconOf(40))
+      expect((await receive(beaconOf(1))).status).toBe(429)
+      vi.advanceTimersByTime(30_000)
+      expect((await receive(beaconOf(1))).status).toBe(429)
+      vi.advanceTimersByTime(30_001)
+      expect((await receive(beaconOf(1))).status).toBe(204)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('puts clients whose address is unknown in one shared budget', async () => {
+    const { receive } = await load()
+    for (let sent = 0; sent < 120; sent += 40) expect((await receive(beaconOf(40), undefined, null)).status).toBe(204)
+    expect((await receive(beaconOf(1), undefined, null)).status).toBe(429)
+    expect((await receive(beaconOf(1))).status).toBe(204) // a known address is not in that bucket
+  })
+
+  it('under next dev, counts only vitals: errors and analytics calls go to the inspector alone', async () => {
+    const { receive } = await load('development')
+    const analytics = { type: 'analytics', event: 'e', properties: {}, route: '/', requestId: PAGE_REQUEST_ID }
+    for (let beacon = 0; beacon < 5; beacon++)
+      expect((await receive(post({ entries: Array.from({ length: 40 }, () => analytics) }))).status).toBe(204)
+    expect((await receive(beaconOf(40))).status).toBe(204)
   })
 })

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { clientIpFrom, normaliseAddress } from '@/lib/auth/client-ip'
-import { addressSubject } from '@/lib/auth/rate-limit'
+import { addressSubject, clientIpFrom, normaliseAddress } from '@/lib/auth/client-ip'
 import { trustedProxyHops } from '@/lib/env'
 
 const headersWith = (forwardedFor?: string) =>
