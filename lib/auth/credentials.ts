@@ -9,7 +9,15 @@ import { memberships, users } from '../db/schema'
 import { logger } from '../logs'
 import { createOwnedOrganization, ensureOrganization } from './organizations'
 import { hashPassword, passwordSchema, verifyPassword } from './password'
-import { clearSignInFailures, ipKeysFor, keysFor, releaseSignInAttempt, reserveSignInAttempt } from './rate-limit'
+import {
+  clearSignInFailures,
+  keysFor,
+  releaseSignInAttempt,
+  reserveSignInAttempt,
+  rowsUnder,
+  SIGN_UP_KEY_PREFIX,
+  signUpKeysFor,
+} from './rate-limit'
 import { tooManyAttemptsMessage } from './sign-in-messages'
 
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email('Enter a valid email address'))
@@ -43,8 +51,9 @@ const EMAIL_TAKEN = 'An account with this email already exists. Sign in instead.
  * Creates a user with a bcrypt password hash and their own organization (owner), in one
  * transaction. Without email verification a sign-up form cannot hide that an address is
  * registered, so each "already exists" answer counts against the caller's IP like a failed
- * sign-in: probing addresses here is held to the same 10 per 15 minutes. The attempt is
- * counted before the lookup (see rate-limit.ts) and taken back when the account is created.
+ * sign-in: probing addresses here is held to the same 30 per 15 minutes. The attempt is
+ * counted before the lookup (see rate-limit.ts) and that count is taken back when the account
+ * is created; the account itself counts toward the address's 20 sign-ups per 15 minutes.
  *
  * Audit: this writes `user.signed_up`; the sign-in that follows (signUpAction) writes its own
  * `user.signed_in`. Two rows for one request, on purpose: one fact is "an account now
@@ -60,12 +69,18 @@ export async function registerUser(
   if (!parsed.success) return { ok: false, fieldErrors: z.flattenError(parsed.error).fieldErrors }
   const { name, email, password } = parsed.data
 
-  const reservation = await reserveSignInAttempt(db, ipKeysFor(ip))
+  const reservation = await reserveSignInAttempt(db, signUpKeysFor(ip))
   if (reservation.limited) return { ok: false, formError: tooManyAttemptsMessage(reservation.retryAfterMinutes) }
+  const failureCount = rowsUnder(reservation.rows, SIGN_UP_KEY_PREFIX, { not: true })
+  const signUpCount = rowsUnder(reservation.rows, SIGN_UP_KEY_PREFIX)
 
-  // From here an "already exists" answer keeps its count; any other outcome gives it back.
+  // From here an "already exists" answer keeps its failure count (no account was created, so
+  // not its sign-up count); an account created keeps only its sign-up count; an error neither.
   const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)
-  if (existing) return { ok: false, fieldErrors: { email: [EMAIL_TAKEN] } }
+  if (existing) {
+    await releaseSignInAttempt(db, signUpCount)
+    return { ok: false, fieldErrors: { email: [EMAIL_TAKEN] } }
+  }
 
   let created: { id: string; orgId: string }
   try {
@@ -76,11 +91,15 @@ export async function registerUser(
       return { id: user.id, orgId: await createOwnedOrganization(tx, user.id, name) }
     })
   } catch (error) {
-    if (isUniqueViolation(error)) return { ok: false, fieldErrors: { email: [EMAIL_TAKEN] } } // a concurrent sign-up won
+    if (isUniqueViolation(error)) {
+      // A concurrent sign-up with this email won: as "already exists".
+      await releaseSignInAttempt(db, signUpCount)
+      return { ok: false, fieldErrors: { email: [EMAIL_TAKEN] } }
+    }
     await releaseSignInAttempt(db, reservation)
     throw error
   }
-  await releaseSignInAttempt(db, reservation)
+  await releaseSignInAttempt(db, failureCount)
 
   await logAuditEvent(db, {
     action: 'user.signed_up',

@@ -1,11 +1,14 @@
-// Failed sign-in limits, counted in the database so every server instance (and every
+// Failed sign-in and sign-up limits, counted in the database so every server instance (and every
 // serverless invocation) sees the same count:
 //   - 10 failures in 15 minutes per account *and* address: a guesser is stopped, but a stranger
 //     elsewhere cannot lock the owner out of the right password (a per-email lock would hand
 //     anyone who knows an address a lock-out button);
 //   - 30 failures in 15 minutes per address, whatever the accounts: one address cannot spray
-//     guesses (or, through sign-up's "already exists", probe emails) across many accounts.
-// Both key on the address lib/auth/client-ip.ts settles under TRUSTED_PROXY_HOPS, so a client
+//     guesses (or, through sign-up's "already exists", probe emails) across many accounts;
+//   - 20 accounts created in 15 minutes per address: each costs a bcrypt hash, an organization
+//     and its rows, so one address cannot create them in bulk (a successful sign-up keeps this
+//     count, unlike a successful sign-in).
+// All key on the address lib/auth/client-ip.ts settles under TRUSTED_PROXY_HOPS, so a client
 // cannot pick it with X-Forwarded-For.
 //
 // An attempt is counted *before* the password is checked, under a per-key lock: checking the
@@ -22,6 +25,7 @@ import { addressSubject } from './client-ip'
 
 export const MAX_FAILURES_PER_ACCOUNT_AND_IP = 10
 export const MAX_FAILURES_PER_IP = 30
+export const MAX_SIGN_UPS_PER_IP = 20
 export const WINDOW_MINUTES = 15
 
 /** A counter and its limit within the window. */
@@ -68,11 +72,33 @@ export function ipKeysFor(ip: string | undefined): LimitKey[] {
   return [ipKey(ipSubject(ip))]
 }
 
+/** The prefix of the keys that count accounts created (the others count failures). */
+export const SIGN_UP_KEY_PREFIX = 'sign_up_ip:'
+
+/** A sign-up counts as a failure from its address (until it succeeds) and as an account created. */
+export function signUpKeysFor(ip: string | undefined): LimitKey[] {
+  const subject = ipSubject(ip)
+  return [
+    ipKey(subject),
+    { key: `${SIGN_UP_KEY_PREFIX}${subject ? hash(subject) : 'unknown'}`, max: MAX_SIGN_UPS_PER_IP },
+  ]
+}
+
+/** One row an allowed attempt added, and the key it counts under. */
+export type CountedRow = { id: string; key: string }
+
 /**
- * An attempt that was allowed and counted (`ids`: its rows, one per key), or a refusal saying
- * how long until the oldest counted failure of a limited key leaves the window (whole minutes).
+ * An attempt that was allowed and counted (`rows`: one per key, `ids` the same rows' IDs), or a
+ * refusal saying how long until the oldest counted row of a limited key leaves the window
+ * (whole minutes).
  */
-export type AttemptReservation = { limited: false; ids: string[] } | { limited: true; retryAfterMinutes: number }
+export type AttemptReservation =
+  { limited: false; ids: string[]; rows: CountedRow[] } | { limited: true; retryAfterMinutes: number }
+
+/** The part of an allowed attempt counted under keys that start with `prefix`, or do not. */
+export function rowsUnder(rows: CountedRow[], prefix: string, { not = false } = {}): { ids: string[] } {
+  return { ids: rows.filter(({ key }) => key.startsWith(prefix) !== not).map(({ id }) => id) }
+}
 
 /**
  * Counts one attempt against every key unless one of them is already at its limit, in which
@@ -85,7 +111,7 @@ export async function reserveSignInAttempt(db: Database, keys: LimitKey[]): Prom
   const unique = [...new Map(keys.map((limit) => [limit.key, limit])).values()].sort((a, b) =>
     a.key.localeCompare(b.key),
   )
-  if (unique.length === 0) return { limited: false, ids: [] }
+  if (unique.length === 0) return { limited: false, ids: [], rows: [] }
   const reservation = await db.transaction(async (tx): Promise<AttemptReservation> => {
     for (const { key } of unique) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`)
     let retryAfterMinutes = 0
@@ -107,8 +133,8 @@ export async function reserveSignInAttempt(db: Database, keys: LimitKey[]): Prom
     const rows = await tx
       .insert(signInFailures)
       .values(unique.map(({ key }) => ({ key })))
-      .returning({ id: signInFailures.id })
-    return { limited: false, ids: rows.map((row) => row.id) }
+      .returning({ id: signInFailures.id, key: signInFailures.key })
+    return { limited: false, ids: rows.map((row) => row.id), rows }
   })
   // Forget failures older than the window; outside the transaction, so no lock waits on it.
   if (!reservation.limited) await db.delete(signInFailures).where(lt(signInFailures.createdAt, sql`now() - ${WINDOW}`))

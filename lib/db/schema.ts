@@ -84,10 +84,11 @@ export const memberships = pgTable(
 )
 
 /**
- * Failed sign-in attempts, kept 15 minutes, for the per-account-and-address and per-address
- * limits (lib/auth/rate-limit.ts). In the database rather than in memory so every server
- * instance sees the same count. `key` is a hash (`account_ip:<sha256>` / `ip:<sha256>`): the
- * table never holds an email or an IP address in clear.
+ * Failed sign-in attempts, and accounts created, kept 15 minutes, for the per-account-and-address
+ * and per-address limits (lib/auth/rate-limit.ts). In the database rather than in memory so
+ * every server instance sees the same count. `key` is a hash (`account_ip:<sha256>` /
+ * `ip:<sha256>` for failures, `sign_up_ip:<sha256>` for sign-ups): the table never holds an
+ * email or an IP address in clear.
  */
 export const signInFailures = pgTable(
   'sign_in_failures',

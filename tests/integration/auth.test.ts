@@ -181,7 +181,9 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     expect(orphan.map((r) => r.metadata.reason)).toContain('unknown_email')
     const stored = rowsOf<{ key: string }>(await database.db.execute(sql`select key from sign_in_failures`))
     expect(stored.length).toBeGreaterThan(0)
-    expect(stored.every((r) => /^(account_ip|ip):[0-9a-f]{64}$/.test(r.key) || r.key === UNKNOWN_IP_KEY)).toBe(true)
+    expect(
+      stored.every((r) => /^(account_ip|ip|sign_up_ip):[0-9a-f]{64}$/.test(r.key) || r.key === UNKNOWN_IP_KEY),
+    ).toBe(true)
   })
 
   it('a wrong password and an unknown email run the same queries and one bcrypt comparison each', async () => {

@@ -1,7 +1,8 @@
 // How failed sign-ins are limited, on real databases: 10 failures in 15 minutes per account
 // and address, 30 per address (an IPv6 /64 counts as one), counted atomically in the database
 // before the password is compared; refused attempts are not audited; a success or the passing
-// window lets the user back in. Driven through authenticate() and registerUser().
+// window lets the user back in. And how many accounts one address may create: 20 in 15
+// minutes. Driven through authenticate() and registerUser().
 import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { signInFailures } from '@/lib/db/schema'
@@ -16,11 +17,14 @@ const { authenticate, registerUser } = await import('@/lib/auth/credentials')
 const {
   MAX_FAILURES_PER_ACCOUNT_AND_IP,
   MAX_FAILURES_PER_IP,
+  MAX_SIGN_UPS_PER_IP,
   UNKNOWN_IP_KEY,
   keysFor,
   ipKeysFor,
   reserveSignInAttempt,
+  signUpKeysFor,
 } = await import('@/lib/auth/rate-limit')
+const { users } = await import('@/lib/db/schema')
 
 const PASSWORD = 'correct horse battery'
 
@@ -201,6 +205,41 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     const old = await database.db.$count(signInFailures, sql`created_at < now() - interval '15 minutes'`)
     expect(old).toBe(0)
   }, 60_000)
+
+  it(`lets one address create ${MAX_SIGN_UPS_PER_IP} accounts in the window, then refuses it and not others`, async () => {
+    const ip = '198.51.100.40'
+    const [failureKey, signUpKey] = signUpKeysFor(ip).map(({ key }) => key)
+    const countOf = (key: string) => database.db.$count(signInFailures, eq(signInFailures.key, key!))
+    const existing = await signUp(uniqueEmail(), '198.51.100.41')
+    // "Already exists" creates no account: it counts as a failure (probing emails), not a sign-up.
+    for (let i = 0; i < 3; i++)
+      expect(
+        await registerUser(database.db, { name: 'X', email: existing.email, password: PASSWORD }, { ip }),
+      ).toMatchObject({ ok: false, fieldErrors: { email: [expect.stringMatching(/already exists/)] } })
+    expect(await countOf(signUpKey!)).toBe(0)
+    expect(await countOf(failureKey!)).toBe(3)
+
+    for (let i = 0; i < MAX_SIGN_UPS_PER_IP; i++) await signUp(uniqueEmail(), ip)
+    // Each account created keeps its sign-up count and gives its failure count back.
+    expect(await countOf(signUpKey!)).toBe(MAX_SIGN_UPS_PER_IP)
+    expect(await countOf(failureKey!)).toBe(3)
+
+    const refusedEmail = uniqueEmail()
+    expect(await registerUser(database.db, { name: 'X', email: refusedEmail, password: PASSWORD }, { ip })).toEqual({
+      ok: false,
+      formError: 'Too many attempts, try again in 15 minutes.',
+    })
+    expect(await database.db.$count(users, eq(users.email, refusedEmail))).toBe(0)
+    expect(await countOf(signUpKey!)).toBe(MAX_SIGN_UPS_PER_IP) // a refusal counts nothing
+    // Signing in from that address is not affected, and another address still signs up.
+    expect(await authenticate(database.db, { email: existing.email, password: PASSWORD, ip })).toMatchObject({
+      ok: true,
+    })
+    await signUp(uniqueEmail(), '198.51.100.42')
+    // The window passes: the address may create accounts again.
+    await database.db.execute(sql`update sign_in_failures set created_at = now() - interval '16 minutes'`)
+    await signUp(uniqueEmail(), ip)
+  }, 120_000)
 
   it('a successful sign-in resets the account’s count from that address', async () => {
     const user = await signUp()
