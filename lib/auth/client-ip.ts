@@ -7,8 +7,9 @@
 //   next start, exposed directly (hops 0):    the socket's peer; the header is ignored
 //   next start behind nginx (hops 1):         the entry nginx appended ($proxy_add_x_forwarded_for)
 //   Vercel (default 1 when VERCEL is set):    Vercel overwrites the header with the client's address
-import { isIP } from 'node:net'
+import { BlockList, isIP } from 'node:net'
 import { trustedProxyHops } from '../env'
+import { logger } from '../logs'
 import { currentRequestContext } from '../request'
 
 /** `[2001:db8::1]:443` → `2001:db8::1`, `198.51.100.7:5000` → `198.51.100.7`, `::ffff:1.2.3.4` → `1.2.3.4`. */
@@ -38,9 +39,58 @@ export function clientIpFrom(
   return picked === undefined ? undefined : normaliseAddress(picked)
 }
 
+/** Loopback, private, link-local and shared (CGNAT) ranges: where a proxy of yours would connect from. */
+const PRIVATE_RANGES = new BlockList()
+for (const [network, prefix] of [
+  ['127.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['169.254.0.0', 16],
+  ['100.64.0.0', 10],
+] as const)
+  PRIVATE_RANGES.addSubnet(network, prefix, 'ipv4')
+for (const [network, prefix] of [
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+] as const)
+  PRIVATE_RANGES.addSubnet(network, prefix, 'ipv6')
+
+/** Whether `address` (normalised) is in a private range. */
+export function isPrivateAddress(address: string): boolean {
+  const family = isIP(address)
+  return family !== 0 && PRIVATE_RANGES.check(address, family === 6 ? 'ipv6' : 'ipv4')
+}
+
+let warnedForwardedIgnored = false
+
+/**
+ * With no trusted hops, `X-Forwarded-For` is ignored. A request that carries one *and* comes
+ * from a private address most likely came through a proxy of yours, so every client looks like
+ * that proxy and shares its limits: said once, naming the setting. No address is logged.
+ */
+function warnIfProxiedWithoutHops(headers: Headers, peer: string | undefined, trustedHops: number): void {
+  if (warnedForwardedIgnored || trustedHops !== 0 || !peer || !headers.has('x-forwarded-for')) return
+  const address = normaliseAddress(peer)
+  if (!address || !isPrivateAddress(address)) return
+  warnedForwardedIgnored = true
+  logger.warn(
+    {
+      trusted_hops: 0,
+      why: 'a request from a private address carried X-Forwarded-For: behind a proxy, every client shares its address in the sign-in limits and the Web Vitals budget',
+      fix: 'set TRUSTED_PROXY_HOPS to the number of proxies in front of the app',
+    },
+    'x_forwarded_for_ignored',
+  )
+}
+
 /** This request's client address under the deployment's TRUSTED_PROXY_HOPS. */
 export function requestClientIp(headers: Headers): string | undefined {
-  return clientIpFrom(headers, { peer: currentRequestContext()?.peerAddress, trustedHops: trustedProxyHops() })
+  const peer = currentRequestContext()?.peerAddress
+  const trustedHops = trustedProxyHops()
+  warnIfProxiedWithoutHops(headers, peer, trustedHops)
+  return clientIpFrom(headers, { peer, trustedHops })
 }
 
 /**

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { addressSubject, clientIpFrom, normaliseAddress } from '@/lib/auth/client-ip'
 import { trustedProxyHops } from '@/lib/env'
 
@@ -76,5 +76,70 @@ describe('trustedProxyHops', () => {
     expect(trustedProxyHops({ TRUSTED_PROXY_HOPS: undefined, VERCEL: '1' })).toBe(1)
     expect(trustedProxyHops({ TRUSTED_PROXY_HOPS: 2, VERCEL: '1' })).toBe(2)
     expect(trustedProxyHops({ TRUSTED_PROXY_HOPS: 0, VERCEL: undefined })).toBe(0)
+  })
+})
+
+describe('isPrivateAddress (where a proxy of yours would connect from)', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['10.1.2.3', true],
+    ['172.16.0.1', true],
+    ['172.31.255.255', true],
+    ['172.32.0.1', false],
+    ['192.168.1.1', true],
+    ['169.254.0.9', true],
+    ['100.64.0.1', true],
+    ['::1', true],
+    ['fd00::1', true],
+    ['fe80::1', true],
+    ['192.0.2.10', false],
+    ['8.8.8.8', false],
+    ['2001:db8::1', false],
+    ['not an address', false],
+  ])('%s → %s', async (address, expected) => {
+    const { isPrivateAddress } = await import('@/lib/auth/client-ip')
+    expect(isPrivateAddress(address)).toBe(expected)
+  })
+})
+
+describe('requestClientIp behind a proxy with TRUSTED_PROXY_HOPS unset', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs()
+    vi.restoreAllMocks()
+  })
+
+  /** requestClientIp() in a request from `peer`, with a fresh module (its warning is once per process). */
+  async function fromPeer(peer: string, forwardedFor: string | undefined, hops?: string) {
+    vi.resetModules()
+    if (hops !== undefined) vi.stubEnv('TRUSTED_PROXY_HOPS', hops)
+    const { logger } = await import('@/lib/logs')
+    const warn = vi.spyOn(logger, 'warn')
+    const { requestClientIp } = await import('@/lib/auth/client-ip')
+    const { requestContextStorage } = await import('@/lib/request/context')
+    const context = { requestId: 'r', requestIdSource: 'server' as const, startedAt: Date.now(), peerAddress: peer }
+    const ask = () => requestContextStorage.run(context, () => requestClientIp(headersWith(forwardedFor)))
+    return { ask, warn }
+  }
+
+  it('says once that X-Forwarded-For from a private address is ignored, naming the setting and no address', async () => {
+    const { ask, warn } = await fromPeer('::ffff:127.0.0.1', '192.0.2.77')
+    expect(ask()).toBe('127.0.0.1') // still the peer: the warning changes nothing
+    expect(ask()).toBe('127.0.0.1')
+    const warnings = warn.mock.calls.filter(([, message]) => message === 'x_forwarded_for_ignored')
+    expect(warnings).toHaveLength(1)
+    const logged = JSON.stringify(warnings[0])
+    expect(logged).toContain('TRUSTED_PROXY_HOPS')
+    expect(logged).not.toContain('127.0.0.1')
+    expect(logged).not.toContain('192.0.2.77')
+  })
+
+  it.each([
+    ['a public peer writing the header itself (exposed directly)', '198.51.100.9', '192.0.2.77', undefined],
+    ['a private peer without the header', '10.0.0.2', undefined, undefined],
+    ['a private peer with the hops set', '10.0.0.2', '192.0.2.77', '1'],
+  ])('says nothing for %s', async (_, peer, forwardedFor, hops) => {
+    const { ask, warn } = await fromPeer(peer, forwardedFor, hops)
+    ask()
+    expect(warn.mock.calls.filter(([, message]) => message === 'x_forwarded_for_ignored')).toHaveLength(0)
   })
 })
