@@ -30,7 +30,9 @@ const secondsUntil = (result: RateLimiterRes) => Math.max(1, Math.ceil(result.ms
  */
 export async function vitalsBudgetSpent(client: string | undefined): Promise<number> {
   const spent = await limiter().get(client ?? UNKNOWN_CLIENT)
-  return spent && spent.consumedPoints >= MAX_VITALS_PER_CLIENT_PER_MINUTE ? secondsUntil(spent) : 0
+  // A window that has ended but whose timer has not yet run (a busy event loop) is not spent.
+  if (!spent || spent.msBeforeNext <= 0) return 0
+  return spent.consumedPoints >= MAX_VITALS_PER_CLIENT_PER_MINUTE ? secondsUntil(spent) : 0
 }
 
 /**

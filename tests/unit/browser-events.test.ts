@@ -371,6 +371,19 @@ describe('the budget of vitals per client', () => {
     }
   })
 
+  it('gives it back when the minute is over even if the window’s timer has not run yet (a busy event loop)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] }) // the clock moves; the limiter's timeout does not fire
+    try {
+      const { receive } = await load()
+      for (let sent = 0; sent < 120; sent += 40) await receive(beaconOf(40))
+      expect((await receive(beaconOf(1))).status).toBe(429)
+      vi.setSystemTime(Date.now() + 60_001)
+      expect((await receive(beaconOf(40))).status).toBe(204)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('puts clients whose address is unknown in one shared budget', async () => {
     const { receive } = await load()
     for (let sent = 0; sent < 120; sent += 40) expect((await receive(beaconOf(40), undefined, null)).status).toBe(204)
