@@ -14,8 +14,14 @@ export function startPostHog(key: string, options: { flags: Record<string, boole
     capture_pageview: 'history_change', // one $pageview per App Router navigation
     capture_pageleave: false,
     autocapture: false, // element text can hold customer names and emails: events are explicit
+    // Every feature that would talk to a PostHog path /ingest does not forward, or load a
+    // script, is off here by name, not left to a default (docs/security.md, the forwarder).
     disable_session_recording: true,
     disable_surveys: true,
+    disable_product_tours: true,
+    disable_conversations: true,
+    disable_web_experiments: true,
+    opt_in_site_apps: false,
     disable_external_dependency_loading: true,
     // Not in a cookie: cookies go with every request to our origin (/ingest forwards none to
     // PostHog, but there is no reason to keep the first URL of a visit, query and all, in one).
