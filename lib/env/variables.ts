@@ -122,6 +122,12 @@ export const ENV_VARS = {
       'the OTLP/HTTP endpoint traces are exported to (Jaeger, Tempo, Honeycomb, Grafana Cloud…; /v1/traces is appended); unset means no trace export',
     requiredInProduction: false,
   },
+  GIT_COMMIT_SHA: {
+    schema: optional(z.string()),
+    purpose:
+      'the commit this build is from, where the platform does not say (Vercel sets VERCEL_GIT_COMMIT_SHA): the release on log lines, spans, /status and Sentry events, and the release source maps are uploaded under. Read when building and when starting (default dev)',
+    requiredInProduction: false,
+  },
   OTEL_SERVICE_NAME: {
     schema: optional(
       z.string().regex(/^[\w.-]{1,64}$/, 'must be 1 to 64 letters, digits, dots, dashes or underscores'),

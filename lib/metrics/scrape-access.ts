@@ -1,5 +1,6 @@
-// Who may scrape /api/metrics: anyone in development; in production only when METRICS_TOKEN is
-// set, and then only with `Authorization: Bearer <token>`.
+// Who may scrape /api/metrics: with METRICS_TOKEN set, only a request with
+// `Authorization: Bearer <token>`, in development too; without it, anyone in development and
+// nobody in production (the route answers 404).
 import { createHash, timingSafeEqual } from 'node:crypto'
 
 export type ScrapeDecision = 'allow' | 'disabled' | 'unauthorized'

@@ -1,6 +1,6 @@
 // Callback URLs an attacker would try for an open redirect after sign-in, by class. Shared by the
 // unit test of the rule (tests/unit/auth-routing.test.ts) and the pages that apply it
-// (tests/e2e/redirects.spec.ts); docs/security.md counts them.
+// (tests/e2e/trust-boundaries.spec.ts); docs/security.md counts them.
 export const HOSTILE_CALLBACK_URLS: Record<string, readonly string[]> = {
   'dot segments': [
     '/.//evil.com',
