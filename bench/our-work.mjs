@@ -6,19 +6,29 @@
 // difference is what the hook, the request context, the access line and the metrics cost.
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { ROOT, median } from './harness.mjs'
 
 /**
  * `cwd`: a production build's folder (its routes manifest names the routes). Returns µs of CPU
  * per request for each server, per round, and the median of the per-round differences.
+ * `logLevel` `warn` leaves the access line out.
  */
-export async function measureOurWork({ cwd, rounds = 5, requests = 20_000, connections = 10, warmup = 5_000 }) {
+export async function measureOurWork({
+  cwd,
+  rounds = 5,
+  requests = 20_000,
+  connections = 10,
+  warmup = 5_000,
+  logLevel = 'info',
+}) {
   const child = fork(path.join(ROOT, 'bench', 'our-work-server.ts'), [], {
     cwd,
     // Production: pino writes JSON lines to stdout, which goes nowhere here, as to a log shipper.
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info' },
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: logLevel },
     execArgv: ['--conditions=react-server', '--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
@@ -65,4 +75,21 @@ export async function measureOurWork({ cwd, rounds = 5, requests = 20_000, conne
     if (child.connected) child.disconnect()
     if (child.exitCode === null) await once(child, 'exit')
   }
+}
+
+// `node bench/our-work.mjs`: the measurement alone, on the working tree's last `next build`,
+// with the Node that runs it (about 20 s). `LOG_LEVEL=warn node bench/our-work.mjs` leaves
+// the access line out, to see what it costs.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (!existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
+    console.error('bench/our-work.mjs measures the last production build: run `npm run build` first.')
+    process.exit(1)
+  }
+  const logLevel = process.env.LOG_LEVEL || 'info'
+  const { observed, control, differences, ours } = await measureOurWork({ cwd: ROOT, logLevel })
+  const row = (values) => values.map((value) => value.toFixed(1)).join(' / ')
+  console.log(`Node ${process.version}, LOG_LEVEL=${logLevel}, µs of CPU per request by round:`)
+  console.log(`  hooked:      ${row(observed)}`)
+  console.log(`  unobserved:  ${row(control)}`)
+  console.log(`  ours:        ${row(differences)}  → median ${ours.toFixed(1)} (target: under 60)`)
 }
