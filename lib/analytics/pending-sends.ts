@@ -20,7 +20,7 @@ const owedEvents = owedWork<AnalyticsEvent>('analyticsOwedSends')
 export const MAX_OWED_EVENTS = 1000
 
 /** What rebuilds an event that was not sent (its catalog properties carry no personal data). */
-const eventFields = (event: AnalyticsEvent) => ({
+export const eventFields = (event: AnalyticsEvent) => ({
   event: event.event,
   request_id: event.properties.request_id,
   distinct_id: event.distinctId ?? event.anonymousId,

@@ -12,7 +12,7 @@ import { perProcess } from '../singleton'
 import type { AnalyticsAdapter, AnalyticsEvent } from './adapter'
 import { ConsoleAnalytics } from './console-adapter'
 import type { EventName, EventProps } from './events'
-import { pendingSend } from './pending-sends'
+import { eventFields, pendingSend } from './pending-sends'
 import { loadPostHog } from './posthog'
 
 export type { EventName, EventProps } from './events'
@@ -32,7 +32,8 @@ async function send(event: AnalyticsEvent): Promise<void> {
     metrics().analyticsEvents.inc({ result: 'ok' })
   } catch (error) {
     metrics().analyticsEvents.inc({ result: 'error' })
-    logger.warn({ err: error, event: event.event, request_id: event.properties.request_id }, 'analytics_capture_failed')
+    // With what rebuilds it, as when one is dropped or abandoned: a failed event can be sent again.
+    logger.warn({ err: error, ...eventFields(event) }, 'analytics_capture_failed')
   }
 }
 

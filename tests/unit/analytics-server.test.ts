@@ -29,7 +29,7 @@ describe('server track() without a PostHog key', () => {
     expect(await counted('error')).toBe(before.error)
   })
 
-  it('logs and counts a failing backend as error, and does not throw', async () => {
+  it('logs a failing backend with what rebuilds the event, counts it as error, and does not throw', async () => {
     const capture = vi.spyOn(ConsoleAnalytics.prototype, 'capture').mockRejectedValueOnce(new Error('backend down'))
     const warn = vi.spyOn(logger, 'warn')
     const before = { ok: await counted('ok'), error: await counted('error') }
@@ -38,7 +38,15 @@ describe('server track() without a PostHog key', () => {
     ).resolves.toBeUndefined()
     await vi.waitFor(async () => expect(await counted('error')).toBe(before.error + 1))
     expect(await counted('ok')).toBe(before.ok)
-    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ event: 'signed_out' }), 'analytics_capture_failed')
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({
+        err: expect.any(Error),
+        event: 'signed_out',
+        distinct_id: 'user-1',
+        properties: expect.objectContaining({ feature: 'auth', surface: 'app_shell' }),
+      }),
+      'analytics_capture_failed',
+    )
     capture.mockRestore()
     warn.mockRestore()
   })
