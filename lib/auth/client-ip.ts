@@ -66,14 +66,18 @@ export function isPrivateAddress(address: string): boolean {
 let warnedForwardedIgnored = false
 
 /**
- * With no trusted hops, `X-Forwarded-For` is ignored. A request that carries one *and* comes
- * from a private address most likely came through a proxy of yours, so every client looks like
- * that proxy and shares its limits: said once, naming the setting. No address is logged.
+ * With no trusted hops, `X-Forwarded-For` is ignored. A request that carries one naming another
+ * address than its peer, *and* comes from a private address, most likely came through a proxy of
+ * yours, so every client looks like that proxy and shares its limits: said once, naming the
+ * setting. No address is logged. (Next itself sets the header to the peer's address when a
+ * request arrives without one: that is no proxy.)
  */
 function warnIfProxiedWithoutHops(headers: Headers, peer: string | undefined, trustedHops: number): void {
-  if (warnedForwardedIgnored || trustedHops !== 0 || !peer || !headers.has('x-forwarded-for')) return
+  const forwarded = headers.get('x-forwarded-for')
+  if (warnedForwardedIgnored || trustedHops !== 0 || !peer || !forwarded) return
   const address = normaliseAddress(peer)
   if (!address || !isPrivateAddress(address)) return
+  if (forwarded.split(',').every((entry) => normaliseAddress(entry) === address)) return
   warnedForwardedIgnored = true
   logger.warn(
     {

@@ -119,6 +119,31 @@ test.describe('redirects after sign-in', () => {
       '(from the client)',
     )
   })
+
+  test('with TRUSTED_PROXY_HOPS unset, loopback clients raise no proxy warning; a private peer forwarding for another address does, once', async () => {
+    const warnings = () => app.output.filter((line) => line.includes('"x_forwarded_for_ignored"')).length
+    const beacon = (headers: Record<string, string> = {}) =>
+      fetch(`${app.url}/api/browser-events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({
+          entries: [{ type: 'vital', name: 'TTFB', value: 90, rating: 'good', id: 'v6-xff', route: '/status' }],
+        }),
+      })
+    // The sign-ins above, and this beacon, came from loopback without the header: Next sets it
+    // to the socket's address itself, which is no proxy.
+    expect((await beacon()).status).toBe(204)
+    expect(warnings()).toBe(0)
+    // As nginx on this machine would send it, with the client's address.
+    expect((await beacon({ 'x-forwarded-for': '203.0.113.9' })).status).toBe(204)
+    await expect.poll(warnings).toBe(1)
+    expect((await beacon({ 'x-forwarded-for': '203.0.113.10' })).status).toBe(204)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(warnings()).toBe(1)
+    const line = app.output.find((entry) => entry.includes('"x_forwarded_for_ignored"'))!
+    expect(line).toContain('TRUSTED_PROXY_HOPS')
+    expect(line).not.toContain('203.0.113.9')
+  })
 })
 
 test.describe('the sign-in limits behind one proxy (TRUSTED_PROXY_HOPS=1)', () => {

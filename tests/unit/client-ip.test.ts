@@ -136,6 +136,8 @@ describe('requestClientIp behind a proxy with TRUSTED_PROXY_HOPS unset', () => {
   it.each([
     ['a public peer writing the header itself (exposed directly)', '198.51.100.9', '192.0.2.77', undefined],
     ['a private peer without the header', '10.0.0.2', undefined, undefined],
+    // `next start` sets X-Forwarded-For to the socket's address when a request has none.
+    ['a private peer with the header Next sets itself', '::ffff:127.0.0.1', '::ffff:127.0.0.1', undefined],
     ['a private peer with the hops set', '10.0.0.2', '192.0.2.77', '1'],
   ])('says nothing for %s', async (_, peer, forwardedFor, hops) => {
     const { ask, warn } = await fromPeer(peer, forwardedFor, hops)
