@@ -52,7 +52,8 @@ function startMetrics(config: ReturnType<typeof parseEnv>): void {
  * missing or invalid variable stops here with one line per problem, instead of failing later
  * on a request (or writing data to an ephemeral disk). Then the request hook goes in, and the
  * database is opened in the background so the embedded database's boot and migrations do not
- * land on the first request. Tracing starts here when an OTLP endpoint is configured, the
+ * land on the first request. Tracing starts here when an OTLP endpoint is configured (and always
+ * under `next dev`, for the inspector), the
  * metrics get their own listener when METRICS_PORT is set, and the shutdown on SIGTERM/SIGINT is
  * installed.
  */

@@ -1,6 +1,6 @@
 // Error tracking for browser code. App code and error boundaries call these; none of them
-// imports the SDK. The SDK (sentry-browser.ts) is loaded only when a DSN was set at build time,
-// as its own chunk that does not hold up hydration, so a build without a DSN ships none of it.
+// imports the SDK. The SDK (sentry-browser.ts) is loaded only when a DSN was set at build time
+// (or, under `next dev`, Spotlight), as its own chunk that does not hold up hydration, so a build without a DSN ships none of it.
 import type { BrowserErrorContext } from './sentry-browser'
 
 type BrowserSdk = typeof import('./sentry-browser')

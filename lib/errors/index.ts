@@ -1,5 +1,5 @@
 // Error tracking (Sentry) for server code: report an error, wrap a server action, put the user
-// on the request, forward the browser's envelopes. Every function is a no-op without a DSN, and the SDK is not even loaded then (./server). The
+// on the request, forward the browser's envelopes. Every function is a no-op without a DSN (or, under `next dev`, Spotlight or the inspector), and the SDK is not even loaded then (./server). The
 // browser's entry is ./client; ./settings is what every runtime shares (pure, no SDK).
 import 'server-only'
 

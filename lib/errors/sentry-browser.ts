@@ -1,4 +1,5 @@
-// The Sentry adapter for the browser: the only browser module that imports the SDK, loaded
+// The Sentry adapter for the browser: with sentry-browser-replay.ts (Replay, loaded later), the
+// only browser code that imports the SDK, loaded
 // on demand by client.ts (never import it directly, or the SDK lands in every page's first
 // load). Events go to the same-origin tunnel, scrubbed, tagged with the page's request ID.
 import {

@@ -1,5 +1,6 @@
-// The Sentry adapter for server code (Node server and edge): the only server module that
-// imports the SDK, and itself imported only by ./server.ts, with import(), when there is
+// The Sentry adapter for server code (Node server and edge): with the Node transport
+// (sentry-node-transport.ts) and the inspector's (inspector-transport.ts), the only server code
+// that imports the SDK, and itself imported only by ./server.ts, with import(), when there is
 // somewhere to send events. App code calls `captureException`, `withActionInstrumentation`
 // (actions.ts) and `setRequestUser` (user.ts) through lib/errors, never `@sentry/nextjs`.
 import 'server-only'
@@ -25,7 +26,7 @@ import {
 type RequestErrorArgs = Parameters<Instrumentation.onRequestError>
 export type ErrorContext = { tags?: Record<string, string>; extra?: Record<string, unknown> }
 
-/** The request ID of the work in progress: the Node request context, else the request headers. */
+/** The request ID of the work in progress, from the Node request context (callers fall back to the headers). */
 function currentRequestId(): string | undefined {
   return currentRequestContext()?.requestId
 }

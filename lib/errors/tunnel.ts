@@ -76,8 +76,9 @@ const FORWARDED_RESPONSE_HEADERS = ['content-type', 'retry-after', 'x-sentry-rat
 /**
  * Validates one browser envelope and forwards it to the DSN's ingest endpoint. Checks in this
  * order, the first four before a byte of the body is read: a DSN (else 404), POST (else 405), a
- * declared length within the cap (else 413), no content encoding (else 415); then the body is
- * read within the cap and a deadline (413, 408), and its header must name the configured DSN (400).
+ * declared length within the cap (else 413; 400 if it is not a length), no content encoding
+ * (else 415); then the body is read within the cap and a deadline (413, 408; 400 if it breaks),
+ * and its header must name the configured DSN (400).
  */
 export async function forwardEnvelope(request: Request, options: TunnelOptions): Promise<Result> {
   const configured = parseDsn(options.dsn)

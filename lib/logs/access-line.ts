@@ -1,4 +1,4 @@
-// The access line: one `info` line per finished request on the Node server, written when the
+// The access line: one `info` line (`debug` for /_next/ assets) per finished request on the Node server, written when the
 // request hook (lib/request) reports it. The production record of what was asked and answered,
 // and of what the request did on the way (queries, audit rows, events, flags, its error's digest):
 // the request's one wide event, which the rooms that know tallied in its context.

@@ -1,6 +1,6 @@
 // The metrics on a port of their own (METRICS_PORT, 9464 by convention): a plain node:http
 // listener that start-up opens next to Next's, so Prometheus scrapes never share the public port,
-// its proxy, its rate limits or its access log. GET /metrics only; when METRICS_TOKEN is set it is
+// its proxy, its rate limits or its access log. GET (or HEAD) /metrics only; when METRICS_TOKEN is set it is
 // required here too, so binding to 0.0.0.0 in a container does not publish the series.
 import http from 'node:http'
 import { leaveUnobserved } from '../request/http-hook'

@@ -115,7 +115,8 @@ export function stripUrlQueryValues(value: string): string {
 }
 
 /**
- * A copy of `value` in which every URL-valued string, at any depth, has lost its query values.
+ * A copy of `value` in which every URL-valued string, in plain objects and arrays up to 8 levels
+ * deep, has lost its query values.
  * One rule for every property rather than a list of property names: analytics SDKs keep adding
  * URL properties (`$session_entry_url`, `$initial_referrer`, `$prev_pageview_url`…).
  */

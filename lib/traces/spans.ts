@@ -1,6 +1,6 @@
 // Spans from our own code (server actions, database queries), and the trace IDs on log lines,
 // through OpenTelemetry's API, so they work with whichever tracer provider is registered: ours
-// (tracing.ts, when an OTLP endpoint is set) or Sentry's. Without either, the API is a no-op
+// (tracing.ts, when an OTLP endpoint is set, and under `next dev`) or Sentry's. Without either, the API is a no-op
 // and these cost next to nothing.
 import { SpanKind, SpanStatusCode, isSpanContextValid, trace, type Attributes } from '@opentelemetry/api'
 import { INSPECTOR_ENABLED } from '../inspect'

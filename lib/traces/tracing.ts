@@ -1,8 +1,10 @@
 // OpenTelemetry for the Node server: the only module that imports the OpenTelemetry SDK. Loaded
-// only when OTEL_EXPORTER_OTLP_ENDPOINT is set; then this provider is the one tracer provider of
+// only when OTEL_EXPORTER_OTLP_ENDPOINT is set, or under `next dev` for the local inspector; then
+// this provider is the one tracer provider of
 // the process. Next's own spans (request, render, route handler, fetch), our spans (server
 // actions, database queries) all go through it, and each sampled span is exported over
-// OTLP/HTTP to the endpoint and, with a Sentry DSN, to Sentry's OTLP endpoint, so both sides
+// OTLP/HTTP to the endpoint and, with a Sentry DSN (and SENTRY_TRACES_SAMPLE_RATE above 0), to
+// Sentry's OTLP endpoint, so both sides
 // see the same spans and nothing is instrumented twice.
 import diagnostics from 'node:diagnostics_channel'
 import 'server-only'
