@@ -72,7 +72,7 @@ function answer(request: NextRequest, refusal?: { status: number; message: strin
 export const config = {
   // Everything but static assets, the telemetry forwarding paths (/ingest/…, /monitoring, as
   // whole path segments, so /monitoring-status still gets the proxy) and the probes an
-  // orchestrator or Prometheus polls (exactly /api/health, /api/ready, /api/metrics). Running any
+  // orchestrator or Prometheus polls (exactly /api/health, /api/ready, /api/metrics, a trailing slash allowed). Running any
   // proxy costs a request a whole extra pass through Next (docs/performance.md), and the probes
   // need nothing from this one: no page, no session, no nonce (they answer JSON or text, so no
   // policy either, like the forwarders). The Node hook still gives them their request ID and

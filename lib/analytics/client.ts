@@ -1,8 +1,8 @@
 'use client'
 
-// Analytics for client components. track() has the same signature as the server's track() in
-// lib/analytics/server.ts. Everything called before posthog-js has loaded is kept and replayed
-// once it has; without NEXT_PUBLIC_POSTHOG_KEY nothing is loaded or sent.
+// Analytics for client components. track() takes the same event and properties as the server's
+// track() in lib/analytics/server.ts. The first 100 calls made before posthog-js has loaded are
+// kept and replayed once it has; without NEXT_PUBLIC_POSTHOG_KEY nothing is loaded or sent.
 import type { EventName, EventProps } from './events'
 import type { BrowserIdentity } from './posthog-browser'
 

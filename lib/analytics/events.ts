@@ -2,7 +2,7 @@
 // belongs to. "Which features earn their maintenance cost?" is then one GROUP BY feature away.
 // Add an event here first; both track() entry points accept only what this file declares.
 
-/** The product's features: analytics events, server work (feature_work_seconds) and flags are tagged with one. */
+/** The product's features: analytics events and server work (feature_work_seconds) are tagged with one. */
 export const FEATURES = ['auth', 'customers'] as const
 export type Feature = (typeof FEATURES)[number]
 

@@ -115,8 +115,8 @@ const configured = (): IngestOptions => ({
 /**
  * Checks in this order, each before a byte of the body is read: a key (else 404), a path
  * posthog-js uses (else 404), a method that path takes (else 405 with Allow), a declared length
- * within the cap (else 413). Then the body is read within the cap and a deadline (413, 408) and
- * forwarded.
+ * within the cap (else 413; 400 if it is not a length). Then the body is read within the cap and
+ * a deadline (413, 408; 400 if it breaks) and forwarded.
  */
 export async function forwardToPostHog(request: Request, options: IngestOptions = configured()): Promise<Response> {
   if (!options.key) return refusal(request, 404, 'Not found')

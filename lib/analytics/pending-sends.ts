@@ -24,6 +24,8 @@ export const eventFields = (event: AnalyticsEvent) => ({
   event: event.event,
   request_id: event.properties.request_id,
   distinct_id: event.distinctId ?? event.anonymousId,
+  // Sent again, an anonymous event must stay anonymous (no person profile): both IDs are UUIDs.
+  anonymous: event.distinctId === undefined,
   properties: event.properties,
 })
 

@@ -1,5 +1,5 @@
-// track() for server actions and route handlers. Same signature as the client's track() in
-// lib/analytics/client.ts; the event is sent after the response (after()), tagged with the
+// track() for server actions and route handlers. The same event and properties as the client's
+// track() in lib/analytics/client.ts, plus who did it (distinctId); the event is sent after the response (after()), tagged with the
 // request ID, and a failing backend is logged and counted, never thrown.
 import 'server-only'
 import { randomUUID } from 'node:crypto'

@@ -11,6 +11,7 @@ import { BlockList, isIP } from 'node:net'
 import { trustedProxyHops } from '../env'
 import { logger } from '../logs'
 import { currentRequestContext } from '../request'
+import { perProcess } from '../singleton'
 
 /** `[2001:db8::1]:443` → `2001:db8::1`, `198.51.100.7:5000` → `198.51.100.7`, `::ffff:1.2.3.4` → `1.2.3.4`. */
 export function normaliseAddress(raw: string): string | undefined {
@@ -63,7 +64,24 @@ export function isPrivateAddress(address: string): boolean {
   return family !== 0 && PRIVATE_RANGES.check(address, family === 6 ? 'ipv6' : 'ipv4')
 }
 
-let warnedForwardedIgnored = false
+/** Says `message` once per process: a module variable would be once per chunk (lib/singleton.ts). */
+function warnOnce(message: string, fields: Record<string, unknown>): void {
+  const said = perProcess('clientIpWarnings', () => new Set<string>())
+  if (said.has(message)) return
+  said.add(message)
+  logger.warn(fields, message)
+}
+
+/**
+ * Requests without an address the trusted proxy chain yields share one bucket in every
+ * per-address limit (the sign-in limits, the Web Vitals budget): said once.
+ */
+export function warnClientIpUnknown(): void {
+  warnOnce('client_ip_unknown', {
+    why: 'a request came without an address the trusted proxy chain yields: such requests share one bucket in the sign-in limits and the Web Vitals budget',
+    fix: "set TRUSTED_PROXY_HOPS, or have the proxy append the client's address to X-Forwarded-For",
+  })
+}
 
 /**
  * With no trusted hops, `X-Forwarded-For` is ignored. A request that carries one naming another
@@ -74,19 +92,15 @@ let warnedForwardedIgnored = false
  */
 function warnIfProxiedWithoutHops(headers: Headers, peer: string | undefined, trustedHops: number): void {
   const forwarded = headers.get('x-forwarded-for')
-  if (warnedForwardedIgnored || trustedHops !== 0 || !peer || !forwarded) return
+  if (trustedHops !== 0 || !peer || !forwarded) return
   const address = normaliseAddress(peer)
   if (!address || !isPrivateAddress(address)) return
   if (forwarded.split(',').every((entry) => normaliseAddress(entry) === address)) return
-  warnedForwardedIgnored = true
-  logger.warn(
-    {
-      trusted_hops: 0,
-      why: 'a request from a private address carried X-Forwarded-For: behind a proxy, every client shares its address in the sign-in limits and the Web Vitals budget',
-      fix: 'set TRUSTED_PROXY_HOPS to the number of proxies in front of the app',
-    },
-    'x_forwarded_for_ignored',
-  )
+  warnOnce('x_forwarded_for_ignored', {
+    trusted_hops: 0,
+    why: 'a request from a private address carried X-Forwarded-For: behind a proxy, every client shares its address in the sign-in limits and the Web Vitals budget',
+    fix: 'set TRUSTED_PROXY_HOPS to the number of proxies in front of the app',
+  })
 }
 
 /** This request's client address under the deployment's TRUSTED_PROXY_HOPS. */
@@ -122,5 +136,7 @@ export function addressSubject(ip: string): string {
  */
 export function requestClientSubject(headers: Headers): string | undefined {
   const ip = requestClientIp(headers)
-  return ip ? addressSubject(ip) : undefined
+  if (ip) return addressSubject(ip)
+  warnClientIpUnknown()
+  return undefined
 }

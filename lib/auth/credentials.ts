@@ -75,8 +75,16 @@ export async function registerUser(
   const signUpCount = rowsUnder(reservation.rows, SIGN_UP_KEY_PREFIX)
 
   // From here an "already exists" answer keeps its failure count (no account was created, so
-  // not its sign-up count); an account created keeps only its sign-up count; an error neither.
-  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)
+  // not its sign-up count); an account created keeps only its sign-up count; an error neither
+  // (given back without letting a failed release hide the error: the rows expire anyway).
+  const giveBackAll = () => releaseSignInAttempt(db, reservation).catch(() => undefined)
+  let existing: { id: string } | undefined
+  try {
+    ;[existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)
+  } catch (error) {
+    await giveBackAll()
+    throw error
+  }
   if (existing) {
     await releaseSignInAttempt(db, signUpCount)
     return { ok: false, fieldErrors: { email: [EMAIL_TAKEN] } }
@@ -96,7 +104,7 @@ export async function registerUser(
       await releaseSignInAttempt(db, signUpCount)
       return { ok: false, fieldErrors: { email: [EMAIL_TAKEN] } }
     }
-    await releaseSignInAttempt(db, reservation)
+    await giveBackAll()
     throw error
   }
   await releaseSignInAttempt(db, failureCount)

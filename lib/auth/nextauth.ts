@@ -153,7 +153,8 @@ function configFor(db: Database): NextAuthConfig {
     events: authEvents(db),
     logger: {
       error(error) {
-        // Refused credentials are expected and already counted and audited by authenticate().
+        // Refused credentials are expected and already counted and audited (or, when rate-limited,
+        // logged) by authenticate().
         if (error instanceof CredentialsSignin) return
         // A cookie we cannot read (tampered with, or sealed with a rotated secret) signs that
         // visitor out; it is not an outage. A burst of them after a deploy means AUTH_SECRET changed.

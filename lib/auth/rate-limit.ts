@@ -20,8 +20,7 @@ import { createHash } from 'node:crypto'
 import { inArray, lt, or, sql } from 'drizzle-orm'
 import { signInFailures } from '../db/schema'
 import { rowsOf, type Database } from '../db'
-import { logger } from '../logs'
-import { addressSubject } from './client-ip'
+import { addressSubject, warnClientIpUnknown } from './client-ip'
 
 export const MAX_FAILURES_PER_ACCOUNT_AND_IP = 10
 export const MAX_FAILURES_PER_IP = 30
@@ -45,14 +44,9 @@ const hash = (value: string) => createHash('sha256').update(value).digest('hex')
  */
 export const UNKNOWN_IP_KEY = 'ip:unknown'
 
-let warnedUnknownIp = false
-
 function ipSubject(ip: string | undefined): string | undefined {
   if (ip) return addressSubject(ip)
-  if (!warnedUnknownIp) {
-    warnedUnknownIp = true
-    logger.warn({ key: UNKNOWN_IP_KEY }, 'client_ip_unknown')
-  }
+  warnClientIpUnknown()
   return undefined
 }
 

@@ -9,7 +9,7 @@ export type RefreshQueue<T> = {
    * settles starts a new refresh.
    */
   run: (key: string, refresh: () => Promise<T>) => Promise<T>
-  /** How many keys have a refresh in flight (for tests and metrics). */
+  /** How many keys have a refresh in flight (for tests). */
   readonly inFlight: number
 }
 

@@ -3,7 +3,7 @@
 // MAX_BODY_BYTES, the schema), then:
 // - each Web Vital is observed in Prometheus by route pattern (browser_web_vital_seconds,
 //   browser_cumulative_layout_shift) and sent to PostHog as a `web_vital` event through the
-//   server's track(), so no key means no network and a console line, as for every event;
+//   server's track(), so no key means no network and a debug log line, as for every event;
 // - under `next dev`, every entry (vitals, errors, the page's analytics calls) is recorded for
 //   the inspector under the request ID of the page it came from.
 // The route a browser names is re-checked against the app's pages: anything else is `other`,

@@ -4,7 +4,7 @@
 // INP when the page is hidden), which is when beacon.ts sends.
 import type { VitalEntry } from './schema'
 
-/** One vital as web-vitals reports it; the page it belongs to is added by client.ts. */
+/** One vital as web-vitals reports it; the page it belongs to is added by collect.ts. */
 export type Vital = Pick<VitalEntry, 'name' | 'value' | 'rating' | 'id' | 'navigationType'>
 
 /** Calls `report` with each vital of this page load, once its value is final. */

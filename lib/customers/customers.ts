@@ -174,7 +174,7 @@ export async function deleteCustomer(db: Database, actor: Actor, id: string): Pr
  * Runs a single-statement mutation. When the connection is lost after it was sent, the change
  * may have committed with its answer lost: the audit event is then logged as unconfirmed (what
  * rebuilds the row once the change is found to exist) before the error goes on to the caller,
- * which answers 503. An update runs in a transaction whose changed fields are only known inside
+ * which answers 503 (the JSON API) or shows the form's "unavailable" message. An update runs in a transaction whose changed fields are only known inside
  * it, and is not covered.
  */
 async function unconfirmedIfCut<T>(audit: AuditEvent, mutate: () => Promise<T>): Promise<T> {

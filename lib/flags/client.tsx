@@ -1,7 +1,7 @@
 'use client'
 
 // Flags in client components, from values the server evaluated for this render: no flicker,
-// no request from the browser. The same values bootstrap posthog-js.
+// no request from the browser. The same values bootstrap posthog-js if it has not started yet.
 import { createContext, useContext } from 'react'
 import { FLAGS, type FlagName, type FlagValues } from './registry'
 

@@ -2,7 +2,7 @@
 // analytics events, flag evaluations, audit rows, and what the page's browser reported through
 // lib/browser-telemetry) also records what it did here, keyed by request ID, whether or not a vendor key is set. Bounded: the most recent
 // MAX_REQUESTS requests, MAX_ENTRIES_PER_REQUEST entries each, long strings cut. Nothing goes to
-// disk or the network; a restart forgets it. In production every call returns at the first line.
+// disk or the network; a restart forgets it. In production recording returns at its first line (and nothing reads it: mayInspect refuses).
 import { perProcess } from '../singleton'
 import { INSPECTOR_ENABLED } from './client'
 

@@ -11,8 +11,9 @@ import {
 } from './id'
 
 /**
- * The current request's ID, as set by the proxy on the request headers. AsyncLocalStorage
- * from the proxy does not reach server components, so this reads `headers()`.
+ * The current request's ID: the Node hook's request context when there is one, else the ID the
+ * proxy set on the request headers (AsyncLocalStorage from the proxy does not reach server
+ * components, so this reads `headers()`).
  */
 export async function getRequestId(): Promise<string | undefined> {
   const fromContext = currentRequestContext()?.requestId

@@ -1,6 +1,6 @@
 // Request correlation for server code: which request this is (its ID, where the ID came from),
-// the per-request context on the Node server (with what the request did, for its access line),
-// and the hook that creates it. The pure ID rule is also its own entry (./id) for the proxy and
+// and the per-request context on the Node server (with what the request did, for its access
+// line); the hook that creates it is its own entry (./http-hook). The pure ID rule is also its own entry (./id) for the proxy and
 // the browser; the page's ID in the browser is ./client.
 import 'server-only'
 

@@ -22,7 +22,7 @@ function loadMatchers(): Matcher[] {
       staticRoutes?: ManifestRoute[]
       dynamicRoutes?: ManifestRoute[]
     }
-    // Static routes first: `/customers/new` wins over `/customers/[id]`.
+    // Static routes first: a static `/customers/new` would win over `/customers/[id]`.
     return [...(manifest.staticRoutes ?? []), ...(manifest.dynamicRoutes ?? [])].map((route) => ({
       page: route.page,
       regex: new RegExp(route.regex),

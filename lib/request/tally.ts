@@ -1,7 +1,7 @@
 // What a request did, noted as it happens by the rooms that know (db, audit, analytics, flags,
 // logs, errors) so the access line can say it once at the end: counts, durations, flag names and
 // a digest, never payloads. Outside the Node server's request context (Vercel, scripts, start-up)
-// each call does nothing. Each is a lookup and an addition: the hot path stays allocation-free.
+// each call does nothing. Each is a lookup and a small update; the counters allocate nothing.
 import { requestContextStorage } from './context'
 
 /** A database query of this request finished, after `ms`. */

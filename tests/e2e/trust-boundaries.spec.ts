@@ -133,6 +133,7 @@ test.describe('redirects after sign-in', () => {
     // The sign-ins above, and this beacon, came from loopback without the header: Next sets it
     // to the socket's address itself, which is no proxy.
     expect((await beacon()).status).toBe(204)
+    await new Promise((resolve) => setTimeout(resolve, 300)) // log lines are written asynchronously
     expect(warnings()).toBe(0)
     // As nginx on this machine would send it, with the client's address.
     expect((await beacon({ 'x-forwarded-for': '203.0.113.9' })).status).toBe(204)

@@ -241,6 +241,24 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     await signUp(uniqueEmail(), ip)
   }, 120_000)
 
+  it('a sign-up whose email lookup fails gives back both its counts and reports the lookup’s error', async () => {
+    const ip = '198.51.100.43'
+    const countOf = (key: string) => database.db.$count(signInFailures, eq(signInFailures.key, key))
+    // The database answers the limiter, then fails the lookup (a timeout, a reset connection).
+    const failingLookup = new Proxy(database.db, {
+      get: (target, property, receiver) =>
+        property === 'select'
+          ? () => {
+              throw new Error('lookup failed')
+            }
+          : Reflect.get(target, property, receiver),
+    })
+    await expect(
+      registerUser(failingLookup, { name: 'X', email: uniqueEmail(), password: PASSWORD }, { ip }),
+    ).rejects.toThrow('lookup failed')
+    for (const { key } of signUpKeysFor(ip)) expect(await countOf(key)).toBe(0)
+  })
+
   it('a successful sign-in resets the account’s count from that address', async () => {
     const user = await signUp()
     const ip = uniqueIp()

@@ -43,9 +43,26 @@ describe('server track() without a PostHog key', () => {
         err: expect.any(Error),
         event: 'signed_out',
         distinct_id: 'user-1',
+        anonymous: false,
         properties: expect.objectContaining({ feature: 'auth', surface: 'app_shell' }),
       }),
       'analytics_capture_failed',
+    )
+    capture.mockRestore()
+    warn.mockRestore()
+  })
+})
+
+describe('server track() failing for an anonymous visitor', () => {
+  it('logs the event as anonymous, so sending it again makes no person profile', async () => {
+    const capture = vi.spyOn(ConsoleAnalytics.prototype, 'capture').mockRejectedValueOnce(new Error('backend down'))
+    const warn = vi.spyOn(logger, 'warn')
+    await track('signed_out', { feature: 'auth', surface: 'app_shell' }) // no distinctId
+    await vi.waitFor(() =>
+      expect(warn).toHaveBeenCalledWith(
+        expect.objectContaining({ anonymous: true, distinct_id: expect.stringMatching(/^[0-9a-f-]{36}$/) }),
+        'analytics_capture_failed',
+      ),
     )
     capture.mockRestore()
     warn.mockRestore()

@@ -109,8 +109,11 @@ describe('requestClientIp behind a proxy with TRUSTED_PROXY_HOPS unset', () => {
   })
 
   /** requestClientIp() in a request from `peer`, with a fresh module (its warning is once per process). */
+  const forgetWarnings = () => delete (globalThis as Record<symbol, unknown>)[Symbol.for('signalbox.clientIpWarnings')]
+
   async function fromPeer(peer: string, forwardedFor: string | undefined, hops?: string) {
     vi.resetModules()
+    forgetWarnings() // each test starts with nothing said in this process
     if (hops !== undefined) vi.stubEnv('TRUSTED_PROXY_HOPS', hops)
     const { logger } = await import('@/lib/logs')
     const warn = vi.spyOn(logger, 'warn')
@@ -131,6 +134,37 @@ describe('requestClientIp behind a proxy with TRUSTED_PROXY_HOPS unset', () => {
     expect(logged).toContain('TRUSTED_PROXY_HOPS')
     expect(logged).not.toContain('127.0.0.1')
     expect(logged).not.toContain('192.0.2.77')
+  })
+
+  it('says it once per process, not once per copy of the module (Next bundles one per chunk)', async () => {
+    const { ask, warn } = await fromPeer('10.0.0.2', '192.0.2.77')
+    ask()
+    vi.resetModules() // a second copy, as another chunk would load
+    const second = await import('@/lib/auth/client-ip')
+    const { requestContextStorage } = await import('@/lib/request/context')
+    const context = {
+      requestId: 'r2',
+      requestIdSource: 'server' as const,
+      startedAt: Date.now(),
+      peerAddress: '10.0.0.2',
+    }
+    requestContextStorage.run(context, () => second.requestClientIp(headersWith('192.0.2.78')))
+    expect(warn.mock.calls.filter(([, message]) => message === 'x_forwarded_for_ignored')).toHaveLength(1)
+  })
+
+  it('says once that a request had no address the proxy chain yields, for every per-address limit', async () => {
+    vi.resetModules()
+    forgetWarnings()
+    vi.stubEnv('TRUSTED_PROXY_HOPS', '1')
+    const { logger } = await import('@/lib/logs')
+    const warn = vi.spyOn(logger, 'warn')
+    const { requestClientSubject } = await import('@/lib/auth/client-ip')
+    // One hop trusted, no peer (as off the Node server) and no header: no address at all.
+    expect(requestClientSubject(headersWith())).toBeUndefined()
+    expect(requestClientSubject(headersWith('not an address'))).toBeUndefined()
+    const said = warn.mock.calls.filter(([, message]) => message === 'client_ip_unknown')
+    expect(said).toHaveLength(1)
+    expect(JSON.stringify(said[0])).toContain('TRUSTED_PROXY_HOPS')
   })
 
   it.each([

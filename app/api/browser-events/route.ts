@@ -12,4 +12,12 @@ const receive = (request: Request) =>
     userId: async () => (await getSession())?.userId,
     client: () => requestClientSubject(request.headers),
   })
-export { receive as GET, receive as POST, receive as PUT, receive as PATCH, receive as DELETE }
+export {
+  receive as GET,
+  receive as HEAD,
+  receive as POST,
+  receive as PUT,
+  receive as PATCH,
+  receive as DELETE,
+  receive as OPTIONS,
+}
