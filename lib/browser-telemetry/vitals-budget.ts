@@ -9,7 +9,10 @@
 // instance counts alone, an address can spend it once per instance. A shared count would
 // take one of the library's store-backed limiters (Redis, PostgreSQL) in place of this one.
 import 'server-only'
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
+// The memory limiter's own files, not the package index, which loads every store's limiter:
+// 18 KB of server chunk instead of 84 (docs/performance.md). rate-limiter-flexible.d.ts types them.
+import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory'
+import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes'
 import { perProcess } from '../singleton'
 import { MAX_VITALS_PER_CLIENT_PER_MINUTE } from './limits'
 
