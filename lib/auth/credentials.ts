@@ -11,11 +11,10 @@ import { createOwnedOrganization, ensureOrganization } from './organizations'
 import { hashPassword, passwordSchema, verifyPassword } from './password'
 import {
   clearSignInFailures,
+  countedUnder,
   keysFor,
   releaseSignInAttempt,
   reserveSignInAttempt,
-  rowsUnder,
-  SIGN_UP_KEY_PREFIX,
   signUpKeysFor,
 } from './rate-limit'
 import { tooManyAttemptsMessage } from './sign-in-messages'
@@ -69,10 +68,11 @@ export async function registerUser(
   if (!parsed.success) return { ok: false, fieldErrors: z.flattenError(parsed.error).fieldErrors }
   const { name, email, password } = parsed.data
 
-  const reservation = await reserveSignInAttempt(db, signUpKeysFor(ip))
+  const [failureKey, signUpKey] = signUpKeysFor(ip)
+  const reservation = await reserveSignInAttempt(db, [failureKey, signUpKey])
   if (reservation.limited) return { ok: false, formError: tooManyAttemptsMessage(reservation.retryAfterMinutes) }
-  const failureCount = rowsUnder(reservation.rows, SIGN_UP_KEY_PREFIX, { not: true })
-  const signUpCount = rowsUnder(reservation.rows, SIGN_UP_KEY_PREFIX)
+  const failureCount = countedUnder(reservation, failureKey)
+  const signUpCount = countedUnder(reservation, signUpKey)
 
   // From here an "already exists" answer keeps its failure count (no account was created, so
   // not its sign-up count); an account created keeps only its sign-up count; an error neither

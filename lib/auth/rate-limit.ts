@@ -66,33 +66,30 @@ export function ipKeysFor(ip: string | undefined): LimitKey[] {
   return [ipKey(ipSubject(ip))]
 }
 
-/** The prefix of the keys that count accounts created (the others count failures). */
-export const SIGN_UP_KEY_PREFIX = 'sign_up_ip:'
-
-/** A sign-up counts as a failure from its address (until it succeeds) and as an account created. */
-export function signUpKeysFor(ip: string | undefined): LimitKey[] {
+/**
+ * A sign-up counts as a failure from its address (until it succeeds) and as an account created
+ * (`sign_up_ip:` keys).
+ */
+export function signUpKeysFor(ip: string | undefined): [failures: LimitKey, signUps: LimitKey] {
   const subject = ipSubject(ip)
-  return [
-    ipKey(subject),
-    { key: `${SIGN_UP_KEY_PREFIX}${subject ? hash(subject) : 'unknown'}`, max: MAX_SIGN_UPS_PER_IP },
-  ]
+  return [ipKey(subject), { key: `sign_up_ip:${subject ? hash(subject) : 'unknown'}`, max: MAX_SIGN_UPS_PER_IP }]
 }
 
-/** One row an allowed attempt added, and the key it counts under. */
-export type CountedRow = { id: string; key: string }
+/** Rows an allowed attempt added, one per key, each with the key it counts under. */
+export type CountedRows = { rows: { id: string; key: string }[] }
 
 /**
- * An attempt that was allowed and counted (`rows`: one per key, `ids` the same rows' IDs), or a
- * refusal saying how long until the oldest counted row of a limited key leaves the window
- * (whole minutes).
+ * An attempt that was allowed and counted, or a refusal saying how long until the oldest counted
+ * row of a limited key leaves the window (whole minutes).
  */
-export type AttemptReservation =
-  { limited: false; ids: string[]; rows: CountedRow[] } | { limited: true; retryAfterMinutes: number }
+export type AttemptReservation = ({ limited: false } & CountedRows) | { limited: true; retryAfterMinutes: number }
 
-/** The part of an allowed attempt counted under keys that start with `prefix`, or do not. */
-export function rowsUnder(rows: CountedRow[], prefix: string, { not = false } = {}): { ids: string[] } {
-  return { ids: rows.filter(({ key }) => key.startsWith(prefix) !== not).map(({ id }) => id) }
+/** The part of an allowed attempt counted under `limit`. */
+export function countedUnder({ rows }: CountedRows, limit: LimitKey): CountedRows {
+  return { rows: rows.filter(({ key }) => key === limit.key) }
 }
+
+const idsOf = ({ rows }: CountedRows) => rows.map(({ id }) => id)
 
 /**
  * Counts one attempt against every key unless one of them is already at its limit, in which
@@ -105,7 +102,7 @@ export async function reserveSignInAttempt(db: Database, keys: LimitKey[]): Prom
   const unique = [...new Map(keys.map((limit) => [limit.key, limit])).values()].sort((a, b) =>
     a.key.localeCompare(b.key),
   )
-  if (unique.length === 0) return { limited: false, ids: [], rows: [] }
+  if (unique.length === 0) return { limited: false, rows: [] }
   const reservation = await db.transaction(async (tx): Promise<AttemptReservation> => {
     for (const { key } of unique) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`)
     let retryAfterMinutes = 0
@@ -128,7 +125,7 @@ export async function reserveSignInAttempt(db: Database, keys: LimitKey[]): Prom
       .insert(signInFailures)
       .values(unique.map(({ key }) => ({ key })))
       .returning({ id: signInFailures.id, key: signInFailures.key })
-    return { limited: false, ids: rows.map((row) => row.id), rows }
+    return { limited: false, rows }
   })
   // Forget failures older than the window; outside the transaction, so no lock waits on it.
   if (!reservation.limited) await db.delete(signInFailures).where(lt(signInFailures.createdAt, sql`now() - ${WINDOW}`))
@@ -136,23 +133,21 @@ export async function reserveSignInAttempt(db: Database, keys: LimitKey[]): Prom
 }
 
 /** The attempt did not fail after all (valid input, a new account): it stops counting. */
-export async function releaseSignInAttempt(db: Database, reservation: { ids: string[] }): Promise<void> {
-  if (reservation.ids.length > 0) await db.delete(signInFailures).where(inArray(signInFailures.id, reservation.ids))
+export async function releaseSignInAttempt(db: Database, counted: CountedRows): Promise<void> {
+  const ids = idsOf(counted)
+  if (ids.length > 0) await db.delete(signInFailures).where(inArray(signInFailures.id, ids))
 }
 
 /**
  * After a successful sign-in: the attempt stops counting, and the account's count from this
  * address starts again (the address's failures on other accounts stay).
  */
-export async function clearSignInFailures(
-  db: Database,
-  keys: LimitKey[],
-  reservation: { ids: string[] },
-): Promise<void> {
+export async function clearSignInFailures(db: Database, keys: LimitKey[], counted: CountedRows): Promise<void> {
   const accountKeys = keys.filter(({ key }) => key.startsWith('account_ip:')).map(({ key }) => key)
+  const ids = idsOf(counted)
   const conditions = [
     ...(accountKeys.length > 0 ? [inArray(signInFailures.key, accountKeys)] : []),
-    ...(reservation.ids.length > 0 ? [inArray(signInFailures.id, reservation.ids)] : []),
+    ...(ids.length > 0 ? [inArray(signInFailures.id, ids)] : []),
   ]
   if (conditions.length > 0) await db.delete(signInFailures).where(or(...conditions))
 }
