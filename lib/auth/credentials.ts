@@ -12,6 +12,7 @@ import { hashPassword, passwordSchema, verifyPassword } from './password'
 import {
   clearSignInFailures,
   countedUnder,
+  type CountedRows,
   keysFor,
   releaseSignInAttempt,
   reserveSignInAttempt,
@@ -19,7 +20,19 @@ import {
 } from './rate-limit'
 import { tooManyAttemptsMessage } from './sign-in-messages'
 
-export const emailSchema = z.string().trim().toLowerCase().pipe(z.email('Enter a valid email address'))
+/**
+ * The longest address mail can be sent to (RFC 5321's 256-octet path, less its angle brackets).
+ * Longer was a database error, not a form error: PostgreSQL refuses an index entry over 2704
+ * bytes, so a 5000-character address made sign-up a 500.
+ */
+export const EMAIL_MAX_LENGTH = 254
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(EMAIL_MAX_LENGTH, `Use at most ${EMAIL_MAX_LENGTH} characters`)
+  .pipe(z.email('Enter a valid email address'))
 
 /**
  * Control characters (U+0000–U+001F, U+007F): nobody types them into a one-line field, and
@@ -75,14 +88,18 @@ export async function registerUser(
   const signUpCount = countedUnder(reservation, signUpKey)
 
   // From here an "already exists" answer keeps its failure count (no account was created, so
-  // not its sign-up count); an account created keeps only its sign-up count; an error neither
-  // (given back without letting a failed release hide the error: the rows expire anyway).
-  const giveBackAll = () => releaseSignInAttempt(db, reservation).catch(() => undefined)
+  // not its sign-up count); an account created keeps only its sign-up count. A failed lookup
+  // gives both back (the database is failing; nothing costly was done), but a failed insert
+  // keeps its sign-up count: the password was hashed by then, and an input that makes the
+  // insert fail must not buy unlimited bcrypt work from one address. Counts are given back
+  // without letting a failed release hide the error: the rows expire anyway.
+  const giveBack = (counted: CountedRows) =>
+    releaseSignInAttempt(db, counted).catch(() => undefined)
   let existing: { id: string } | undefined
   try {
     ;[existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)
   } catch (error) {
-    await giveBackAll()
+    await giveBack(reservation)
     throw error
   }
   if (existing) {
@@ -104,7 +121,7 @@ export async function registerUser(
       await releaseSignInAttempt(db, signUpCount)
       return { ok: false, fieldErrors: { email: [EMAIL_TAKEN] } }
     }
-    await giveBackAll()
+    await giveBack(failureCount)
     throw error
   }
   await releaseSignInAttempt(db, failureCount)
@@ -151,10 +168,11 @@ export async function authenticate(
 
   // One query whether or not the account exists (its organization comes with it), and one
   // bcrypt comparison either way: a wrong password and an unknown email do the same work.
-  // An email with a control character matches no account (sign-up refuses it), and a NUL
-  // would make the lookup itself a database error: it takes the unknown-email path.
+  // An email with a control character or over the length limit matches no account (sign-up
+  // refuses both), and a NUL would make the lookup itself a database error: it takes the
+  // unknown-email path.
   const [user] =
-    email && !CONTROL_CHARACTERS.test(email)
+    email && email.length <= EMAIL_MAX_LENGTH && !CONTROL_CHARACTERS.test(email)
       ? await db
           .select({
             id: users.id,

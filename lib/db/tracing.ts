@@ -4,10 +4,12 @@
 // the SQL text with its `$n` placeholders, never the bound values. The same wrapper counts each
 // query of a request and its time, for the request's access line, and marks the request when a
 // query fails for want of the database, so the Node hook answers its 500 as 503 (lib/request's
-// noteDependencyUnavailable; a page cannot set its own status).
+// noteDependencyUnavailable; a page cannot set its own status). A failed query's error leaves it
+// without its bound values (query-errors.ts), before the span or anyone else sees it.
 import { PgPreparedQuery } from 'drizzle-orm/pg-core'
 import { currentRequestContext, noteDatabaseQuery, noteDependencyUnavailable } from '../request'
 import { hasActiveSpan, inSpan } from '../traces'
+import { withoutBoundValues } from './query-errors'
 import { isDatabaseUnavailable } from './unavailable'
 
 type QueryWithCache = (
@@ -30,7 +32,12 @@ export function traceDatabaseQueries(): void {
   const proto = PgPreparedQuery.prototype as unknown as { queryWithCache: QueryWithCache; [INSTALLED]?: true }
   if (proto[INSTALLED]) return
   proto[INSTALLED] = true
-  const original = proto.queryWithCache
+  const drizzleQueryWithCache = proto.queryWithCache
+  const original: QueryWithCache = function (queryString, params, query) {
+    return drizzleQueryWithCache.call(this, queryString, params, query).catch((error: unknown) => {
+      throw withoutBoundValues(error)
+    })
+  }
   proto.queryWithCache = function queryWithCache(queryString, params, query) {
     // Outside a request (start-up migrations, scripts) there is nothing to count or attach to.
     const inRequest = currentRequestContext() !== undefined

@@ -13,7 +13,7 @@ import { rowsOf, testDatabaseKinds, type TestDatabase } from '../support/databas
 const current = vi.hoisted(() => ({ after: undefined as undefined | ((task: () => unknown) => void) }))
 vi.mock('next/server', () => ({ after: (task: () => unknown) => current.after?.(task) }))
 
-const { authenticate, registerUser } = await import('@/lib/auth/credentials')
+const { EMAIL_MAX_LENGTH, authenticate, registerUser } = await import('@/lib/auth/credentials')
 const {
   MAX_FAILURES_PER_ACCOUNT_AND_IP,
   MAX_FAILURES_PER_IP,
@@ -258,6 +258,56 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     ).rejects.toThrow('lookup failed')
     for (const { key } of signUpKeysFor(ip)) expect(await countOf(key)).toBe(0)
   })
+
+  it('a sign-up whose insert fails keeps its sign-up count: a failing input buys no unlimited bcrypt work', async () => {
+    const ip = '198.51.100.44'
+    const [failureKey, signUpKey] = signUpKeysFor(ip).map(({ key }) => key)
+    const countOf = (key: string) => database.db.$count(signInFailures, eq(signInFailures.key, key))
+    // The limiter's transaction goes through; inserting the user fails (after the hash).
+    type Transaction = Parameters<Parameters<typeof database.db.transaction>[0]>[0]
+    const failingUserInsert = (tx: Transaction) =>
+      new Proxy(tx, {
+        get: (target, property, receiver) =>
+          property === 'insert'
+            ? (table: Parameters<Transaction['insert']>[0]) => {
+                if (table === users) throw new Error('insert failed')
+                return target.insert(table)
+              }
+            : Reflect.get(target, property, receiver),
+      })
+    const failingInsert = new Proxy(database.db, {
+      get: (target, property, receiver) =>
+        property === 'transaction'
+          ? (run: (tx: Transaction) => Promise<unknown>) => target.transaction((tx) => run(failingUserInsert(tx)))
+          : Reflect.get(target, property, receiver),
+    })
+    for (let i = 0; i < 2; i++)
+      await expect(
+        registerUser(failingInsert, { name: 'X', email: uniqueEmail(), password: PASSWORD }, { ip }),
+      ).rejects.toThrow('insert failed')
+    expect(await countOf(signUpKey!)).toBe(2)
+    expect(await countOf(failureKey!)).toBe(0)
+  }, 60_000)
+
+  it(`an email over ${EMAIL_MAX_LENGTH} characters is a form error on sign-up and an unknown account on sign-in`, async () => {
+    const ip = '198.51.100.45'
+    const tooLong = `${'a'.repeat(EMAIL_MAX_LENGTH - 'example.com'.length)}@example.com` // 255 characters
+    expect(await registerUser(database.db, { name: 'X', email: tooLong, password: PASSWORD }, { ip })).toEqual({
+      ok: false,
+      fieldErrors: { email: [`Use at most ${EMAIL_MAX_LENGTH} characters`] },
+    })
+    for (const { key } of signUpKeysFor(ip))
+      expect(await database.db.$count(signInFailures, eq(signInFailures.key, key))).toBe(0)
+    // The longest valid address still signs up.
+    const longest = tooLong.slice(1)
+    expect(longest).toHaveLength(EMAIL_MAX_LENGTH)
+    expect(await registerUser(database.db, { name: 'X', email: longest, password: PASSWORD }, { ip })).toMatchObject({
+      ok: true,
+    })
+    expect(
+      await authenticate(database.db, { email: `${'b'.repeat(5000)}@example.com`, password: PASSWORD, ip }),
+    ).toEqual({ ok: false, reason: 'invalid' })
+  }, 60_000)
 
   it('a successful sign-in resets the account’s count from that address', async () => {
     const user = await signUp()
