@@ -56,6 +56,24 @@ export function leaveUnobserved(server: http.Server): void {
  */
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
 
+/**
+ * Whether the path (not the query) has a `%` escape that does not decode (`%ZZ`, or `%E0` alone,
+ * half a UTF-8 character). Next answered those with a bare 500 on some routes (`/ingest/%E0`,
+ * `/api/auth/%E0`, a page behind the proxy): no log line, no security headers, and a 5xx that
+ * anyone could send to set off an error-rate alert. The request is the client's mistake: 400.
+ */
+export function hasMalformedPathEscape(url: string): boolean {
+  const queryAt = url.indexOf('?')
+  const path = queryAt === -1 ? url : url.slice(0, queryAt)
+  if (!path.includes('%')) return false
+  try {
+    decodeURIComponent(path)
+    return false
+  } catch {
+    return true
+  }
+}
+
 const RESPONSE_MAX_LISTENERS = 20
 
 export function installHttpHook(options: { onListenerError?: (error: unknown) => void } = {}): void {
@@ -93,13 +111,18 @@ export function installHttpHook(options: { onListenerError?: (error: unknown) =>
     noteRequestStarted(this, res)
     // An answer sent before the body is all in (404, 413…) must not end in a reset that loses it.
     lingerOnEarlyClose(req)
-    if (FORBIDDEN_METHODS.has(req.method ?? '')) {
-      res.writeHead(405, { 'Content-Type': 'text/plain', 'X-Content-Type-Options': 'nosniff' })
-      res.end('Method Not Allowed')
-      return true
-    }
+    if (FORBIDDEN_METHODS.has(req.method ?? '')) return refuse(res, 405, 'Method Not Allowed')
+    if (hasMalformedPathEscape(req.url ?? '/'))
+      return refuse(res, 400, 'Bad Request: malformed percent-encoding in the path')
     return requestContextStorage.run(context, () => originalEmit.call(this, event, ...args))
   } as typeof proto.emit
+}
+
+/** An answer the hook gives itself, before Next: plain text, never sniffed as anything else. */
+function refuse(res: http.ServerResponse, status: number, message: string): true {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' })
+  res.end(message)
+  return true
 }
 
 /**

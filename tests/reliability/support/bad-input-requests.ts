@@ -229,6 +229,16 @@ const rawQueryValue = fc.oneof(
   fc.constantFrom('%', '%zz', '%%', '%E0%A4%A', '%00', '%ED%A0%80'),
 )
 
+/** Whether a path's `%` escapes decode (a client that sends one that does not deserves a 400). */
+function decodes(path: string): boolean {
+  try {
+    decodeURIComponent(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
 export const pages: TargetSpec<{ page: string; params: [string, string][] }> = {
   name: 'pages with query parameters',
   runs: [120, 30],
@@ -242,6 +252,11 @@ export const pages: TargetSpec<{ page: string; params: [string, string][] }> = {
       maxLength: 4,
     }),
   }),
+  // A path escape that does not decode was a bare 500 behind the proxy (now 400, the Node hook).
+  examples: [
+    { page: '/customers/%ZZ', params: [] },
+    { page: '/customers/%E0', params: [['page', '2']] },
+  ],
   async send(context, { page, params }) {
     const query = params.map(([name, value]) => `${name}=${value}`).join('&')
     const signedOut = page.startsWith('/sign-')
@@ -251,7 +266,10 @@ export const pages: TargetSpec<{ page: string; params: [string, string][] }> = {
     })
     const answer = await read(response)
     const location = answer.headers.location
-    let problem = [200, 303, 307, 308, 404].includes(answer.status) ? undefined : `status ${answer.status}`
+    const malformed = !decodes(page)
+    let problem = (malformed ? [400] : [200, 303, 307, 308, 404]).includes(answer.status)
+      ? undefined
+      : `status ${answer.status}`
     if (location && !(location.startsWith(context.app.url) || /^\/(?![/\\])/.test(location)))
       problem = `redirect off this origin: ${location}`
     return { answer, problem }
@@ -319,8 +337,12 @@ function forwarder(prefix: '/ingest' | '/monitoring'): TargetSpec<{
         fc.constant('DSN_ENVELOPE'),
       ),
     }),
-    // Next answered TRACE with a 500 on every route (lib/request/http-hook.ts now refuses it).
-    examples: [{ method: 'TRACE', tail: '/e/', contentType: '', body: '' }],
+    // Next answered TRACE, and a path escape that does not decode, with a 500 (lib/request/http-hook.ts
+    // now refuses both).
+    examples: [
+      { method: 'TRACE', tail: '/e/', contentType: '', body: '' },
+      { method: 'POST', tail: '/%E0', contentType: 'application/json', body: '{}' },
+    ],
     async send(context, { method, tail, contentType, body }) {
       const envelope = body.replace('DSN_ENVELOPE', `{"dsn":"${context.sentryDsn}"}\n{"type":"event"}\n{}`)
       const sent: [string, string][] = contentType ? [['Content-Type', contentType]] : []

@@ -68,7 +68,12 @@ const signUp: TargetSpec<{ name?: string; email?: string; password?: string; cal
     password: sometimes(passwordLike),
     callbackUrl: callbackLike,
   }),
-  examples: [{ name: 'Ada\u0000', callbackUrl: '/customers' }],
+  // A NUL was a database error; so was an email too long for PostgreSQL's index (a 500 whose
+  // printed error held the password hash).
+  examples: [
+    { name: 'Ada\u0000', callbackUrl: '/customers' },
+    { email: `${'a'.repeat(5000)}@example.com`, callbackUrl: '/customers' },
+  ],
   async send(context, input) {
     const n = ++signUps
     const fields = {
