@@ -139,7 +139,7 @@ test('planted credentials never reach the logs, including a logged error', async
   )
   expect(response.status()).toBe(500)
   const lines = await waitForLogs(app, (all) => all.some((l) => l.request_id === 'planted-run' && l.kind === 'access'))
-  // The careless debug log, the error line and the access line were all written…
+  // The debug log (headers as they came), the error line and the access line were all written…
   const mine = lines.filter((l) => l.request_id === 'planted-run')
   expect(mine.map((l) => l.kind ?? l.msg).sort()).toEqual(['access', 'debug_error_requested', 'request_error'])
   // …and none of them, nor anything else the server printed, carries a planted value.

@@ -1,7 +1,9 @@
 // Throws on purpose (DEBUG_ROUTES=1 only) so an operator can check, after a deploy, that a
-// server error reaches Sentry with its request ID. Like /api/debug/error it handles the request
-// carelessly — reads the body, logs headers and query — because the pipeline's scrubbing, not
-// the route's manners, is what keeps cookies, tokens and bodies out of the event.
+// server error reaches Sentry with its request ID. Like /api/debug/error it first logs the
+// request's headers as they came (the logger's allow-list and redaction keep cookies and tokens
+// out), the names of its query parameters and the size of its body, never their values: an
+// OAuth `code` or an email in a query, a password in a body, are not keys the redaction can
+// recognise (docs/logging.md).
 import { getSession } from '@/lib/auth'
 import { debugRoutesEnabled } from '@/lib/debug'
 import { getRequestLogger } from '@/lib/logs'
@@ -12,10 +14,10 @@ async function handle(request: Request): Promise<Response> {
   if (!debugRoutesEnabled()) return new Response('Not found', { status: 404 })
   // Signed in, the event carries the user (ID only): the check covers user scope too.
   await getSession()
-  const body = request.method === 'POST' ? await request.text() : undefined
+  const bodyBytes = request.method === 'POST' ? (await request.arrayBuffer()).byteLength : undefined
   const log = await getRequestLogger()
   log.warn(
-    { headers: request.headers, query: Object.fromEntries(new URL(request.url).searchParams), body },
+    { headers: request.headers, query_names: [...new URL(request.url).searchParams.keys()], body_bytes: bodyBytes },
     'debug_sentry_requested',
   )
   throw new Error('Planted server error from /api/debug/sentry')
