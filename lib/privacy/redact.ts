@@ -78,7 +78,17 @@ export function redactText(text: string): string {
   return out
 }
 
-/** `/a?x=1&y=2` → `/a?x=&y=`: keeps which parameters were sent, never their values. */
+/**
+ * What a parameter name may look like to be kept. A name is code's, short and plain (`page`,
+ * `callbackUrl`, `filter[status]`); a long one, or one with other characters, is more likely a
+ * value sent as a bare key (`/status?eyJhbGciOi…`, a token pasted without `token=`).
+ */
+const PLAIN_QUERY_NAME = /^[A-Za-z0-9_.[\]-]{1,32}$/
+
+/**
+ * `/a?x=1&y=2` → `/a?x=&y=`: keeps which parameters were sent, never their values; a name that
+ * does not look like one (PLAIN_QUERY_NAME) is replaced too.
+ */
 export function stripQueryValues(pathWithQuery: string): string {
   const at = pathWithQuery.indexOf('?')
   if (at === -1) return pathWithQuery
@@ -89,9 +99,10 @@ export function stripQueryValues(pathWithQuery: string): string {
     .map((pair) => {
       const name = pair.split('=')[0] ?? ''
       try {
-        return encodeURIComponent(decodeURIComponent(name))
+        const decoded = decodeURIComponent(name)
+        return PLAIN_QUERY_NAME.test(decoded) ? encodeURIComponent(decoded) : REDACTED
       } catch {
-        return ''
+        return REDACTED
       }
     })
   return `${pathWithQuery.slice(0, at)}?${names.map((n) => `${n}=`).join('&')}`

@@ -102,7 +102,12 @@ describe('stripQueryValues', () => {
     ['/customers?page=2', '/customers?page='],
     ['/sign-in?callbackUrl=%2Fcustomers&email=a%40b.c', '/sign-in?callbackUrl=&email='],
     ['/a?flag&x=1', '/a?flag=&x='],
+    ['/a?filter[status]=open', '/a?filter%5Bstatus%5D='],
     ['/a?', '/a?'],
+    // A value sent as a bare key is not a name: a JWT, a token with base64's characters.
+    ['/status?eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SECRETJWT', '/status?[REDACTED]='],
+    ['/a?page=2&dGVzdA+/k=', '/a?page=&[REDACTED]='],
+    ['/a?%E0=1', '/a?[REDACTED]='],
   ])('%s → %s', (input, expected) => expect(stripQueryValues(input)).toBe(expected))
 })
 
