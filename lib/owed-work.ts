@@ -10,6 +10,8 @@ export type OwedWork<T extends object> = {
    * An item the shutdown gave up on is not done any more: its log line already says so.
    */
   owe(item: T, run: () => Promise<void>): () => Promise<void>
+  /** No longer owed, without being done: what it was owed for did not happen. */
+  forget(item: T): void
   /** Waits until nothing is owed or `deadline` (epoch ms) passes; returns what is still owed, now given up. */
   drain(deadline: number): Promise<T[]>
   /** How many items are owed now. */
@@ -30,6 +32,7 @@ export function owedWork<T extends object>(name: string): OwedWork<T> {
         }
       }
     },
+    forget: (item) => void state().pending.delete(item),
     size: () => state().pending.size,
     async drain(deadline) {
       const { pending, abandoned } = state()

@@ -4,7 +4,7 @@
 import 'server-only'
 import { and, count, desc, eq, type SQL } from 'drizzle-orm'
 import { after } from 'next/server'
-import type { Database } from '../db'
+import { mayHaveCommitted, type Database } from '../db'
 import { auditLog, users } from '../db/schema'
 import { logger } from '../logs'
 import { metrics } from '../metrics'
@@ -12,7 +12,7 @@ import { clampPage } from '../pagination'
 import { INSPECTOR_ENABLED, recordForInspector } from '../inspect'
 import { getRequestId, getRequestIdSource, noteAuditRowQueued } from '../request'
 import { perProcess } from '../singleton'
-import { auditRowFields, pendingWrite } from './pending-writes'
+import { auditRowFields, forgetPendingWrite, pendingWrite } from './pending-writes'
 import { createWriteLimiter, isBacklogFull } from './write-limiter'
 
 export { drainAuditWrites } from './pending-writes'
@@ -65,7 +65,10 @@ type AuditRow = typeof auditLog.$inferInsert
 export async function logAuditEvent(db: Database, event: AuditEvent): Promise<void> {
   const row = await auditRowFor(event)
   // Owed from now on: a shutdown waits for it, or names it (pending-writes.ts).
-  const write = pendingWrite(row, () => writeAuditRow(db, row))
+  writeAfterResponse(pendingWrite(row, () => writeAuditRow(db, row)))
+}
+
+function writeAfterResponse(write: () => Promise<void>): void {
   noteAuditRowQueued() // the request's access line says how many rows it promised
   try {
     after(write)
@@ -76,14 +79,51 @@ export async function logAuditEvent(db: Database, event: AuditEvent): Promise<vo
 }
 
 /**
+ * For a mutation that is one statement (an insert, a delete): its audit row is owed from before
+ * the statement is sent, not from after it. A statement outside a transaction commits once the
+ * database has run it, whether or not this process is still there to hear the answer; so a
+ * shutdown whose deadline cuts the request mid-statement must still name the row, and does
+ * (`audit_log_write_abandoned`, pending-writes.ts), where it waits for the statement first.
+ * `settle` gives the row's metadata once the result is known, or null when nothing changed (no
+ * row). A statement that fails owes nothing, unless the connection was lost after it was sent:
+ * then it may have committed, and `audit_log_write_unconfirmed` names the row (below). A
+ * transaction that is cut rolls back, so updates (whose changed fields are only known inside
+ * theirs) use logAuditEvent after it.
+ */
+export async function auditedMutation<T>(
+  db: Database,
+  event: AuditEvent,
+  mutate: () => Promise<T>,
+  settle: (result: T) => AuditMetadata | null = () => event.metadata ?? {},
+): Promise<T> {
+  const row = await auditRowFor(event)
+  const write = pendingWrite(row, () => writeAuditRow(db, row))
+  let result: T
+  try {
+    result = await mutate()
+  } catch (error) {
+    forgetPendingWrite(row)
+    if (mayHaveCommitted(error)) logUnconfirmedRow(row)
+    throw error
+  }
+  const metadata = settle(result)
+  if (metadata === null) forgetPendingWrite(row)
+  else {
+    row.metadata = { ...metadata }
+    writeAfterResponse(write)
+  }
+  return result
+}
+
+/**
  * For a mutation whose outcome is unknown: the database connection was lost after the statement
  * was sent, so it may have committed (the answer was lost) or not. Nothing is written (the
  * database is out of reach, and a row for a change that did not happen would be false); one
  * `audit_log_write_unconfirmed` line carries what rebuilds the row, to be written once the
  * subject is found to exist (docs/logging.md).
  */
-export async function logUnconfirmedAuditEvent(event: AuditEvent): Promise<void> {
-  logger.warn({ ...auditRowFields(await auditRowFor(event)), reason: 'outcome_unknown' }, 'audit_log_write_unconfirmed')
+function logUnconfirmedRow(row: AuditRow): void {
+  logger.warn({ ...auditRowFields(row), reason: 'outcome_unknown' }, 'audit_log_write_unconfirmed')
 }
 
 async function auditRowFor(event: AuditEvent): Promise<AuditRow> {

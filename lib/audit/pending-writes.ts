@@ -30,6 +30,9 @@ export function auditRowFields(row: AuditRow) {
 /** Registers `row` as owed now; returns the task that writes it (with `write`) and then forgets it. */
 export const pendingWrite = (row: AuditRow, write: () => Promise<void>) => owedRows.owe(row, write)
 
+/** A row owed for a change that did not happen after all: nothing to write, nothing to name. */
+export const forgetPendingWrite = (row: AuditRow) => owedRows.forget(row)
+
 /**
  * Waits until every owed row is written (or has failed and been logged) or `deadline` (epoch ms)
  * passes. Each row still owed then is logged as `audit_log_write_abandoned` with what rebuilds

@@ -6,10 +6,10 @@ import 'server-only'
 import { and, count, desc, eq } from 'drizzle-orm'
 import { z } from 'zod'
 import { randomUUID } from 'node:crypto'
-import { logAuditEvent, logUnconfirmedAuditEvent, type AuditEvent } from '../audit'
+import { auditedMutation, logAuditEvent, type AuditEvent } from '../audit'
 import { track } from '../analytics'
 import { assertCan, CONTROL_CHARACTERS, type Actor } from '../auth'
-import { mayHaveCommitted, type Database } from '../db'
+import type { Database } from '../db'
 import { customers } from '../db/schema'
 import { clampPage } from '../pagination'
 
@@ -92,11 +92,10 @@ export async function createCustomer(
     subject: { type: 'customer', id },
     metadata: { source, fields: Object.keys(input) },
   }
-  const [customer] = await unconfirmedIfCut(audit, () =>
+  const [customer] = await auditedMutation(db, audit, () =>
     db.insert(customers).values({ id, orgId: actor.orgId, name: input.name, email: input.email, source }).returning(),
   )
   if (!customer) throw new Error('customer insert returned no row')
-  await logAuditEvent(db, audit)
   await track(
     'customer_created',
     { feature: 'customers', surface: source === 'api' ? 'api' : 'customers_drawer', source, org_id: actor.orgId },
@@ -150,38 +149,23 @@ export async function updateCustomer(
 export async function deleteCustomer(db: Database, actor: Actor, id: string): Promise<boolean> {
   assertCan(actor, 'customer.delete')
   if (!isId(id)) return false
-  const audit = (source?: CustomerSource): AuditEvent => ({
+  const audit: AuditEvent = {
     action: 'customer.deleted',
     orgId: actor.orgId,
     actorId: actor.userId,
     subject: { type: 'customer', id },
-    metadata: source ? { source } : {},
-  })
-  const [deleted] = await unconfirmedIfCut(audit(), () =>
-    db.delete(customers).where(inOrg(actor, id)).returning({ id: customers.id, source: customers.source }),
+  }
+  const [deleted] = await auditedMutation(
+    db,
+    audit,
+    () => db.delete(customers).where(inOrg(actor, id)).returning({ id: customers.id, source: customers.source }),
+    ([row]) => (row ? { source: row.source } : null), // nothing deleted, nothing to record
   )
   if (!deleted) return false
-  await logAuditEvent(db, audit(deleted.source))
   await track(
     'customer_deleted',
     { feature: 'customers', surface: 'customers_list', org_id: actor.orgId },
     { distinctId: actor.userId },
   )
   return true
-}
-
-/**
- * Runs a single-statement mutation. When the connection is lost after it was sent, the change
- * may have committed with its answer lost: the audit event is then logged as unconfirmed (what
- * rebuilds the row once the change is found to exist) before the error goes on to the caller,
- * which answers 503 (the JSON API) or shows the form's "unavailable" message. An update runs in a transaction whose changed fields are only known inside
- * it, and is not covered.
- */
-async function unconfirmedIfCut<T>(audit: AuditEvent, mutate: () => Promise<T>): Promise<T> {
-  try {
-    return await mutate()
-  } catch (error) {
-    if (mayHaveCommitted(error)) await logUnconfirmedAuditEvent(audit)
-    throw error
-  }
 }
