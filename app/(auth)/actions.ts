@@ -2,7 +2,9 @@
 
 import { headers } from 'next/headers'
 import {
+  DATABASE_UNAVAILABLE_MESSAGE,
   INVALID_CREDENTIALS_MESSAGE,
+  SIGN_UP_UNCONFIRMED_MESSAGE,
   TooManyAttempts,
   isAuthError,
   registerUser,
@@ -12,7 +14,7 @@ import {
   tooManyAttemptsMessage,
   type AuthFormState,
 } from '@/lib/auth'
-import { getDb } from '@/lib/db'
+import { getDb, isDatabaseUnavailable, mayHaveCommitted } from '@/lib/db'
 import { withActionInstrumentation } from '@/lib/errors'
 import { textField } from '@/lib/form-data'
 
@@ -30,6 +32,8 @@ export const signInAction = withActionInstrumentation(
     } catch (error) {
       if (error instanceof TooManyAttempts)
         return { error: tooManyAttemptsMessage(error.retryAfterMinutes), values: { email } }
+      // Before the refusal: Auth.js wraps a failed query in the same AuthError as a wrong password.
+      if (isDatabaseUnavailable(error)) return { error: DATABASE_UNAVAILABLE_MESSAGE, values: { email } }
       if (isAuthError(error)) return { error: INVALID_CREDENTIALS_MESSAGE, values: { email } }
       throw error
     }
@@ -42,7 +46,15 @@ export const signUpAction = withActionInstrumentation(
   async (_previous: AuthFormState, formData: FormData): Promise<AuthFormState> => {
     const values = { name: textField(formData, 'name'), email: textField(formData, 'email') }
     const password = textField(formData, 'password')
-    const result = await registerUser(await getDb(), { ...values, password }, { ip: requestClientIp(await headers()) })
+    let result: Awaited<ReturnType<typeof registerUser>>
+    try {
+      result = await registerUser(await getDb(), { ...values, password }, { ip: requestClientIp(await headers()) })
+    } catch (error) {
+      // What was typed stays in the form (a thrown action would replace the page with the error page).
+      if (isDatabaseUnavailable(error))
+        return { error: mayHaveCommitted(error) ? SIGN_UP_UNCONFIRMED_MESSAGE : DATABASE_UNAVAILABLE_MESSAGE, values }
+      throw error
+    }
     if (!result.ok)
       return 'formError' in result ? { error: result.formError, values } : { fieldErrors: result.fieldErrors, values }
     try {

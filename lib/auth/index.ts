@@ -16,6 +16,12 @@ export type { AuthFormState } from './form-state'
 export { getSession, requireSession, type Actor, type Session } from './session'
 export { assertCan, can, NotPermitted, type Permission, type Role } from './permissions'
 export { CONTROL_CHARACTERS, registerUser } from './credentials'
-export { INVALID_CREDENTIALS_MESSAGE, retryAfterMinutesFromCode, tooManyAttemptsMessage } from './sign-in-messages'
+export {
+  DATABASE_UNAVAILABLE_MESSAGE,
+  INVALID_CREDENTIALS_MESSAGE,
+  SIGN_UP_UNCONFIRMED_MESSAGE,
+  retryAfterMinutesFromCode,
+  tooManyAttemptsMessage,
+} from './sign-in-messages'
 export { requestClientIp, requestClientSubject } from './client-ip'
 export { DEFAULT_SIGNED_IN_PATH, safeCallbackPath, signInPathFor } from './routing'

@@ -1,9 +1,18 @@
 // What a refused sign-in says, on the page and in Auth.js's redirect: one message for an unknown
-// email and a wrong password, and the wait after too many attempts, carried in the error code.
+// email and a wrong password, and the wait after too many attempts, carried in the error code;
+// and what the forms say when the database cannot be reached, which is not the person's mistake.
 import { WINDOW_MINUTES } from './rate-limit'
 
 /** The one message for an unknown email and a wrong password: no account enumeration. */
 export const INVALID_CREDENTIALS_MESSAGE = 'Email or password is incorrect.'
+
+/** Sign-in or sign-up while the database is away: nothing was checked, nothing was saved. */
+export const DATABASE_UNAVAILABLE_MESSAGE =
+  'The database cannot be reached, so nothing was checked or saved. Try again in a moment.'
+
+/** A sign-up whose connection was lost after the account's insert was sent: it may exist. */
+export const SIGN_UP_UNCONFIRMED_MESSAGE =
+  'The database stopped answering, and your account may have been created. Try signing in in a moment.'
 
 export function tooManyAttemptsMessage(minutes: number): string {
   return `Too many attempts, try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`

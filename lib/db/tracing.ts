@@ -1,12 +1,13 @@
 // A span for every database query, for both drivers (postgres.js and PGlite). Drizzle has no
 // tracing hook of its own, but every query of every driver, transactions included, runs through
-// `PgPreparedQuery#queryWithCache`, so wrapping that one method covers them all. The span carries
+// `PgPreparedQuery#queryWithCache`, so wrapping that one method covers them all (a transaction's
+// own BEGIN does not, so `transaction()` is wrapped too, for the mark below). The span carries
 // the SQL text with its `$n` placeholders, never the bound values. The same wrapper counts each
 // query of a request and its time, for the request's access line, and marks the request when a
 // query fails for want of the database, so the Node hook answers its 500 as 503 (lib/request's
 // noteDependencyUnavailable; a page cannot set its own status). A failed query's error leaves it
 // without its bound values (query-errors.ts), before the span or anyone else sees it.
-import { PgPreparedQuery } from 'drizzle-orm/pg-core'
+import { PgDatabase, PgPreparedQuery } from 'drizzle-orm/pg-core'
 import { currentRequestContext, noteDatabaseQuery, noteDependencyUnavailable } from '../request'
 import { hasActiveSpan, inSpan } from '../traces'
 import { withoutBoundValues } from './query-errors'
@@ -58,6 +59,17 @@ export function traceDatabaseQueries(): void {
         throw error
       },
     )
+  }
+
+  // A transaction's BEGIN is sent by the driver itself, not through the method above: a
+  // transaction that cannot start (no connection) marks its request here.
+  const transactionProto = PgDatabase.prototype as unknown as { transaction: (...args: unknown[]) => Promise<unknown> }
+  const drizzleTransaction = transactionProto.transaction
+  transactionProto.transaction = function transaction(...args) {
+    return drizzleTransaction.apply(this, args).catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) noteDependencyUnavailable('database')
+      throw error
+    })
   }
 
   function spanFor(

@@ -51,7 +51,17 @@ function unavailableCode(error: unknown): string | undefined {
   for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code
     if (typeof code === 'string' && (CONNECTION_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return code
-    current = (current as { cause?: unknown }).cause
+    current = nextCause(current)
   }
   return undefined
+}
+
+/**
+ * The error's cause. Auth.js wraps an error thrown while signing in (a failed query in the
+ * credentials check) as `{ cause: { err } }`, a plain object holding the original.
+ */
+function nextCause(error: object): unknown {
+  const cause = (error as { cause?: unknown }).cause
+  if (cause && typeof cause === 'object' && !(cause instanceof Error) && 'err' in cause) return cause.err
+  return cause
 }

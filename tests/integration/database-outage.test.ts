@@ -184,6 +184,23 @@ describe.skipIf(!serverUrl)('when the database goes away (PostgreSQL behind a po
     }
   })
 
+  it('a transaction that cannot begin marks its request too (its BEGIN is not a Drizzle query)', async () => {
+    const context = { requestId: 'outage-begin', requestIdSource: 'server' as const, startedAt: 0 }
+    await plug.off()
+    try {
+      const outcome = await requestContextStorage
+        .run(context, () => app.db.transaction(async (tx) => tx.execute(sql`select 1`)))
+        .then(
+          () => 'ran',
+          (error: unknown) => error,
+        )
+      expect(outcome).not.toBe('ran')
+    } finally {
+      await plug.on()
+    }
+    expect(context).toHaveProperty('dependencyUnavailable', 'database')
+  })
+
   it('a query that succeeds leaves its request unmarked', async () => {
     const context = { requestId: 'outside', requestIdSource: 'server' as const, startedAt: 0 }
     await requestContextStorage.run(context, () => app.db.execute(sql`select 1`))

@@ -1,8 +1,12 @@
 // isDatabaseUnavailable decides between a 503 (retry later) and a 500 (a bug): the connection
 // failures postgres.js reports, bare or wrapped by Drizzle, are the first; a query error is not.
+import { CallbackRouteError } from '@auth/core/errors'
 import { DrizzleQueryError } from 'drizzle-orm/errors'
 import { describe, expect, it } from 'vitest'
 import { isDatabaseUnavailable, mayHaveCommitted } from '@/lib/db/unavailable'
+
+// As Auth.js wraps an error thrown in authorize() (its constructor's types only admit a message).
+const wrappedByAuthJs = (error: Error) => new (CallbackRouteError as unknown as new (error: Error) => Error)(error)
 
 const withCode = (code: string) => Object.assign(new Error(code), { code })
 
@@ -19,6 +23,14 @@ describe('isDatabaseUnavailable', () => {
 
   it.each(['23505', '22P02', '42P01', '57014'])('query error %s is not', (code) => {
     expect(isDatabaseUnavailable(new DrizzleQueryError('select', [], withCode(code)))).toBe(false)
+  })
+
+  it('looks through Auth.js’s wrapper (a failed query while checking a password is a CallbackRouteError)', () => {
+    const failedLookup = new DrizzleQueryError('select ...', [], withCode('ECONNREFUSED'))
+    expect(isDatabaseUnavailable(wrappedByAuthJs(failedLookup))).toBe(true)
+    // The shape alone, { cause: { err } }, with nothing copied beside `err`.
+    expect(isDatabaseUnavailable(new Error('wrapped', { cause: { err: failedLookup } }))).toBe(true)
+    expect(isDatabaseUnavailable(wrappedByAuthJs(new Error('a bug in authorize()')))).toBe(false)
   })
 
   it('an error without a code, or no error at all, is not', () => {
