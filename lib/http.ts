@@ -1,7 +1,7 @@
-// What the route handlers that forward a browser's request upstream share (the Sentry tunnel
-// at /monitoring, the PostHog forwarder at /ingest): one way to read a body that never reads
-// more than the cap allows nor waits longer than a deadline, and the status that says why the
-// upstream did not answer.
+// What the route handlers that read a body share (the Sentry tunnel at /monitoring, the PostHog
+// forwarder at /ingest, the Web Vitals receiver, POST /api/customers): one way to read a body
+// that never reads more than the cap allows nor waits longer than a deadline; and, for the two
+// forwarders, the status that says why the upstream did not answer.
 
 export type BodyLimits = {
   /** Bodies above this many bytes are refused (413). */

@@ -180,6 +180,43 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
       const formPost = await POST(apiRequest('{"name":"x","email":"x@example.com"}', 'text/plain'))
       expect(formPost.status).toBe(415)
     })
+
+    it('the API refuses a body over 16 KiB with 413, declared or streamed, and a body that is not UTF-8 with 400', async () => {
+      current.session = alice
+      const before = await database.db.$count(customers)
+      const padded = JSON.stringify({ name: 'Big', email: 'big@example.com', padding: 'x'.repeat(16 * 1024) })
+      const declared = await POST(apiRequest(padded))
+      expect(declared.status).toBe(413)
+      expect(await declared.json()).toMatchObject({ error: 'body_too_large' })
+      // Streamed without a length: refused once the bytes pass the cap, not read to the end.
+      let pulled = 0
+      const endless = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulled++
+          controller.enqueue(new TextEncoder().encode(' '.repeat(4096)))
+        },
+      })
+      const streamed = await POST(
+        new Request('http://localhost/api/customers', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: endless,
+          duplex: 'half',
+        } as RequestInit),
+      )
+      expect(streamed.status).toBe(413)
+      expect(streamed.headers.get('connection')).toBe('close')
+      expect(pulled).toBeLessThan(10)
+      const latin1 = await POST(
+        new Request('http://localhost/api/customers', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: Uint8Array.from([0x7b, 0x22, 0xe9, 0x22, 0x7d]), // {"é"} in Latin-1
+        }),
+      )
+      expect(latin1.status).toBe(400)
+      expect(await database.db.$count(customers)).toBe(before)
+    })
   })
 
   it('lists newest first, a page at a time', async () => {
