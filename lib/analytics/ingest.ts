@@ -10,6 +10,14 @@ import { closeIfUnread, readCapped, upstreamFailureStatus } from '../http'
 
 const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'content-encoding', 'user-agent'] as const
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'cache-control', 'etag', 'last-modified'] as const
+
+/**
+ * What PostHog answers is served from our origin, with the type PostHog gives it: opened as a
+ * page (an upstream, or a compromised one, answering `text/html`), it must not run as one. A
+ * policy on a response loaded by `<script src>` does not apply to the script, so posthog-js's
+ * own files load as before.
+ */
+const UPSTREAM_ANSWER_POLICY = { 'Content-Security-Policy': "default-src 'none'; sandbox" }
 /**
  * posthog-js sends events in batches flushed every few seconds (a few kB, gzipped), and flags
  * requests are smaller still. Its largest body, a session-recording chunk, is flushed at 0.9 MB
@@ -155,7 +163,7 @@ export async function forwardToPostHog(request: Request, options: IngestOptions 
     return new Response(null, { status: upstreamFailureStatus(error) })
   }
   // fetch() has already decoded the body, so its encoding and length headers no longer apply.
-  const responseHeaders = new Headers()
+  const responseHeaders = new Headers(UPSTREAM_ANSWER_POLICY)
   for (const name of FORWARDED_RESPONSE_HEADERS) {
     const value = response.headers.get(name)
     if (value) responseHeaders.set(name, value)

@@ -77,6 +77,10 @@ export function startSentry({ transport }: { transport?: SentryTransport } = {})
     // printed a "[Sentry] Failed to register..." warning at every start with a DSN. The same
     // rewrite at build time is off too (next.config.js: buildTimeInstrumentation).
     enableRuntimeChannelInjection: false,
+    // No trace headers on the server's outgoing requests: they all go to third parties (PostHog,
+    // through /ingest too; Sentry; GitHub), which would learn the trace and sampling decision of
+    // a request, a client-chosen trace ID among them. List your own services here to trace into them.
+    tracePropagationTargets: [],
     // The tunnel's own traffic is not worth a transaction per forwarded envelope.
     ignoreSpans: [new RegExp(`^POST ${TUNNEL_PATH}$`)],
     beforeSend: (event) => scrubEvent(event, currentRequestId()),

@@ -44,6 +44,25 @@ test.describe('with a PostHog key and a Sentry DSN', () => {
     await sentry?.close()
   })
 
+  test('a forwarded event carries no trace headers to PostHog, though the request came with a sampled trace', async ({
+    request,
+  }) => {
+    const traceId = 'abcdef0123456789abcdef0123456789'
+    const response = await request.post(`${app.url}/ingest/e/`, {
+      headers: {
+        'content-type': 'application/json',
+        'sentry-trace': `${traceId}-0123456789abcdef-1`,
+        baggage: `sentry-trace_id=${traceId},sentry-sampled=true,sentry-sample_rand=0.01`,
+        traceparent: `00-${traceId}-0123456789abcdef-01`,
+      },
+      data: { api_key: KEY, event: 'trace_headers_checked', properties: { distinct_id: 'd' } },
+    })
+    expect(response.status()).toBe(200)
+    const forwarded = posthog.requests.filter((r) => r.method === 'POST' && r.path === '/e/')
+    expect(forwarded.length).toBeGreaterThan(0)
+    for (const sent of forwarded) expect(sent.traceHeaders).toEqual([])
+  })
+
   test('only the paths and methods posthog-js uses reach PostHog; nothing else leaves, whatever the path says', async () => {
     // What the server answers each request line. `..` and `%2e%2e` segments are resolved before
     // routing and repeated slashes are redirected (308) by Next itself, so those never reach the

@@ -15,7 +15,16 @@ export type RecordedEvent = {
 }
 
 /** `userAgent` tells the server's posthog-node (Node's fetch) from posthog-js forwarded by /ingest (the browser's). */
-export type RecordedRequest = { method: string; path: string; cookie?: string; userAgent?: string }
+/** `traceHeaders`: which trace-propagation headers it carried (none should reach a third party). */
+export type RecordedRequest = {
+  method: string
+  path: string
+  cookie?: string
+  userAgent?: string
+  traceHeaders: string[]
+}
+
+const TRACE_HEADERS = ['sentry-trace', 'baggage', 'traceparent', 'tracestate']
 
 export type PostHogRecorder = {
   url: string
@@ -109,6 +118,7 @@ export async function startPostHogRecorder({
         path,
         ...(request.headers.cookie ? { cookie: request.headers.cookie } : {}),
         ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
+        traceHeaders: TRACE_HEADERS.filter((name) => request.headers[name] !== undefined),
       })
       let payload: unknown
       if (request.method === 'POST') {

@@ -103,6 +103,8 @@ describe('forwardToPostHog', () => {
     expect(response.status).toBe(200)
     expect(await response.text()).toBe('{"status":1}')
     expect(response.headers.get('set-cookie')).toBeNull()
+    // Served from our origin with PostHog's type: never a page that runs.
+    expect(response.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox")
     const [forwarded] = received.splice(0)
     expect(forwarded).toMatchObject({ url: '/e/?compression=gzip-js', body: 'batch-payload' })
     expect(forwarded!.headers).toMatchObject({ 'content-type': 'text/plain', 'user-agent': 'Mozilla/5.0 test' })
