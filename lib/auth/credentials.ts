@@ -93,8 +93,7 @@ export async function registerUser(
   // keeps its sign-up count: the password was hashed by then, and an input that makes the
   // insert fail must not buy unlimited bcrypt work from one address. Counts are given back
   // without letting a failed release hide the error: the rows expire anyway.
-  const giveBack = (counted: CountedRows) =>
-    releaseSignInAttempt(db, counted).catch(() => undefined)
+  const giveBack = (counted: CountedRows) => releaseSignInAttempt(db, counted).catch(() => undefined)
   let existing: { id: string } | undefined
   try {
     ;[existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)
