@@ -4,6 +4,7 @@ import 'server-only'
 import { logAuditEvent } from '../audit'
 import { track } from '../analytics'
 import type { Database } from '../db'
+import { endSession } from './live-sessions'
 import { ensureOrganization } from './organizations'
 
 // The parts of Auth.js's event messages read here, so that only nextauth.ts imports Auth.js.
@@ -12,7 +13,7 @@ type SignInMessage = {
   account?: { provider: string } | null
   isNewUser?: boolean
 }
-type SignOutMessage = { token: { sub?: string; orgId?: string } | null } | { session: unknown }
+type SignOutMessage = { token: { sub?: string; orgId?: string; sessionId?: string } | null } | { session: unknown }
 
 export function authEvents(db: Database) {
   return {
@@ -54,6 +55,8 @@ export function authEvents(db: Database) {
     async signOut(message: SignOutMessage) {
       const token = 'token' in message ? message.token : null
       if (!token?.sub) return
+      // Before anything else: a copy of the cookie must stop working even if the rest fails.
+      await endSession(db, token.sessionId)
       await logAuditEvent(db, {
         action: 'user.signed_out',
         orgId: token.orgId ?? null,

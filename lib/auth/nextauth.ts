@@ -1,5 +1,6 @@
-// Auth.js, configured once. JWT sessions (the credentials provider requires them), users and
-// OAuth accounts in our own tables through the Drizzle adapter, GitHub only when configured.
+// Auth.js, configured once. JWT sessions (the credentials provider requires them) that name a
+// live session row, so signing out ends them (live-sessions.ts); users and OAuth accounts in
+// our own tables through the Drizzle adapter, GitHub only when configured.
 import 'server-only'
 import { DrizzleAdapter } from '@auth/drizzle-adapter'
 import NextAuth, { AuthError, CredentialsSignin, type NextAuthConfig } from 'next-auth'
@@ -14,6 +15,7 @@ import { authenticate } from './credentials'
 import { tooManyAttemptsCode } from './sign-in-messages'
 import { authEvents } from './events'
 import { canRefresh, refreshAccessToken, shouldRefresh, TokenRefreshFailed } from './oauth-tokens'
+import { SESSION_MAX_AGE_SECONDS, startSession } from './live-sessions'
 import { ensureOrganization } from './organizations'
 import { requestClientIp } from './client-ip'
 import { DEFAULT_SIGNED_IN_PATH, SIGN_IN_PATH, safeCallbackPath } from './routing'
@@ -23,6 +25,8 @@ import { authSecret } from './secret'
 declare module 'next-auth' {
   interface Session {
     orgId?: string
+    /** The live session's ID (live-sessions.ts): the holder's own, checked on every request. */
+    sessionId?: string
   }
   interface User {
     orgId?: string
@@ -32,6 +36,8 @@ declare module 'next-auth' {
 declare module '@auth/core/jwt' {
   interface JWT {
     orgId?: string
+    /** The row in `sessions` that keeps this token live (live-sessions.ts). */
+    sessionId?: string
     /** Expiry of the provider's access token (stored in `accounts`), for providers that refresh. */
     oauth?: {
       provider: string
@@ -85,7 +91,7 @@ function configFor(db: Database): NextAuthConfig {
       sessionsTable: sessions,
       verificationTokensTable: verificationTokens,
     }),
-    session: { strategy: 'jwt' },
+    session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: SIGN_IN_PATH, error: SIGN_IN_PATH },
     providers: [
       Credentials({
@@ -113,6 +119,7 @@ function configFor(db: Database): NextAuthConfig {
           // encrypted token; nothing the browser sends can choose it.
           token.sub = user.id
           token.orgId = user.orgId ?? (await ensureOrganization(db, user.id))
+          token.sessionId = await startSession(db, user.id)
           token.oauth =
             account?.refresh_token && account.expires_at && canRefresh(account.provider)
               ? { provider: account.provider, expiresAt: account.expires_at }
@@ -137,6 +144,7 @@ function configFor(db: Database): NextAuthConfig {
       session({ session, token }) {
         if (token.sub) session.user.id = token.sub
         session.orgId = token.orgId
+        session.sessionId = token.sessionId
         return session
       },
       redirect({ url, baseUrl }) {

@@ -1,10 +1,9 @@
 // Organizations and memberships: every user belongs to one from their first sign-in, and every
 // read and write of app data is scoped to the organization in their session.
 import 'server-only'
-import { and, eq } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import type { Database } from '../db'
 import { memberships, organizations, users } from '../db/schema'
-import type { Role } from './permissions'
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0]
 
@@ -54,12 +53,3 @@ export async function organizationIdFor(db: Tx | Database, userId: string): Prom
   return membership?.orgId
 }
 
-/** The user's role in the organization, or undefined when they are not (or no longer) a member. */
-export async function membershipRole(db: Database, userId: string, orgId: string): Promise<Role | undefined> {
-  const [row] = await db
-    .select({ role: memberships.role })
-    .from(memberships)
-    .where(and(eq(memberships.userId, userId), eq(memberships.orgId, orgId)))
-    .limit(1)
-  return row?.role
-}

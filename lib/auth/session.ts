@@ -5,7 +5,7 @@ import { cache } from 'react'
 import { getDb } from '../db'
 import { setRequestUser } from '../errors'
 import { auth } from './nextauth'
-import { membershipRole } from './organizations'
+import { liveSessionRole } from './live-sessions'
 import type { Role } from './permissions'
 import { signInPathFor } from './routing'
 
@@ -15,16 +15,19 @@ export type Session = { userId: string; orgId: string; role: Role; name: string 
 export type Actor = Pick<Session, 'userId' | 'orgId' | 'role'>
 
 /**
- * The signed-in user, or null. Reads the membership named in the token on every request (a
- * removed member's cookie stops working at once, a changed role applies at once), and tags the
- * request's log lines with the user. Cached per render, so a layout and a page share one lookup.
+ * The signed-in user, or null. Reads the session row and the membership named in the token on
+ * every request (a signed-out session's copied cookie and a removed member's cookie stop working
+ * at once, a changed role applies at once), and tags the request's log lines with the user.
+ * Cached per render, so a layout and a page share one lookup.
  */
 export const getSession = cache(async (): Promise<Session | null> => {
   const session = await auth()
   const userId = session?.user?.id
   const orgId = session?.orgId
-  if (!userId || !orgId) return null
-  const role = await membershipRole(await getDb(), userId, orgId)
+  const sessionId = session?.sessionId
+  // A token from before sessions were listed has no ID: it signs in again.
+  if (!userId || !orgId || !sessionId) return null
+  const role = await liveSessionRole(await getDb(), { userId, orgId, sessionId })
   if (!role) return null
   setRequestUser({ userId, orgId })
   return { userId, orgId, role, name: session.user?.name ?? null, email: session.user?.email ?? null }

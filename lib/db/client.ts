@@ -2,6 +2,7 @@ import 'server-only'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { lockDataDir } from './data-dir-lock'
 import * as schema from './schema'
 import { traceDatabaseQueries } from './tracing'
 import type { DatabaseTarget } from '../env'
@@ -49,9 +50,22 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
   const { PGlite } = await import('@electric-sql/pglite')
   const { drizzle } = await import('drizzle-orm/pglite')
   const { migrate } = await import('drizzle-orm/pglite/migrator')
-  if (target.dataDir) mkdirSync(target.dataDir, { recursive: true })
-  const client = new PGlite(target.dataDir ?? 'memory://')
-  const pgliteDb = drizzle(client, { schema })
-  await migrate(pgliteDb, { migrationsFolder: MIGRATIONS_FOLDER })
-  return { db: pgliteDb as unknown as Database, close: () => client.close() }
+  let unlock = () => {}
+  if (target.dataDir) {
+    mkdirSync(target.dataDir, { recursive: true })
+    unlock = lockDataDir(target.dataDir)
+  }
+  try {
+    const client = new PGlite(target.dataDir ?? 'memory://')
+    const pgliteDb = drizzle(client, { schema })
+    await migrate(pgliteDb, { migrationsFolder: MIGRATIONS_FOLDER })
+    const close = async () => {
+      await client.close()
+      unlock()
+    }
+    return { db: pgliteDb as unknown as Database, close }
+  } catch (error) {
+    unlock()
+    throw error
+  }
 }

@@ -49,13 +49,18 @@ export const accounts = pgTable(
 
 // Sessions are JWTs (credentials sign-in requires it); the table exists because the adapter
 // contract includes it, and switching to database sessions later needs no migration.
-export const sessions = pgTable('sessions', {
-  sessionToken: text('session_token').primaryKey(),
-  userId: uuid('user_id')
-    .notNull()
-    .references(() => users.id, { onDelete: 'cascade' }),
-  expires: timestamp('expires', { withTimezone: true, mode: 'date' }).notNull(),
-})
+// The live sessions (lib/auth/live-sessions.ts): one row per sign-in, deleted by signing out.
+export const sessions = pgTable(
+  'sessions',
+  {
+    sessionToken: text('session_token').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expires: timestamp('expires', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('sessions_user_id_idx').on(t.userId)],
+)
 
 export const verificationTokens = pgTable(
   'verification_tokens',

@@ -1,6 +1,7 @@
 // Signing in against the production build, in a real browser: one message for a wrong password
 // and an unknown email, the wait after 10 failures (through the form and a direct POST to
-// Auth.js), the signed-out redirect from an app page, and a forged session cookie.
+// Auth.js), the signed-out redirect from an app page, a forged session cookie, and a copied one
+// after signing out.
 import { expect, test } from '@playwright/test'
 import { TEST_PASSWORD, signUp } from './support/auth'
 import { UUID } from './support/ids'
@@ -118,4 +119,22 @@ test('a forged session cookie gets past the proxy but not the page, and is a war
     .map((line) => JSON.parse(line) as { level: string; msg: string })
   expect(lines.map((line) => [line.level, line.msg])).toContainEqual(['warn', 'auth_session_unreadable'])
   expect(lines.filter((line) => line.level === 'error')).toEqual([])
+})
+
+test('signing out ends the session: a copy of its cookie taken before stops working', async ({ browser, request }) => {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  await signUp(page, app, 'copied-cookie@example.com')
+  const cookie = (await context.cookies()).find((c) => c.name === 'authjs.session-token')
+  expect(cookie, 'the session cookie').toBeDefined()
+  // Someone who copied the cookie (a shared computer, a leaked log) uses it from elsewhere.
+  const withCopy = () =>
+    request.get(`${app.url}/customers`, { maxRedirects: 0, headers: { cookie: `${cookie!.name}=${cookie!.value}` } })
+  expect((await withCopy()).status()).toBe(200)
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await expect(page).toHaveURL(`${app.url}/sign-in`)
+  const after = await withCopy()
+  expect(after.status()).toBe(307)
+  expect(after.headers()['location']).toBe('/sign-in?callbackUrl=%2Fcustomers')
+  await context.close()
 })
