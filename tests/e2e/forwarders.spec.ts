@@ -61,6 +61,10 @@ test.describe('with a PostHog key and a Sentry DSN', () => {
     const forwarded = posthog.requests.filter((r) => r.method === 'POST' && r.path === '/e/')
     expect(forwarded.length).toBeGreaterThan(0)
     for (const sent of forwarded) expect(sent.traceHeaders).toEqual([])
+    // The next test counts what reaches PostHog from nothing.
+    posthog.requests.splice(0)
+    posthog.events.splice(0)
+    posthog.bodies.splice(0)
   })
 
   test('only the paths and methods posthog-js uses reach PostHog; nothing else leaves, whatever the path says', async () => {
