@@ -23,7 +23,9 @@ export function Field({
   required = true,
 }: FieldProps) {
   const id = useId()
-  const describedBy = [hint && `${id}-hint`, errors?.length && `${id}-error`].filter(Boolean).join(' ') || undefined
+  // A field error replaces the hint: both at once said the same rule twice.
+  const shownHint = errors?.length ? undefined : hint
+  const describedBy = [shownHint && `${id}-hint`, errors?.length && `${id}-error`].filter(Boolean).join(' ') || undefined
   return (
     <div className="flex flex-col gap-1">
       <label htmlFor={id} className="text-sm font-medium">
@@ -40,9 +42,9 @@ export function Field({
         aria-describedby={describedBy}
         className="rounded-md border border-stone-300 bg-white px-3 py-2 outline-none focus:border-emerald-600 focus:ring-2 focus:ring-emerald-600/20 aria-invalid:border-red-500"
       />
-      {hint && (
+      {shownHint && (
         <p id={`${id}-hint`} className="text-xs text-stone-500">
-          {hint}
+          {shownHint}
         </p>
       )}
       {errors?.length ? (

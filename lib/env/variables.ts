@@ -43,8 +43,8 @@ export const ENV_VARS = {
     schema: withDefault(
       z.coerce
         .number('must be a number of milliseconds')
-        .int()
-        .min(1000)
+        .int('must be a whole number of milliseconds')
+        .min(1000, 'must be at least 1000 (1 second)')
         .max(120_000, 'must be at most 120000 (2 minutes)'),
       8_000,
     ),
@@ -76,7 +76,13 @@ export const ENV_VARS = {
     requiredInProduction: false,
   },
   TRUSTED_PROXY_HOPS: {
-    schema: optional(z.coerce.number().int().min(0).max(10)),
+    schema: optional(
+      z.coerce
+        .number('must be a whole number from 0 to 10')
+        .int('must be a whole number from 0 to 10')
+        .min(0, 'must be a whole number from 0 to 10')
+        .max(10, 'must be a whole number from 0 to 10'),
+    ),
     purpose:
       "how many proxies of yours append to X-Forwarded-For in front of the app (0: the socket's peer is the client; 1: one nginx or load balancer); the sign-in limits and the Web Vitals budget key on the address this yields. Default 1 on Vercel, else 0",
     requiredInProduction: false,

@@ -134,12 +134,16 @@ describe('parseEnv', () => {
       /^TRUSTED_PROXY_HOPS .*It is how many proxies/,
     )
     expect(() => parseEnv({ NODE_ENV: 'development', TRUSTED_PROXY_HOPS: 'one' })).toThrow(/^TRUSTED_PROXY_HOPS /)
+    for (const value of ['-1', '1.5', '11', 'one'])
+      expect(() => parseEnv({ NODE_ENV: 'development', TRUSTED_PROXY_HOPS: value }), value).toThrow(
+        /^TRUSTED_PROXY_HOPS must be a whole number from 0 to 10/,
+      )
   })
 
   it('takes a shutdown deadline from 1 s to 2 min, in milliseconds', () => {
     expect(parseEnv({ NODE_ENV: 'development', SHUTDOWN_TIMEOUT_MS: '15000' }).SHUTDOWN_TIMEOUT_MS).toBe(15000)
     expect(() => parseEnv({ NODE_ENV: 'development', SHUTDOWN_TIMEOUT_MS: '500' })).toThrow(
-      /^SHUTDOWN_TIMEOUT_MS .*It is how long the Node server may take to stop/,
+      /^SHUTDOWN_TIMEOUT_MS must be at least 1000 \(1 second\).*It is how long the Node server may take to stop/,
     )
     expect(() => parseEnv({ NODE_ENV: 'development', SHUTDOWN_TIMEOUT_MS: '10s' })).toThrow(/^SHUTDOWN_TIMEOUT_MS /)
     expect(() => parseEnv({ NODE_ENV: 'development', SHUTDOWN_TIMEOUT_MS: '600000' })).toThrow(/at most 120000/)
