@@ -25,7 +25,8 @@ export function Field({
   const id = useId()
   // A field error replaces the hint: both at once said the same rule twice.
   const shownHint = errors?.length ? undefined : hint
-  const describedBy = [shownHint && `${id}-hint`, errors?.length && `${id}-error`].filter(Boolean).join(' ') || undefined
+  const describedBy =
+    [shownHint && `${id}-hint`, errors?.length && `${id}-error`].filter(Boolean).join(' ') || undefined
   return (
     <div className="flex flex-col gap-1">
       <label htmlFor={id} className="text-sm font-medium">

@@ -52,4 +52,3 @@ export async function organizationIdFor(db: Tx | Database, userId: string): Prom
     .limit(1)
   return membership?.orgId
 }
-
