@@ -10,6 +10,11 @@ export type OwedWork<T extends object> = {
    * An item the shutdown gave up on is not done any more: its log line already says so.
    */
   owe(item: T, run: () => Promise<void>): () => Promise<void>
+  /**
+   * Whether the shutdown gave up on `item` (its line is logged): a task already running when it
+   * did may still fail afterwards, and must not log or count it a second time.
+   */
+  givenUp(item: T): boolean
   /** No longer owed, without being done: what it was owed for did not happen. */
   forget(item: T): void
   /** Waits until nothing is owed or `deadline` (epoch ms) passes; returns what is still owed, now given up. */
@@ -32,6 +37,7 @@ export function owedWork<T extends object>(name: string): OwedWork<T> {
         }
       }
     },
+    givenUp: (item) => state().abandoned.has(item),
     forget: (item) => void state().pending.delete(item),
     size: () => state().pending.size,
     async drain(deadline) {

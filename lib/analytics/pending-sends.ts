@@ -43,6 +43,9 @@ export function pendingSend(event: AnalyticsEvent, send: () => Promise<void>): (
   return owedEvents.owe(event, send)
 }
 
+/** Whether the shutdown already named `event` as abandoned (and counted it). */
+export const sendGivenUp = (event: AnalyticsEvent) => owedEvents.givenUp(event)
+
 /**
  * Waits for the owed events until `deadline` (epoch ms), then closes the PostHog client with the
  * time that is left. An event still owed at the deadline is logged as `analytics_capture_abandoned`

@@ -12,7 +12,7 @@ import { perProcess } from '../singleton'
 import type { AnalyticsAdapter, AnalyticsEvent } from './adapter'
 import { ConsoleAnalytics } from './console-adapter'
 import type { EventName, EventProps } from './events'
-import { eventFields, pendingSend } from './pending-sends'
+import { eventFields, pendingSend, sendGivenUp } from './pending-sends'
 import { loadPostHog } from './posthog'
 
 export type { EventName, EventProps } from './events'
@@ -31,6 +31,9 @@ async function send(event: AnalyticsEvent): Promise<void> {
     await (await adapter()).capture(event)
     metrics().analyticsEvents.inc({ result: 'ok' })
   } catch (error) {
+    // Failing after the shutdown gave up on it: already logged and counted as abandoned, and
+    // replaying both lines would send it twice.
+    if (sendGivenUp(event)) return
     metrics().analyticsEvents.inc({ result: 'error' })
     // With what rebuilds it, as when one is dropped or abandoned: a failed event can be sent again.
     logger.warn({ err: error, ...eventFields(event) }, 'analytics_capture_failed')

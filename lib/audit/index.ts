@@ -12,7 +12,7 @@ import { clampPage } from '../pagination'
 import { INSPECTOR_ENABLED, recordForInspector } from '../inspect'
 import { getRequestId, getRequestIdSource, noteAuditRowQueued } from '../request'
 import { perProcess } from '../singleton'
-import { auditRowFields, forgetPendingWrite, pendingWrite } from './pending-writes'
+import { auditRowFields, forgetPendingWrite, pendingWrite, writeGivenUp } from './pending-writes'
 import { createWriteLimiter, isBacklogFull } from './write-limiter'
 
 export { drainAuditWrites } from './pending-writes'
@@ -157,6 +157,8 @@ async function writeAuditRow(db: Database, row: AuditRow): Promise<void> {
     if (INSPECTOR_ENABLED)
       recordForInspector(row.requestId ?? undefined, 'audit', { result: 'written', ...auditRowFields(row) })
   } catch (error) {
+    // Failing after the shutdown gave up on it: already logged and counted as abandoned.
+    if (writeGivenUp(row)) return
     // Dropped: refused because too many writes were already waiting; error: the insert failed.
     const result = isBacklogFull(error) ? 'dropped' : 'error'
     metrics().auditLogWrites.inc({ result })

@@ -30,6 +30,9 @@ export function auditRowFields(row: AuditRow) {
 /** Registers `row` as owed now; returns the task that writes it (with `write`) and then forgets it. */
 export const pendingWrite = (row: AuditRow, write: () => Promise<void>) => owedRows.owe(row, write)
 
+/** Whether the shutdown already named `row` as abandoned (and counted it). */
+export const writeGivenUp = (row: AuditRow) => owedRows.givenUp(row)
+
 /** A row owed for a change that did not happen after all: nothing to write, nothing to name. */
 export const forgetPendingWrite = (row: AuditRow) => owedRows.forget(row)
 
