@@ -16,8 +16,14 @@ import { stopMetricsListener } from './metrics'
 import { closeAllConnections, stopAcceptingRequests } from './request/http-hook'
 import { openTelemetryOwnsTracing } from './traces'
 
-/** Requests may use this share of the deadline; the drains always keep the rest. */
+/** Requests may use this share of the deadline; the drains and the SDKs keep the rest. */
 const REQUESTS_SHARE = 0.75
+/**
+ * The last share of the deadline is the SDKs' (Sentry's events, the spans): drains that wait for
+ * a hung PostHog or a locked audit table would otherwise take all of it, and the spans and error
+ * events that say what went wrong were lost with them (a fault review: `spans_sent: false`).
+ */
+const FLUSH_SHARE = 0.1
 /** Past the deadline by this much, something hung: exit anyway, as the deadline promised. */
 const HANG_MARGIN_MS = 1000
 
@@ -52,8 +58,9 @@ async function shutDown(signal: NodeJS.Signals, timeoutMs: number): Promise<void
 
   const requests = await stopAcceptingRequests(started + timeoutMs * REQUESTS_SHARE)
   if (requests.unfinished > 0) logger.warn({ unfinished: requests.unfinished }, 'shutdown_requests_unfinished')
-  // The after() tasks of the last responses promise rows and events: both wait until the deadline.
-  const [audit, analytics] = await Promise.all([drainAuditWrites(deadline), drainAnalytics(deadline)])
+  // The after() tasks of the last responses promise rows and events: both wait until the SDKs' share.
+  const drainsUntil = deadline - timeoutMs * FLUSH_SHARE
+  const [audit, analytics] = await Promise.all([drainAuditWrites(drainsUntil), drainAnalytics(drainsUntil)])
   const left = () => deadline - Date.now()
   const [errorsSent, spansSent] = await Promise.all([flushErrorTracking(left()), stopSpans(left())])
 
