@@ -103,7 +103,8 @@ export async function auditedMutation<T>(
     result = await mutate()
   } catch (error) {
     forgetPendingWrite(row)
-    if (mayHaveCommitted(error)) logUnconfirmedRow(row)
+    // Named once: as abandoned, if the shutdown gave up on it while the statement ran.
+    if (mayHaveCommitted(error) && !writeGivenUp(row)) logUnconfirmedRow(row)
     throw error
   }
   const metadata = settle(result)
