@@ -11,7 +11,7 @@ import 'server-only'
 import { drainAnalytics } from './analytics'
 import { drainAuditWrites } from './audit'
 import { flushErrorTracking } from './errors'
-import { logger } from './logs'
+import { flushLogs, logger } from './logs'
 import { stopMetricsListener } from './metrics'
 import { closeAllConnections, stopAcceptingRequests } from './request/http-hook'
 import { openTelemetryOwnsTracing } from './traces'
@@ -24,6 +24,8 @@ const REQUESTS_SHARE = 0.75
  * events that say what went wrong were lost with them (a fault review: `spans_sent: false`).
  */
 const FLUSH_SHARE = 0.1
+/** At most this long for the log lines to be written out, after the deadline's work. */
+const LOG_FLUSH_MS = 500
 /** Past the deadline by this much, something hung: exit anyway, as the deadline promised. */
 const HANG_MARGIN_MS = 1000
 
@@ -82,6 +84,7 @@ async function shutDown(signal: NodeJS.Signals, timeoutMs: number): Promise<void
   closeAllConnections()
   // Scrapes were answered through the drain, so its last counts could be read; now it goes too.
   await stopMetricsListener()
+  await flushLogs(LOG_FLUSH_MS) // the lines above, in the order they were written
   // 0 only when nothing was given up; 1 tells the supervisor to look at the lines above.
   process.exit(drained ? 0 : 1)
 }

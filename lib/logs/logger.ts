@@ -122,3 +122,19 @@ function redactChildBindings(instance: Logger): Logger {
 
 /** The shared logger. In a request, prefer `getRequestLogger()`: off the Node server, only it carries the request ID. */
 export const logger: Logger = perProcess('logger', () => createLogger())
+
+/**
+ * Waits until the lines written so far are out (at most `timeoutMs`), for a process about to
+ * exit. Production writes asynchronously, and at exit pino writes what is buffered at once,
+ * possibly before a write still in flight: the shutdown's last lines came out before its first
+ * in 3 of 11 runs of a fault review.
+ */
+export function flushLogs(timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs)
+    logger.flush(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}
