@@ -74,6 +74,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const args = process.argv.slice(2)
   const json = args.includes('--json')
   const distDir = args.find((arg) => !arg.startsWith('--')) ?? process.env.NEXT_DIST_DIR ?? '.next'
+  if (!existsSync(path.join(distDir, 'build-manifest.json'))) {
+    console.error(`No production build in ${distDir}: run \`npm run build\` first (or name the build's folder).`)
+    process.exit(1)
+  }
   const routes = firstLoadJs(distDir)
   if (json) {
     console.log(JSON.stringify({ distDir, routes }, null, 2))
