@@ -3,7 +3,9 @@ import 'server-only'
 import { sql } from 'drizzle-orm'
 import { env } from '../env'
 import { openDatabase, type Database } from './client'
+import { DataDirInUse } from './data-dir-lock'
 import { databaseTargetFrom } from '../env'
+import { isDatabaseUnavailable } from './unavailable'
 
 export type { Database } from './client'
 export * as schema from './schema'
@@ -25,6 +27,16 @@ export function getDb(): Promise<Database> {
   return cache.__signalboxDb
 }
 
+/**
+ * What a failed check says, coarse enough for a public endpoint (the log line has the error):
+ * the two causes someone can act on without reading logs, else 'query failed'.
+ */
+function coarseCause(error: unknown): string {
+  if (error instanceof DataDirInUse) return 'embedded database in use by another process'
+  if (isDatabaseUnavailable(error)) return 'database unreachable'
+  return 'query failed'
+}
+
 export type CheckResult = { ok: true; durationMs: number } | { ok: false; error: string }
 
 /** Answers whether `select 1` returns within `timeoutMs`; never throws, never hangs. */
@@ -41,7 +53,7 @@ export async function checkDatabase(connect: () => Promise<Database>, timeoutMs:
     // A blocked event loop can delay the timer past the deadline: a late answer is still a failure.
     if (durationMs > timeoutMs) return { ok: false, error: `answered after ${durationMs} ms` }
     return { ok: true, durationMs }
-  })().catch((): CheckResult => ({ ok: false, error: 'query failed' }))
+  })().catch((error: unknown): CheckResult => ({ ok: false, error: coarseCause(error) }))
   try {
     return await Promise.race([probe, timeout])
   } finally {

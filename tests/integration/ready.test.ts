@@ -4,6 +4,7 @@ import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '@/lib/db/client'
 import { checkDatabase } from '@/lib/db'
+import { DataDirInUse } from '@/lib/db/data-dir-lock'
 import { testDatabaseKinds } from '../support/databases'
 
 describe.each(testDatabaseKinds())('checkDatabase on $label', ({ create }) => {
@@ -52,7 +53,21 @@ describe('checkDatabase when the database is unreachable', () => {
     })
     const handle = await openDatabase({ driver: 'postgres', url: `postgres://postgres:pw@127.0.0.1:${closedPort}/app` })
     const result = await checkDatabase(async () => handle.db, 1000)
-    expect(result).toEqual({ ok: false, error: 'query failed' })
+    expect(result).toEqual({ ok: false, error: 'database unreachable' })
     await handle.close()
+  })
+
+  it('says a query that failed for another reason failed, and no more', async () => {
+    const result = await checkDatabase(async () => {
+      throw new Error('relation "secret_table" does not exist')
+    }, 1000)
+    expect(result).toEqual({ ok: false, error: 'query failed' })
+  })
+
+  it('names an embedded database held by another process', async () => {
+    const result = await checkDatabase(async () => {
+      throw new DataDirInUse('.data/pglite', 4242)
+    }, 1000)
+    expect(result).toEqual({ ok: false, error: 'embedded database in use by another process' })
   })
 })
