@@ -187,7 +187,9 @@ test("a signed-in page's access line says what it did: its queries and their tim
   const signUpId = await signUp(page, app, 'wide-line@example.com')
   // The sign-up action's line: the rows and events it promised for after the response (signing
   // up also signs in: user.signed_up and user.signed_in, signed_up and signed_in).
-  await waitForLogs(app, () => accessLines(app, signUpId).length > 0)
+  // The action's redirect renders /customers with the same request ID (a GET line that can be
+  // written first): wait for the POST's own line.
+  await waitForLogs(app, () => accessLines(app, signUpId).some((l) => l.method === 'POST'))
   const signUpLine = accessLines(app, signUpId).find((l) => l.method === 'POST')
   expect(signUpLine).toMatchObject({ audit_rows_queued: 2, analytics_events_tracked: 2 })
   const response = await page.request.get(`${app.url}/customers`, { headers: { 'x-request-id': 'wide-line' } })
