@@ -125,9 +125,11 @@ test('planted credentials never reach the logs, including a logged error', async
     password: 'planted-password-5f1c',
     token: 'planted-token-9a7e',
     cookie: 'planted-cookie-3b2d',
+    // A token sent as a bare query key, no `token=`: not a name, so not logged as one.
+    bareKey: 'planted-bare-key-eyJhbGciOiJIUzI1NiJ9-7c1e',
   }
   const response = await request.post(
-    `${app.url}/api/debug/error?password=${planted.password}&token=${planted.token}`,
+    `${app.url}/api/debug/error?password=${planted.password}&token=${planted.token}&${planted.bareKey}`,
     {
       headers: {
         authorization: `Bearer ${planted.token}`,

@@ -1,12 +1,13 @@
 // Throws on purpose (DEBUG_ROUTES=1 only) so an operator can check, after a deploy, that a
 // server error reaches Sentry with its request ID. Like /api/debug/error it first logs the
 // request's headers as they came (the logger's allow-list and redaction keep cookies and tokens
-// out), the names of its query parameters and the size of its body, never their values: an
+// out), its URL without the query's values (as the access line) and the size of its body: an
 // OAuth `code` or an email in a query, a password in a body, are not keys the redaction can
 // recognise (docs/logging.md).
 import { getSession } from '@/lib/auth'
 import { debugRoutesEnabled } from '@/lib/debug'
 import { getRequestLogger } from '@/lib/logs'
+import { stripUrlQueryValues } from '@/lib/privacy'
 
 export const dynamic = 'force-dynamic'
 
@@ -17,7 +18,7 @@ async function handle(request: Request): Promise<Response> {
   const bodyBytes = request.method === 'POST' ? (await request.arrayBuffer()).byteLength : undefined
   const log = await getRequestLogger()
   log.warn(
-    { headers: request.headers, query_names: [...new URL(request.url).searchParams.keys()], body_bytes: bodyBytes },
+    { headers: request.headers, url: stripUrlQueryValues(request.url), body_bytes: bodyBytes },
     'debug_sentry_requested',
   )
   throw new Error('Planted server error from /api/debug/sentry')
