@@ -13,6 +13,7 @@ import {
   signIn,
   tooManyAttemptsMessage,
   type AuthFormState,
+  type SignUpResult,
 } from '@/lib/auth'
 import { getDb, isDatabaseUnavailable, mayHaveCommitted } from '@/lib/db'
 import { withActionInstrumentation } from '@/lib/errors'
@@ -46,7 +47,7 @@ export const signUpAction = withActionInstrumentation(
   async (_previous: AuthFormState, formData: FormData): Promise<AuthFormState> => {
     const values = { name: textField(formData, 'name'), email: textField(formData, 'email') }
     const password = textField(formData, 'password')
-    let result: Awaited<ReturnType<typeof registerUser>>
+    let result: SignUpResult
     try {
       result = await registerUser(await getDb(), { ...values, password }, { ip: requestClientIp(await headers()) })
     } catch (error) {

@@ -1,11 +1,11 @@
 // A failed query's error without the values it was given. Drizzle's error message ends with
 // `params: <the bound values>` (a customer's email, a password hash), and PostgreSQL's own
 // error repeats values in its detail ("Key (email)=(ada@…) already exists", "Failing row
-// contains (…)") and in some messages ("invalid input syntax for type uuid: \"…\""). Our log
-// lines redact these (the embedded database's driver keeps its own copy on the error as well),
-// but the same error object is also printed by Next itself (its `⨯` line
-// for a server action or a page that throws), recorded on the query's span and sent to Sentry.
-// So the values are taken off the error where it is made, once, for every one of those.
+// contains (…)") and in some messages ("invalid input syntax for type uuid: \"…\""), and the
+// embedded database's driver keeps its own copy on the error. Our log lines redact these, but the
+// same error object is also printed by Next itself (its `⨯` line for a server action or a page
+// that throws), recorded on the query's span and sent to Sentry. So the values are taken off the
+// error where it is made, once, for every one of those.
 import { DrizzleQueryError } from 'drizzle-orm/errors'
 import { REDACTED, redactText } from '../privacy'
 
