@@ -77,6 +77,7 @@ export async function startNodeServer(): Promise<void> {
       sentry: sentryOtlpTarget(),
       inspector: INSPECTOR_ENABLED,
       onExportResult: recordSpanExport,
+      propagateTo: config.OTEL_PROPAGATE_TO,
     })
   }
   installHttpHook({ onListenerError: (error) => logger.warn({ err: error }, 'request_listener_failed') })

@@ -1,6 +1,6 @@
-// What a valid value of the structured variables looks like: a database URL and a Sentry DSN.
-// Pure, so env validation, the database client, drizzle.config.ts and the Sentry tunnel all
-// read them the same way.
+// What a valid value of the structured variables looks like: a database URL, a Sentry DSN and
+// an http(s) origin. Pure, so env validation, the database client, drizzle.config.ts and the
+// Sentry tunnel all read them the same way.
 
 /** Where the embedded database lives when DATABASE_URL is unset in development and tests. */
 export const DEFAULT_PGLITE_DIR = '.data/pglite'
@@ -57,4 +57,23 @@ export function parseDsn(dsn: string | undefined): ParsedDsn | undefined {
     pathPrefix: segments.length > 0 ? `/${segments.join('/')}` : '',
     projectId,
   }
+}
+
+/**
+ * `scheme://host[:port]` as the WHATWG URL parser writes an origin (lower-case host, no default
+ * port), which is how undici names the origin of each request it sends; undefined when `value`
+ * is not an http(s) origin: another scheme, a path beyond `/`, a query, a fragment, credentials
+ * or a `*` wildcard.
+ */
+export function httpOrigin(value: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(value.trim())
+  } catch {
+    return undefined
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined
+  if (url.username || url.password || url.pathname !== '/' || url.search || url.hash) return undefined
+  if (url.hostname.includes('*')) return undefined // a pattern, which the URL parser would take as a name
+  return url.origin
 }

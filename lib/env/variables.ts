@@ -1,7 +1,7 @@
 // Every environment variable the app reads: its schema, what it is for, and whether production
 // needs it. The one list that the validation (index.ts), .env.example and the README follow.
 import { z } from 'zod'
-import { databaseTargetFrom, parseDsn } from './formats'
+import { databaseTargetFrom, httpOrigin, parseDsn } from './formats'
 
 /** Empty strings count as unset: `FOO=` in a .env file must not switch an integration on. */
 export const unsetIfEmpty = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value)
@@ -22,6 +22,26 @@ const databaseUrl = z.string().refine(
   },
   { message: 'must start with postgres://, postgresql:// or pglite: (pglite:<dir> or pglite:memory)' },
 )
+
+/**
+ * A comma-separated list of http(s) origins, each in the form undici gives a request's origin
+ * (so matching one is a Set lookup); unset or empty is none. Each bad entry is its own problem,
+ * named, unless it may hold a credential (an `@`), which is not repeated into the logs.
+ */
+const originList = z.preprocess(unsetIfEmpty, z.string().optional()).transform((value, ctx) => {
+  const origins: string[] = []
+  for (const entry of (value ?? '').split(',').map((item) => item.trim())) {
+    if (entry === '') continue
+    const origin = httpOrigin(entry)
+    if (origin !== undefined) origins.push(origin)
+    else
+      ctx.addIssue({
+        code: 'custom',
+        message: `has ${entry.includes('@') ? 'an entry with a user name or password' : JSON.stringify(entry)}, which is not an http(s) origin: scheme://host[:port] exactly (no path, query, credentials or wildcard), e.g. https://api.internal.example`,
+      })
+  }
+  return origins
+})
 
 /**
  * Every variable the app reads: its schema, what it is for (quoted in error messages), and
@@ -126,6 +146,12 @@ export const ENV_VARS = {
     schema: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://localhost:4318' })),
     purpose:
       'the OTLP/HTTP endpoint traces are exported to (Jaeger, Tempo, Honeycomb, Grafana Cloud…; /v1/traces is appended); unset means no trace export',
+    requiredInProduction: false,
+  },
+  OTEL_PROPAGATE_TO: {
+    schema: originList,
+    purpose:
+      'the origins of your own services that outgoing fetch calls continue the trace into (traceparent, tracestate, baggage), comma-separated, e.g. https://api.internal.example,http://127.0.0.1:4000; every other destination (PostHog, Sentry, GitHub…) gets no trace header. Unset: none',
     requiredInProduction: false,
   },
   GIT_COMMIT_SHA: {

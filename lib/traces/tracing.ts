@@ -37,6 +37,11 @@ export type TracingOptions = {
   inspector?: boolean
   /** Told after each batch whether `destination` took it; start-up turns it into dependency_state. */
   onExportResult?: (destination: SpanDestination, ok: boolean) => void
+  /**
+   * The origins whose fetch calls carry the trace (OTEL_PROPAGATE_TO, as `scheme://host[:port]`
+   * with no default port); every other destination gets no trace header. Default: none.
+   */
+  propagateTo?: readonly string[]
 }
 
 /** Spans of a request carry its ID; its entry span is remembered for the access line. */
@@ -102,17 +107,30 @@ export function scrubbedSpan(span: ReadableSpan): ReadableSpan {
   }) as ReadableSpan
 }
 
-type UndiciRequest = { headers: string | (string | string[])[]; addHeader(name: string, value: string): unknown }
+/** What `undici:request:create` hands over (undici-types' DiagnosticsChannel.Request, plus addHeader). */
+type UndiciRequest = {
+  origin?: string | URL
+  headers: string | (string | string[])[]
+  addHeader(name: string, value: string): unknown
+}
 
 /**
- * Outgoing fetch calls carry the trace (`traceparent`, `tracestate`, `baggage`). Next already
- * wraps each fetch in a span; this adds the headers as undici creates the request, inside that
- * span. (@opentelemetry/instrumentation-undici does the same but, through its base class, hooks
- * every `require` of the process, which costs each request more than the rest of tracing.)
+ * Fetch calls to the listed origins (our own services) carry the trace: `traceparent`,
+ * `tracestate`, `baggage`. No others: a third party (PostHog through /ingest, Sentry through
+ * /monitoring, GitHub) would learn each request's trace ID, its sampling decision and whatever
+ * the baggage holds. Checked per request undici sends, so a listed service's redirect elsewhere
+ * carries nothing. Next already wraps each fetch in a span; this adds the headers as undici
+ * creates the request, inside that span. (@opentelemetry/instrumentation-undici does the same
+ * but, through its base class, hooks every `require` of the process, which costs each request
+ * more than the rest of tracing.)
  */
-function propagateToFetch(): void {
+function propagateToFetch(origins: ReadonlySet<string>): void {
+  if (origins.size === 0) return
   diagnostics.subscribe('undici:request:create', (message) => {
     const { request } = message as { request: UndiciRequest }
+    // fetch passes the URL's origin string; undici's own API may pass a URL.
+    const origin = typeof request.origin === 'string' ? request.origin : request.origin?.origin
+    if (origin === undefined || !origins.has(origin)) return
     const carrier: Record<string, string> = {}
     propagation.inject(context.active(), carrier)
     if (!carrier.traceparent) return
@@ -147,7 +165,7 @@ const STARTED = Symbol.for('signalbox.tracingStarted')
 
 /**
  * Registers the tracer provider and the W3C propagators (an incoming `traceparent` continues
- * its trace; outgoing fetch calls carry ours). The exporter reads the
+ * its trace; fetch calls to the `propagateTo` origins carry ours). The exporter reads the
  * standard variables itself: OTEL_EXPORTER_OTLP_ENDPOINT (with `/v1/traces` appended),
  * OTEL_EXPORTER_OTLP_HEADERS for API keys, and the sampler comes from OTEL_TRACES_SAMPLER /
  * OTEL_TRACES_SAMPLER_ARG (default: every trace, or as the incoming parent decided).
@@ -172,7 +190,7 @@ export function startTracing(options: TracingOptions = {}): void {
     ],
   })
   provider.register()
-  propagateToFetch()
+  propagateToFetch(new Set(options.propagateTo))
   markOpenTelemetryAsTracer()
   store[STARTED] = provider
 }

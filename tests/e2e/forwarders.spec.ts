@@ -4,6 +4,7 @@
 // server at run time, so the default build serves both forwarders here; local recorders stand
 // in for PostHog and Sentry and must see nothing that was refused.
 import { expect, test } from '@playwright/test'
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver'
 import { startPostHogRecorder, type PostHogRecorder } from '../support/posthog-recorder'
 import { rawRequest } from '../support/raw-http'
 import { startSentryRecorder, type SentryRecorder } from '../support/sentry-recorder'
@@ -24,17 +25,23 @@ test.describe('with a PostHog key and a Sentry DSN', () => {
   let app: AppServer
   let posthog: PostHogRecorder
   let sentry: SentryRecorder
+  let otlp: OtlpReceiver
 
   test.beforeAll(async () => {
     test.setTimeout(120_000)
     posthog = await startPostHogRecorder()
     sentry = await startSentryRecorder()
+    otlp = await startOtlpReceiver()
     app = await startServer({
       env: {
         NEXT_PUBLIC_POSTHOG_KEY: KEY,
         POSTHOG_HOST: posthog.url,
         POSTHOG_ASSETS_HOST: posthog.url,
         NEXT_PUBLIC_SENTRY_DSN: sentry.dsn,
+        // Tracing on, so the server's fetch calls could carry a trace; OTEL_PROPAGATE_TO is unset,
+        // so no destination is ours and neither vendor may get one.
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+        OTEL_PROPAGATE_TO: undefined,
       },
     })
   })
@@ -42,25 +49,39 @@ test.describe('with a PostHog key and a Sentry DSN', () => {
     await app?.stop()
     await posthog?.close()
     await sentry?.close()
+    await otlp?.close()
   })
 
-  test('a forwarded event carries no trace headers to PostHog, though the request came with a sampled trace', async ({
+  test('forwarded events carry no trace headers to PostHog or Sentry, though the request came with a sampled trace and the server traced it', async ({
     request,
   }) => {
     const traceId = 'abcdef0123456789abcdef0123456789'
+    const sampledTrace = {
+      'sentry-trace': `${traceId}-0123456789abcdef-1`,
+      baggage: `sentry-trace_id=${traceId},sentry-sampled=true,sentry-sample_rand=0.01`,
+      traceparent: `00-${traceId}-0123456789abcdef-01`,
+    }
     const response = await request.post(`${app.url}/ingest/e/`, {
-      headers: {
-        'content-type': 'application/json',
-        'sentry-trace': `${traceId}-0123456789abcdef-1`,
-        baggage: `sentry-trace_id=${traceId},sentry-sampled=true,sentry-sample_rand=0.01`,
-        traceparent: `00-${traceId}-0123456789abcdef-01`,
-      },
+      headers: { 'content-type': 'application/json', ...sampledTrace },
       data: { api_key: KEY, event: 'trace_headers_checked', properties: { distinct_id: 'd' } },
     })
     expect(response.status()).toBe(200)
     const forwarded = posthog.requests.filter((r) => r.method === 'POST' && r.path === '/e/')
     expect(forwarded.length).toBeGreaterThan(0)
     for (const sent of forwarded) expect(sent.traceHeaders).toEqual([])
+
+    const envelope = `${JSON.stringify({ dsn: sentry.dsn, sent_at: new Date().toISOString() })}\n{"type":"event"}\n{"event_id":"0123456789abcdef0123456789abcdef","message":"untraced tunnel"}\n`
+    const tunnel = await request.post(`${app.url}/monitoring`, {
+      headers: { 'content-type': 'application/x-sentry-envelope', ...sampledTrace },
+      data: envelope,
+    })
+    expect(tunnel.status()).toBe(200)
+    const sent = tunnelled(sentry).find((e) => e.items.some((item) => item.text.includes('untraced tunnel')))
+    expect(sent).toBeDefined()
+    for (const name of ['traceparent', 'tracestate', 'baggage', 'sentry-trace'])
+      expect(sent!.requestHeaders[name], name).toBeUndefined()
+    // The server did continue that trace (so a fetch inside it had one to send).
+    await otlp.waitFor((spans) => spans.some((s) => s.traceId === traceId))
     // The next test counts what reaches PostHog from nothing.
     posthog.requests.splice(0)
     posthog.events.splice(0)

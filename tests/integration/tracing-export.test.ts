@@ -1,6 +1,7 @@
 // The tracer provider the app starts when OTEL_EXPORTER_OTLP_ENDPOINT is set, for real: spans
 // leave through the OpenTelemetry exporter to a local OTLP receiver, an incoming `traceparent`
-// is continued, an outgoing fetch carries the trace, and spans carry the request ID.
+// is continued, an outgoing fetch carries the trace to a listed origin (OTEL_PROPAGATE_TO) and
+// to no other, and spans carry the request ID.
 // (That the fetch is a span of its own is Next's doing: see tests/e2e/tracing.spec.ts.)
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -11,27 +12,39 @@ import { setRequestUser } from '@/lib/errors/user'
 import { startTracing } from '@/lib/traces/tracing'
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver'
 
+/** A local HTTP server that records the headers of each request; `redirectTo` answers /redirect with a 302 there. */
+async function startRecordingServer(redirectTo?: () => string) {
+  const headers: http.IncomingHttpHeaders[] = []
+  const server = http.createServer((req, res) => {
+    headers.push(req.headers)
+    if (req.url === '/redirect' && redirectTo) res.writeHead(302, { location: redirectTo() })
+    res.end('ok')
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return { server, headers, url }
+}
+
 let receiver: OtlpReceiver
-let downstream: http.Server
-const downstreamHeaders: http.IncomingHttpHeaders[] = []
+/** Our own service, listed in propagateTo. */
+let downstream: Awaited<ReturnType<typeof startRecordingServer>>
+/** A third party (PostHog, GitHub…): not listed. */
+let thirdParty: Awaited<ReturnType<typeof startRecordingServer>>
 let downstreamUrl: string
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver()
   process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.endpoint
   process.env.OTEL_BSP_SCHEDULE_DELAY = '50'
-  startTracing()
-  downstream = http.createServer((req, res) => {
-    downstreamHeaders.push(req.headers)
-    res.end('ok')
-  })
-  await new Promise<void>((resolve) => downstream.listen(0, '127.0.0.1', resolve))
-  downstreamUrl = `http://127.0.0.1:${(downstream.address() as AddressInfo).port}`
+  thirdParty = await startRecordingServer()
+  downstream = await startRecordingServer(() => `${thirdParty.url}/after-redirect`)
+  downstreamUrl = downstream.url
+  startTracing({ propagateTo: [downstreamUrl] })
 })
 afterAll(async () => {
   delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT
   delete process.env.OTEL_BSP_SCHEDULE_DELAY
-  await new Promise((resolve) => downstream.close(resolve))
+  for (const { server } of [downstream, thirdParty]) await new Promise((resolve) => server.close(resolve))
   await receiver.close()
 })
 
@@ -54,7 +67,7 @@ describe('OTLP trace export', () => {
     )
 
     // Outgoing: the downstream service got our trace, as a child of the request.
-    const traceparent = String(downstreamHeaders.at(-1)?.traceparent)
+    const traceparent = String(downstream.headers.at(-1)?.traceparent)
     expect(traceparent).toMatch(new RegExp(`^00-${incomingTraceId}-[0-9a-f]{16}-01$`))
 
     await receiver.waitFor((spans) => spans.some((s) => s.traceId === incomingTraceId))
@@ -76,7 +89,37 @@ describe('OTLP trace export', () => {
       })
       span.end()
     })
-    expect(downstreamHeaders.at(-1)?.traceparent).toBe('00-11111111111111111111111111111111-2222222222222222-01')
+    expect(downstream.headers.at(-1)?.traceparent).toBe('00-11111111111111111111111111111111-2222222222222222-01')
+  })
+
+  it("only a listed origin gets the trace: a third party, or a listed service's redirect to one, gets no trace header", async () => {
+    const TRACE_HEADERS = ['traceparent', 'tracestate', 'baggage']
+    const traced = (headers: http.IncomingHttpHeaders | undefined) =>
+      TRACE_HEADERS.filter((name) => headers?.[name] !== undefined)
+    // A sampled trace with state and baggage, as a caller's request would bring.
+    const remote = propagation.setBaggage(
+      propagation.extract(context.active(), {
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        tracestate: 'vendor=opaque',
+      }),
+      propagation.createBaggage({ tenant: { value: 'planted-baggage-value' } }),
+    )
+    await context.with(remote, () =>
+      tracer().startActiveSpan('GET /mixed', async (span) => {
+        await fetch(`${downstreamUrl}/listed`)
+        await fetch(`${thirdParty.url}/unlisted`)
+        await fetch(`${downstreamUrl}/redirect`)
+        span.end()
+      }),
+    )
+    const listed = downstream.headers.find((headers) =>
+      headers.traceparent?.includes('0af7651916cd43dd8448eb211c80319c'),
+    )
+    expect(listed?.traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/)
+    expect(listed).toMatchObject({ tracestate: 'vendor=opaque', baggage: 'tenant=planted-baggage-value' })
+    // The unlisted server was called directly, and once more through the listed one's redirect.
+    expect(thirdParty.headers).toHaveLength(2)
+    for (const headers of thirdParty.headers) expect(traced(headers)).toEqual([])
   })
 
   it('a request without traceparent starts its own trace; the user, once known, lands on the entry span', async () => {

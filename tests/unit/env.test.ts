@@ -24,6 +24,7 @@ const UNSET = {
   VERCEL: undefined,
   METRICS_PORT: undefined,
   METRICS_HOST: '127.0.0.1',
+  OTEL_PROPAGATE_TO: [],
 }
 
 describe('parseEnv', () => {
@@ -180,6 +181,56 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ ...dev, PORT: '3000', METRICS_PORT: '3000' })).toThrow(
       /^METRICS_PORT must differ from PORT/,
     )
+  })
+
+  it('takes the origins fetch calls carry the trace to, as undici names them, and none by default', () => {
+    const dev = { NODE_ENV: 'development' } as const
+    expect(parseEnv(dev).OTEL_PROPAGATE_TO).toEqual([])
+    expect(parseEnv({ ...dev, OTEL_PROPAGATE_TO: ' , ' }).OTEL_PROPAGATE_TO).toEqual([])
+    expect(
+      parseEnv({
+        ...dev,
+        OTEL_PROPAGATE_TO: ' https://API.Internal.example:443/ ,http://127.0.0.1:4000,, http://[::1]:8080',
+      }).OTEL_PROPAGATE_TO,
+    ).toEqual(['https://api.internal.example', 'http://127.0.0.1:4000', 'http://[::1]:8080'])
+  })
+
+  it('names each entry of OTEL_PROPAGATE_TO that is not an http(s) origin, but never one with credentials', () => {
+    const problems = (value: string) => {
+      try {
+        parseEnv({ NODE_ENV: 'development', OTEL_PROPAGATE_TO: value })
+      } catch (error) {
+        expect(error).toBeInstanceOf(EnvError)
+        return (error as Error).message.split('\n')
+      }
+      throw new Error(`${value} was accepted`)
+    }
+    const lines = problems(
+      'https://ok.example,api.internal.example,https://api.example/v1,ftp://files.example,https://*.example.com,https://a.example?x=1',
+    )
+    expect(lines).toHaveLength(5)
+    for (const [line, entry] of lines.map(
+      (line, i) =>
+        [
+          line,
+          [
+            'api.internal.example',
+            'https://api.example/v1',
+            'ftp://files.example',
+            'https://*.example.com',
+            'https://a.example?x=1',
+          ][i]!,
+        ] as const,
+    ))
+      expect(line.startsWith(`OTEL_PROPAGATE_TO has "${entry}", which is not an http(s) origin`), line).toBe(true)
+    expect(lines[0]).toMatch(
+      / It is the origins of your own services that outgoing fetch calls continue the trace into/,
+    )
+    const [secret] = problems('https://user:s3cret-value@api.example')
+    expect(secret).toMatch(
+      /^OTEL_PROPAGATE_TO has an entry with a user name or password, which is not an http\(s\) origin/,
+    )
+    expect(secret).not.toContain('s3cret-value')
   })
 
   it('does not require anything during next build', () => {
