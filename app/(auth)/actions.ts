@@ -5,6 +5,7 @@ import {
   DATABASE_UNAVAILABLE_MESSAGE,
   INVALID_CREDENTIALS_MESSAGE,
   SIGN_UP_UNCONFIRMED_MESSAGE,
+  SignUpUnconfirmed,
   TooManyAttempts,
   isAuthError,
   registerUser,
@@ -15,7 +16,7 @@ import {
   type AuthFormState,
   type SignUpResult,
 } from '@/lib/auth'
-import { getDb, isDatabaseUnavailable, mayHaveCommitted } from '@/lib/db'
+import { getDb, isDatabaseUnavailable } from '@/lib/db'
 import { withActionInstrumentation } from '@/lib/errors'
 import { textField } from '@/lib/form-data'
 
@@ -52,8 +53,10 @@ export const signUpAction = withActionInstrumentation(
       result = await registerUser(await getDb(), { ...values, password }, { ip: requestClientIp(await headers()) })
     } catch (error) {
       // What was typed stays in the form (a thrown action would replace the page with the error page).
-      if (isDatabaseUnavailable(error))
-        return { error: mayHaveCommitted(error) ? SIGN_UP_UNCONFIRMED_MESSAGE : DATABASE_UNAVAILABLE_MESSAGE, values }
+      // "May have been created" only when the account's own insert was sent, not for a lost
+      // answer to an earlier statement (counting the limit): that error looks the same.
+      if (error instanceof SignUpUnconfirmed) return { error: SIGN_UP_UNCONFIRMED_MESSAGE, values }
+      if (isDatabaseUnavailable(error)) return { error: DATABASE_UNAVAILABLE_MESSAGE, values }
       throw error
     }
     if (!result.ok)

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm'
 import { z } from 'zod'
 import { logAuditEvent } from '../audit'
 import { track } from '../analytics'
-import type { Database } from '../db'
+import { mayHaveCommitted, type Database } from '../db'
 import { memberships, users } from '../db/schema'
 import { logger } from '../logs'
 import { createOwnedOrganization, ensureOrganization } from './organizations'
@@ -58,6 +58,18 @@ export type SignUpResult =
   | { ok: false; formError: string }
 
 const EMAIL_TAKEN = 'An account with this email already exists. Sign in instead.'
+
+/**
+ * Thrown by registerUser when the connection was lost after the account's transaction was sent
+ * (mayHaveCommitted): the account may exist. `cause` is the driver's error. A failure before it
+ * (counting the limit, the lookup) is thrown as it came, even a lost answer: no account was sent.
+ */
+export class SignUpUnconfirmed extends Error {
+  constructor(cause: unknown) {
+    super('the database stopped answering after the account was sent', { cause })
+    this.name = 'SignUpUnconfirmed'
+  }
+}
 
 /**
  * Creates a user with a bcrypt password hash and their own organization (owner), in one
@@ -121,7 +133,7 @@ export async function registerUser(
       return { ok: false, fieldErrors: { email: [EMAIL_TAKEN] } }
     }
     await giveBack(failureCount)
-    throw error
+    throw mayHaveCommitted(error) ? new SignUpUnconfirmed(error) : error
   }
   await releaseSignInAttempt(db, failureCount)
 

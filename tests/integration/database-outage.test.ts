@@ -7,7 +7,8 @@
 // - a create whose connection is cut after the INSERT was sent (it may have committed) logs its
 //   audit row as `audit_log_write_unconfirmed`, naming the customer, and one refused before it
 //   was sent logs nothing (nothing happened);
-// - the customer forms answer with a message and what was typed, not an error page.
+// - the customer forms answer with a message and what was typed, not an error page (the
+//   sign-in and sign-up forms: auth-outage.test.ts).
 // Scenario 2 of the reliability suite (tests/reliability/database-down.test.ts) runs the same
 // outage under load through a production build.
 import http from 'node:http'
