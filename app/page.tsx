@@ -49,6 +49,10 @@ export default function HomePage() {
         · Readiness:{' '}
         <a className="underline" href="/api/ready">
           /api/ready
+        </a>{' '}
+        · Version and request ID:{' '}
+        <a className="underline" href="/status">
+          /status
         </a>
       </p>
     </main>

@@ -21,6 +21,18 @@ test.describe('production server', () => {
     await expect(page).toHaveTitle('Signalbox')
   })
 
+  test('the home page links to /status, which shows the ID its own response carries', async ({ page }) => {
+    await page.goto(app.url)
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === '/status' && r.request().resourceType() === 'document'),
+      page.getByRole('link', { name: '/status' }).click(),
+    ])
+    const requestId = response.headers()['x-request-id']
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/)
+    await expect(page.getByTestId('request-id')).toHaveText(requestId!)
+    await expect(page).toHaveTitle('Status · Signalbox')
+  })
+
   test('health and readiness answer 200 and are never cached', async ({ request }) => {
     const health = await request.get(`${app.url}/api/health`)
     expect(health.status()).toBe(200)
