@@ -4,7 +4,7 @@
 import 'server-only'
 import { DrizzleAdapter } from '@auth/drizzle-adapter'
 import NextAuth, { AuthError, CredentialsSignin, type NextAuthConfig } from 'next-auth'
-import type { NextRequest } from 'next/server'
+import { NextRequest } from 'next/server'
 import Credentials from 'next-auth/providers/credentials'
 import GitHub from 'next-auth/providers/github'
 import { getDb, type Database } from '../db'
@@ -18,7 +18,7 @@ import { canRefresh, refreshAccessToken, shouldRefresh, TokenRefreshFailed } fro
 import { SESSION_MAX_AGE_SECONDS, startSession } from './live-sessions'
 import { ensureOrganization } from './organizations'
 import { requestClientIp } from './client-ip'
-import { DEFAULT_SIGNED_IN_PATH, SIGN_IN_PATH, safeCallbackPath } from './routing'
+import { DEFAULT_SIGNED_IN_PATH, SIGN_IN_PATH, isSessionCookieName, safeCallbackPath } from './routing'
 import { withRequestOrigin } from './request-origin'
 import { authSecret } from './secret'
 
@@ -185,7 +185,31 @@ const nextAuth = NextAuth(async () => configFor(await getDb()))
 export const { auth, signIn, signOut } = nextAuth
 
 const asBrowserSaw = (request: NextRequest) =>
-  withRequestOrigin(request, { hostTrusted: hostIsTrusted(env()), authUrl: env().AUTH_URL })
+  withRequestOrigin(withoutSessionOnCallback(request), { hostTrusted: hostIsTrusted(env()), authUrl: env().AUTH_URL })
+
+/**
+ * Sign-in callbacks (`/api/auth/callback/<provider>`) never see the session cookie. Auth.js links
+ * a new OAuth account to whoever that cookie names, and reads only the cookie, not our session
+ * row: a copy of someone's cookie, even signed out, let an attacker attach their own GitHub
+ * account to that person and sign in as them for good. The app offers no account linking, so a
+ * callback is always a fresh sign-in (an existing account by its GitHub ID, or a new user).
+ */
+function withoutSessionOnCallback(request: NextRequest): NextRequest {
+  if (!new URL(request.url).pathname.startsWith('/api/auth/callback/')) return request
+  const parts = (request.headers.get('cookie') ?? '').split(';')
+  const kept = parts.filter((part) => !isSessionCookieName(part.split('=')[0]?.trim() ?? ''))
+  if (kept.length === parts.length) return request
+  const headers = new Headers(request.headers)
+  if (kept.length > 0) headers.set('cookie', kept.join(';'))
+  else headers.delete('cookie')
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD'
+  return new NextRequest(request.url, {
+    method: request.method,
+    headers,
+    signal: request.signal,
+    ...(hasBody ? { body: request.body, duplex: 'half' } : {}),
+  })
+}
 
 /** Auth.js's endpoints (app/api/auth), seeing the origin the browser used (request-origin.ts). */
 export const handlers = {

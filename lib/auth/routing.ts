@@ -21,8 +21,12 @@ const SESSION_COOKIE = /^(__Secure-)?authjs\.session-token(\.\d+)?$/
  * verify the session itself.
  */
 export function hasSessionCookie(cookieNames: Iterable<string>): boolean {
-  for (const name of cookieNames) if (SESSION_COOKIE.test(name)) return true
+  for (const name of cookieNames) if (isSessionCookieName(name)) return true
   return false
+}
+
+export function isSessionCookieName(name: string): boolean {
+  return SESSION_COOKIE.test(name)
 }
 
 const PLACEHOLDER_ORIGIN = 'http://signalbox.invalid'

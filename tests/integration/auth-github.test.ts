@@ -124,5 +124,43 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
       expect((await auditRowsFor('req-github-again')).map((row) => row.action)).toEqual(['user.signed_in'])
       expect(eventsFor('req-github-again').map((event) => event.event)).toEqual(['signed_in'])
     })
+
+    // Auth.js links an OAuth account to whoever the session cookie names, reading only the
+    // cookie (not the live session): a copy of it, even after sign-out, let an attacker attach
+    // their own GitHub account to the victim and sign in as the victim from then on.
+    it('a callback carrying another person’s session cookie (signed out, or still live) links nothing to them', async () => {
+      github.profile = { id: 5000 + counter, login: 'victim', name: 'Victim', email: uniqueEmail(), avatar_url: null }
+      const victim = new Browser(uniqueIp())
+      await victim.signInWithGitHub()
+      const victimId = (await victim.token())?.sub
+      expect(victimId).toBeTruthy()
+      const copied = new Map(victim.cookies)
+      await victim.signOut()
+      const live = new Browser(uniqueIp())
+      await live.signInWithGitHub() // the victim again, elsewhere: a cookie still live
+
+      for (const stolen of [copied, live.cookies]) {
+        const attacker = new Browser(uniqueIp())
+        for (const [name, value] of stolen) attacker.cookies.set(name, value)
+        const attackerEmail = uniqueEmail()
+        github.profile = {
+          id: 6000 + counter,
+          login: 'mallory',
+          name: 'Mallory',
+          email: attackerEmail,
+          avatar_url: null,
+        }
+        await attacker.signInWithGitHub()
+        const later = new Browser(uniqueIp())
+        await later.signInWithGitHub()
+        expect((await later.token())?.sub).not.toBe(victimId)
+        // The attacker's GitHub account is an account of its own, not a way into the victim's.
+        const [own] = await database.db.select({ id: users.id }).from(users).where(eq(users.email, attackerEmail))
+        expect(own?.id).toBeTruthy()
+        expect((await attacker.token())?.sub).toBe(own!.id)
+        expect((await later.token())?.sub).toBe(own!.id)
+      }
+      await queue.flush()
+    })
   })
 })
