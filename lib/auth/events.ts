@@ -56,7 +56,10 @@ export function authEvents(db: Database) {
       const token = 'token' in message ? message.token : null
       if (!token?.sub) return
       // Before anything else: a copy of the cookie must stop working even if the rest fails.
-      await endSession(db, token.sessionId)
+      // A session that had already ended (a copy of its cookie, signed out again: Auth.js asks
+      // only for a CSRF token anyone can fetch) records nothing, or anyone holding one could
+      // write sign-outs in its owner's name into the audit trail, as often as they liked.
+      if (!(await endSession(db, token.sessionId))) return
       await logAuditEvent(db, {
         action: 'user.signed_out',
         orgId: token.orgId ?? null,

@@ -31,9 +31,17 @@ export async function startSession(db: Database, userId: string): Promise<string
   return id
 }
 
-/** Signing out: the session's token stops working everywhere, copies included. */
-export async function endSession(db: Database, sessionId: string | undefined): Promise<void> {
-  if (sessionId) await db.delete(sessions).where(eq(sessions.sessionToken, sessionId))
+/**
+ * Signing out: the session's token stops working everywhere, copies included. Resolves to
+ * whether a live session ended (false for a copy of one already signed out).
+ */
+export async function endSession(db: Database, sessionId: string | undefined): Promise<boolean> {
+  if (!sessionId) return false
+  const [ended] = await db
+    .delete(sessions)
+    .where(eq(sessions.sessionToken, sessionId))
+    .returning({ expires: sessions.expires })
+  return ended !== undefined && ended.expires > new Date()
 }
 
 /**

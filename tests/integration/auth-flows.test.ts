@@ -179,4 +179,22 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
     ])
     expect(browser.cookies.has(SESSION_COOKIE)).toBe(false)
   })
+
+  // A copy of the cookie outlives its session: signing out with it again (Auth.js asks only for a
+  // CSRF token anyone can fetch) wrote another user.signed_out row naming its owner, each time.
+  it('signing out again with a copy of an ended session records nothing', async () => {
+    const user = await newAccount()
+    const browser = new Browser(uniqueIp())
+    await browser.signInWithPassword(user.email, PASSWORD)
+    const stolen = new Map(browser.cookies)
+    await browser.signOut()
+    for (const requestId of ['req-flow-replayed-sign-out-1', 'req-flow-replayed-sign-out-2']) {
+      const copy = new Browser(uniqueIp())
+      for (const [name, value] of stolen) copy.cookies.set(name, value)
+      await inRequest(requestId, () => copy.signOut())
+      await queue.flush()
+      expect(await auditRowsFor(requestId)).toEqual([])
+      expect(eventsFor(requestId)).toEqual([])
+    }
+  })
 })
