@@ -28,8 +28,9 @@ export function getDb(): Promise<Database> {
 }
 
 /**
- * What a failed check says, coarse enough for a public endpoint (the log line has the error):
- * the two causes someone can act on without reading logs, else 'query failed'.
+ * What a failed check says, coarse enough for a public endpoint (the check logs nothing: it is
+ * polled every few seconds; failing requests' error lines carry the driver's error): the two
+ * causes someone can act on without reading logs, else 'query failed'.
  */
 function coarseCause(error: unknown): string {
   if (error instanceof DataDirInUse) return 'embedded database in use by another process'
