@@ -21,6 +21,14 @@ function defaultLevel(): pino.LevelWithSilent {
   return isDevelopment ? 'debug' : 'info'
 }
 
+/**
+ * Production's stdout, written asynchronously. `minLength: 1`, not sonic-boom's default 0: with 0
+ * its flush() calls back at once even while a write is under way ("Do nothing if minLength is
+ * zero"), so flushLogs waited for nothing, and a chunk a full pipe had refused (EAGAIN, retried
+ * later) was lost at exit. With 1, each line still goes out as soon as it is written.
+ */
+export const STDOUT_DESTINATION = { sync: false, minLength: 1 } as const
+
 export function createLogger(
   destination?: pino.DestinationStream,
   level: pino.LevelWithSilent = defaultLevel(),
@@ -76,7 +84,7 @@ export function createLogger(
             { level: 'trace', stream: inspectorStream },
           ]),
         )
-      : pino(options, pino.destination({ sync: false }))
+      : pino(options, pino.destination(STDOUT_DESTINATION))
   return redactChildBindings(instance)
 }
 
