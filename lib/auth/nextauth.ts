@@ -1,6 +1,8 @@
 // Auth.js, configured once. JWT sessions (the credentials provider requires them) that name a
 // live session row, so signing out ends them (live-sessions.ts); users and OAuth accounts in
-// our own tables through the Drizzle adapter, GitHub only when configured.
+// our own tables through the Drizzle adapter, GitHub only when configured. A token is read in
+// two places: server-side by getSession() (session.ts), which checks its session row itself,
+// and by Auth.js's own endpoints (`GET /api/auth/session`), where the jwt callback checks it.
 import 'server-only'
 import { DrizzleAdapter } from '@auth/drizzle-adapter'
 import NextAuth, { AuthError, CredentialsSignin, type NextAuthConfig } from 'next-auth'
@@ -14,8 +16,8 @@ import { logger } from '../logs'
 import { authenticate } from './credentials'
 import { tooManyAttemptsCode } from './sign-in-messages'
 import { authEvents } from './events'
-import { canRefresh, refreshAccessToken, shouldRefresh, TokenRefreshFailed } from './oauth-tokens'
-import { SESSION_MAX_AGE_SECONDS, startSession } from './live-sessions'
+import { canRefresh, refreshedOAuthState, type OAuthState } from './oauth-tokens'
+import { SESSION_MAX_AGE_SECONDS, liveSessionRole, startSession } from './live-sessions'
 import { ensureOrganization } from './organizations'
 import { requestClientIp } from './client-ip'
 import { DEFAULT_SIGNED_IN_PATH, SIGN_IN_PATH, isSessionCookieName, safeCallbackPath } from './routing'
@@ -25,8 +27,13 @@ import { authSecret } from './secret'
 declare module 'next-auth' {
   interface Session {
     orgId?: string
-    /** The live session's ID (live-sessions.ts): the holder's own, checked on every request. */
+    /**
+     * Server-side only (auth() for getSession(), never Auth.js's endpoints, so never a page
+     * script): the session's ID (live-sessions.ts), which getSession() checks on every request.
+     */
     sessionId?: string
+    /** Server-side only, like sessionId: for getSession() to refresh the provider's token. */
+    oauth?: OAuthState
   }
   interface User {
     orgId?: string
@@ -39,13 +46,7 @@ declare module '@auth/core/jwt' {
     /** The row in `sessions` that keeps this token live (live-sessions.ts). */
     sessionId?: string
     /** Expiry of the provider's access token (stored in `accounts`), for providers that refresh. */
-    oauth?: {
-      provider: string
-      expiresAt: number
-      error?: 'refresh_failed'
-      /** After a failed refresh: not before this time (seconds since the epoch). */
-      retryAt?: number
-    }
+    oauth?: OAuthState
   }
 }
 
@@ -78,7 +79,15 @@ export function githubEnabled(): boolean {
   return Boolean(AUTH_GITHUB_ID && AUTH_GITHUB_SECRET)
 }
 
-function configFor(db: Database): NextAuthConfig {
+/**
+ * One request to Auth.js's endpoints (`handlers` below). Server-side calls (auth(), signIn(),
+ * signOut()) have none. `checkFailed` holds the error of a session check the database could
+ * not answer, for the handler to throw.
+ */
+type EndpointCall = { checkFailed?: { error: unknown } }
+
+/** `endpoint`: the request to Auth.js's endpoints this configuration serves, if any. */
+function configFor(db: Database, endpoint: EndpointCall | undefined): NextAuthConfig {
   const { AUTH_GITHUB_ID, AUTH_GITHUB_SECRET } = env()
   return {
     secret: authSecret(),
@@ -126,25 +135,36 @@ function configFor(db: Database): NextAuthConfig {
               : undefined
           return token
         }
-        if (token.sub && token.oauth && shouldRefresh(token.oauth)) {
-          const { provider } = token.oauth
-          try {
-            token.oauth = { provider, expiresAt: await refreshAccessToken(db, token.sub, provider) }
-          } catch (error) {
-            // The app session stays valid; calls to the provider fail until a later refresh
-            // works or the user signs in again. Until retryAt nobody tries (see oauth-tokens).
-            const retryAt = error instanceof TokenRefreshFailed ? error.retryAt : undefined
-            if (!(error instanceof TokenRefreshFailed) || error.attempted)
-              logger.warn({ err: error, provider }, 'oauth_token_refresh_failed')
-            token.oauth = { ...token.oauth, error: 'refresh_failed', ...(retryAt ? { retryAt } : {}) }
-          }
+        // auth(), from getSession(): it checks the session row and the membership in one query,
+        // then refreshes the provider's token (session.ts). Checking here too would be a second
+        // query on every request.
+        if (!endpoint) return token
+        // Auth.js's own endpoint (`/api/auth/session`): a copy of a signed-out cookie decoded
+        // fine, and Auth.js answered with its owner's name, email and IDs, re-issued the cookie
+        // with a fresh expiry, and refreshed the owner's GitHub token (found by an attacker
+        // review). The same check as getSession(), before anything else: null makes Auth.js
+        // answer as signed out (`null`) and clear the cookie.
+        const { sub: userId, orgId, sessionId } = token
+        if (!userId || !orgId || !sessionId) return null
+        try {
+          if (!(await liveSessionRole(db, { userId, orgId, sessionId }))) return null
+        } catch (error) {
+          // Unknown whether the session is live: the handler throws this (a 503 while the
+          // database is away, as for a page), neither answering nor clearing a live cookie.
+          endpoint.checkFailed = { error }
+          return null
         }
+        if (token.oauth) token.oauth = await refreshedOAuthState(db, userId, token.oauth)
         return token
       },
       session({ session, token }) {
         if (token.sub) session.user.id = token.sub
         session.orgId = token.orgId
-        session.sessionId = token.sessionId
+        // Page scripts (the endpoint's answer) need neither.
+        if (!endpoint) {
+          session.sessionId = token.sessionId
+          session.oauth = token.oauth
+        }
         return session
       },
       redirect({ url, baseUrl }) {
@@ -181,7 +201,13 @@ function configFor(db: Database): NextAuthConfig {
 
 // Lazy configuration: nothing runs at import time (so `next build` needs no secret and no
 // database), and the database is opened on the first request that needs it.
-const nextAuth = NextAuth(async () => configFor(await getDb()))
+// Auth.js passes the configuration function the request when it serves one of its endpoints
+// (`handlers`), nothing for server-side calls. A request that did not come through `handlers`
+// (someone calling auth(request)) still gets the endpoint's checks.
+const endpointCalls = new WeakMap<Request, EndpointCall>()
+const nextAuth = NextAuth(async (request) =>
+  configFor(await getDb(), request ? (endpointCalls.get(request) ?? {}) : undefined),
+)
 export const { auth, signIn, signOut } = nextAuth
 
 const asBrowserSaw = (request: NextRequest) =>
@@ -211,8 +237,17 @@ function withoutSessionOnCallback(request: NextRequest): NextRequest {
   })
 }
 
+async function serve(handler: (request: NextRequest) => Promise<Response>, request: NextRequest) {
+  const seen = asBrowserSaw(request)
+  const call: EndpointCall = {}
+  endpointCalls.set(seen, call)
+  const response = await handler(seen)
+  if (call.checkFailed) throw call.checkFailed.error
+  return response
+}
+
 /** Auth.js's endpoints (app/api/auth), seeing the origin the browser used (request-origin.ts). */
 export const handlers = {
-  GET: (request: NextRequest) => nextAuth.handlers.GET(asBrowserSaw(request)),
-  POST: (request: NextRequest) => nextAuth.handlers.POST(asBrowserSaw(request)),
+  GET: (request: NextRequest) => serve(nextAuth.handlers.GET, request),
+  POST: (request: NextRequest) => serve(nextAuth.handlers.POST, request),
 }

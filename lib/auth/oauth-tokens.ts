@@ -7,6 +7,7 @@ import { and, eq } from 'drizzle-orm'
 import type { Database } from '../db'
 import { accounts } from '../db/schema'
 import { env } from '../env'
+import { logger } from '../logs'
 import { createRefreshQueue } from './refresh-queue'
 
 type TokenEndpoint = { url: string; clientId: () => string | undefined; clientSecret: () => string | undefined }
@@ -64,17 +65,46 @@ function rememberFailure(key: string, retryAt: number): void {
 }
 
 /**
- * Whether the `jwt` callback should refresh now: the access token is (about to be) expired,
- * and no recent failure recorded in the session token asks to wait.
+ * Whether to refresh now: the access token is (about to be) expired, and no recent failure
+ * recorded in the session token asks to wait.
  */
 export function shouldRefresh(oauth: { expiresAt: number; retryAt?: number }, nowSeconds = Date.now() / 1000): boolean {
   if (oauth.retryAt !== undefined && nowSeconds < oauth.retryAt) return false
   return needsRefresh(oauth.expiresAt, nowSeconds)
 }
 
+/** What the session token records of the provider's access token (lib/auth/nextauth.ts). */
+export type OAuthState = {
+  provider: string
+  expiresAt: number
+  error?: 'refresh_failed'
+  /** After a failed refresh: not before this time (seconds since the epoch). */
+  retryAt?: number
+}
+
+/**
+ * The session token's OAuth state after refreshing the stored access token if it is due. Only
+ * for a session already known to be live: a signed-out copy of a cookie must not keep rotating
+ * its owner's tokens (lib/auth/nextauth.ts and getSession() check first). Never rejects: the
+ * app session stays valid, and calls to the provider fail until a later refresh works or the
+ * user signs in again. Until retryAt nobody tries.
+ */
+export async function refreshedOAuthState(db: Database, userId: string, oauth: OAuthState): Promise<OAuthState> {
+  if (!shouldRefresh(oauth)) return oauth
+  const { provider } = oauth
+  try {
+    return { provider, expiresAt: await refreshAccessToken(db, userId, provider) }
+  } catch (error) {
+    const retryAt = error instanceof TokenRefreshFailed ? error.retryAt : undefined
+    if (!(error instanceof TokenRefreshFailed) || error.attempted)
+      logger.warn({ err: error, provider }, 'oauth_token_refresh_failed')
+    return { ...oauth, error: 'refresh_failed', ...(retryAt ? { retryAt } : {}) }
+  }
+}
+
 /**
  * Makes sure the stored access token of `userId` at `provider` is fresh; resolves to its new
- * expiry (seconds since the epoch). Called from the `jwt` callback. Rejects with
+ * expiry (seconds since the epoch). Called through refreshedOAuthState(). Rejects with
  * `TokenRefreshFailed`; after a failure, calls within REFRESH_BACKOFF_SECONDS reject at once
  * without contacting the provider.
  */

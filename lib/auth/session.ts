@@ -6,6 +6,7 @@ import { getDb } from '../db'
 import { setRequestUser } from '../errors'
 import { auth } from './nextauth'
 import { liveSessionRole } from './live-sessions'
+import { refreshedOAuthState } from './oauth-tokens'
 import type { Role } from './permissions'
 import { signInPathFor } from './routing'
 
@@ -17,8 +18,10 @@ export type Actor = Pick<Session, 'userId' | 'orgId' | 'role'>
 /**
  * The signed-in user, or null. Reads the session row and the membership named in the token on
  * every request (a signed-out session's copied cookie and a removed member's cookie stop working
- * at once, a changed role applies at once), and tags the request's log lines with the user.
- * Cached per render, so a layout and a page share one lookup.
+ * at once, a changed role applies at once), refreshes the provider's access token only then (a
+ * dead cookie rotates no tokens), and tags the request's log lines with the user. Cached per
+ * render, so a layout and a page share one lookup. On this path the jwt callback leaves the
+ * check and the refresh to this function (lib/auth/nextauth.ts): call auth() nowhere else.
  */
 export const getSession = cache(async (): Promise<Session | null> => {
   const session = await auth()
@@ -27,8 +30,12 @@ export const getSession = cache(async (): Promise<Session | null> => {
   const sessionId = session?.sessionId
   // A token from before sessions were listed has no ID: it signs in again.
   if (!userId || !orgId || !sessionId) return null
-  const role = await liveSessionRole(await getDb(), { userId, orgId, sessionId })
+  const db = await getDb()
+  const role = await liveSessionRole(db, { userId, orgId, sessionId })
   if (!role) return null
+  // A server component cannot rewrite the cookie, so the token's new state is not kept here:
+  // the stored token and the process's backoff are what count (oauth-tokens.ts).
+  if (session.oauth) await refreshedOAuthState(db, userId, session.oauth)
   setRequestUser({ userId, orgId })
   return { userId, orgId, role, name: session.user?.name ?? null, email: session.user?.email ?? null }
 })

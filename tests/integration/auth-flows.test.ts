@@ -197,4 +197,61 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
       expect(eventsFor(requestId)).toEqual([])
     }
   })
+
+  /** The session cookie lines of a response: [value, whether it clears the cookie]. */
+  const sessionCookiesSet = (response: Response) =>
+    response.headers
+      .getSetCookie()
+      .filter((line) => line.startsWith(`${SESSION_COOKIE}=`))
+      .map((line) => [line, /max-age=0|expires=thu, 01 jan 1970/i.test(line)] as const)
+
+  // Auth.js's own session endpoint, which the app never calls: it decoded a signed-out copy of the
+  // cookie and answered with its owner's name, email, user, organization and session IDs, and
+  // re-issued the cookie with a fresh expiry (found by an attacker review).
+  it('Auth.js’s session endpoint answers a live session without its ID, a signed-out copy as signed out', async () => {
+    const user = await newAccount()
+    const browser = new Browser(uniqueIp())
+    await browser.signInWithPassword(user.email, PASSWORD)
+    const stolen = new Map(browser.cookies)
+
+    const live = await browser.call('GET', '/api/auth/session')
+    const answer = (await live.json()) as Record<string, unknown>
+    expect(answer).toMatchObject({ user: { id: user.id, email: user.email }, orgId: user.orgId })
+    expect(Object.keys(answer).sort()).toEqual(['expires', 'orgId', 'user'])
+    expect(JSON.stringify(answer)).not.toContain(String((await browser.token())?.sessionId))
+    expect(sessionCookiesSet(live).map(([, clears]) => clears)).toEqual([false]) // extended while live
+
+    await browser.signOut()
+    const copy = new Browser(uniqueIp())
+    for (const [name, value] of stolen) copy.cookies.set(name, value)
+    const dead = await copy.call('GET', '/api/auth/session')
+    expect(dead.status).toBe(200)
+    expect(await dead.json()).toBeNull()
+    expect(sessionCookiesSet(dead).map(([, clears]) => clears)).toEqual([true]) // cleared, not extended
+    expect(copy.cookies.has(SESSION_COOKIE)).toBe(false)
+  })
+
+  it('Auth.js’s session endpoint neither answers nor clears the cookie when the database cannot say', async () => {
+    const user = await newAccount()
+    const browser = new Browser(uniqueIp())
+    await browser.signInWithPassword(user.email, PASSWORD)
+    const cookie = browser.cookies.get(SESSION_COOKIE)
+    const unreachable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+    const real = current.db
+    current.db = new Proxy(real!, {
+      get: (target, key, receiver) =>
+        key === 'select'
+          ? () => {
+              throw unreachable
+            }
+          : Reflect.get(target, key, receiver),
+    })
+    try {
+      await expect(browser.call('GET', '/api/auth/session')).rejects.toBe(unreachable)
+    } finally {
+      current.db = real
+    }
+    expect(browser.cookies.get(SESSION_COOKIE)).toBe(cookie)
+    expect(await browser.session()).toMatchObject({ user: { id: user.id } })
+  })
 })

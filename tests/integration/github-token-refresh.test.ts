@@ -1,7 +1,8 @@
-// Refreshing GitHub tokens in the jwt callback of the app's real Auth.js handlers, on real
-// databases: concurrent session reads share one refresh, the new token is stored, and after a
-// failure nobody tries again until the backoff has passed. tests/support/fake-github.ts plays
-// GitHub's token endpoint; github.com is never contacted.
+// Refreshing GitHub tokens in the jwt callback of the app's real Auth.js handlers, and in
+// getSession(), on real databases: concurrent session reads share one refresh, the new token is
+// stored, after a failure nobody tries again until the backoff has passed, and a signed-out
+// session's cookie refreshes nothing. tests/support/fake-github.ts plays GitHub's token
+// endpoint; github.com is never contacted.
 import { and, eq } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Database } from '@/lib/db'
@@ -14,6 +15,8 @@ import { testDatabaseKinds, type TestDatabase } from '../support/databases'
 const current = vi.hoisted(() => ({
   db: undefined as Database | undefined,
   after: undefined as undefined | ((task: () => unknown) => void),
+  /** The Cookie header of the request getSession() reads. */
+  cookie: '',
 }))
 // Only the handle: the rest of lib/db (rowsOf…) is the real thing.
 vi.mock('@/lib/db', async (importOriginal) => ({
@@ -24,6 +27,10 @@ vi.mock('next/server', async (importOriginal) => ({
   ...(await importOriginal<typeof import('next/server')>()),
   after: (task: () => unknown) => current.after?.(task),
 }))
+// What Next gives a server component: the request's headers (auth() reads the cookie there).
+vi.mock('next/headers', () => ({
+  headers: async () => new Headers({ host: 'localhost:3000', 'x-forwarded-proto': 'http', cookie: current.cookie }),
+}))
 
 const AUTH_SECRET = 'integration-test-secret-0123456789abcdef'
 vi.stubEnv('AUTH_SECRET', AUTH_SECRET)
@@ -33,6 +40,8 @@ vi.stubEnv('AUTH_GITHUB_SECRET', 'test-client-secret')
 const { handlers } = await import('@/lib/auth/nextauth')
 const { registerUser } = await import('@/lib/auth/credentials')
 const { REFRESH_BACKOFF_SECONDS } = await import('@/lib/auth/oauth-tokens')
+const { endSession, startSession } = await import('@/lib/auth/live-sessions')
+const { getSession } = await import('@/lib/auth/session')
 const { encode } = await import('next-auth/jwt')
 
 const PASSWORD = 'correct horse battery'
@@ -79,7 +88,7 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
     describe('token refresh in the jwt callback', () => {
       /**
        * A signed-in GitHub user whose access token has expired, and a session cookie that says so
-       * (as the cookie of any session would, some hours after sign-in).
+       * (as the cookie of any session would, some hours after sign-in), naming a live session.
        */
       async function expiredGitHubSession() {
         const user = await newAccount()
@@ -93,8 +102,9 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
           refresh_token: `ghr_${user.id}`,
           expires_at: expired,
         })
+        const sessionId = await startSession(database.db, user.id)
         const cookie = await encode({
-          token: { sub: user.id, orgId: user.orgId, oauth: { provider: 'github', expiresAt: expired } },
+          token: { sub: user.id, orgId: user.orgId, sessionId, oauth: { provider: 'github', expiresAt: expired } },
           secret: AUTH_SECRET,
           salt: SESSION_COOKIE,
         })
@@ -114,8 +124,33 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
           github.grants.filter(
             (grant) => grant.get('grant_type') === 'refresh_token' && grant.get('refresh_token') === `ghr_${user.id}`,
           ).length
-        return { user, browserWithCookie, stored, refreshGrants }
+        /** getSession() in a server component of a request carrying the cookie. */
+        const serverSession = () => {
+          current.cookie = `${SESSION_COOKIE}=${cookie}`
+          return getSession()
+        }
+        return { user, sessionId, browserWithCookie, serverSession, stored, refreshGrants }
       }
+
+      // The jwt callback refreshed before anyone asked whether the session was live: a signed-out
+      // copy of the cookie kept rotating its owner's GitHub tokens (found by an attacker review).
+      it('a signed-out session’s cookie refreshes nothing, through Auth.js’s endpoint or getSession()', async () => {
+        github.refresh = { fail: false, delayMs: 0, expiresIn: 3600 }
+        const signedOut = await expiredGitHubSession()
+        expect(await endSession(database.db, signedOut.sessionId)).toBe(true)
+        const copy = signedOut.browserWithCookie()
+        expect(await copy.session()).toBeNull()
+        expect(copy.cookies.has(SESSION_COOKIE)).toBe(false)
+        expect(await signedOut.serverSession()).toBeNull()
+        expect(signedOut.refreshGrants()).toBe(0)
+        expect((await signedOut.stored())?.access_token).toBe('gho_expired')
+
+        // A live one through getSession() still refreshes, once it is known to be live.
+        const live = await expiredGitHubSession()
+        expect(await live.serverSession()).toMatchObject({ userId: live.user.id, role: 'owner' })
+        expect(live.refreshGrants()).toBe(1)
+        expect((await live.stored())?.refresh_token).toBe('ghr_rotated')
+      })
 
       it('50 concurrent session reads share one refresh, and the new token is stored', async () => {
         github.refresh = { fail: false, delayMs: 200, expiresIn: 3600 }
