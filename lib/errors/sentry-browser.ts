@@ -74,14 +74,19 @@ export function captureRouterTransitionStart(href: string, navigationType: strin
   sentryCaptureRouterTransitionStart(href, navigationType)
 }
 
-const hasQueryValues = () => /[?&][^=&]+=[^&]/.test(window.location.search)
+// Any query string at all, not only `name=value` pairs: a token pasted as a bare key
+// (`/status?eyJ…`) is as much a secret, and the recording would keep it verbatim.
+const hasQueryString = () => window.location.search.length > 1
 
 /**
  * Session Replay (on error only) after the page has loaded and gone idle, as a separate chunk:
  * it never costs the first paint. All text and inputs are masked and media blocked. A page
- * whose URL carries query values sends no replay: the recording stores the page's address.
+ * whose URL carries a query string is not recorded: the recording stores the page's address.
  */
 export function loadReplayWhenIdle(): void {
+  // Not even loaded: a replay started on an earlier page (it lives in sessionStorage) would go
+  // on recording here, and its first record, the page's address, passes no hook.
+  if (hasQueryString()) return
   const load = () => {
     void import('./sentry-browser-replay').then(({ replayIntegration }) => {
       addIntegration(
@@ -89,8 +94,9 @@ export function loadReplayWhenIdle(): void {
           maskAllText: true,
           maskAllInputs: true,
           blockAllMedia: true,
-          beforeAddRecordingEvent: (record) => scrubReplayRecord(record),
-          beforeErrorSampling: () => !hasQueryValues(),
+          // A page reached in the app (no load) with a query string is left out record by record.
+          beforeAddRecordingEvent: (record) => (hasQueryString() ? null : scrubReplayRecord(record)),
+          beforeErrorSampling: () => !hasQueryString(),
         }),
       )
     })

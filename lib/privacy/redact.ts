@@ -64,8 +64,12 @@ const SECRET_IN_TEXT = [
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
   [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s:/@]+:[^\s@/]+@/gi, `$1${REDACTED}@`],
   [/((?:^|\n)params: )[\s\S]*?(?=\n\s+at |$)/g, `$1${REDACTED}`],
-  [/([?&][^=&\s#"'<>?]+=)[^&\s#"'<>]*/g, '$1'],
 ] as const
+
+// A query parameter in text: `?name=value`, `&name=value`, or a bare `?name`. Its value goes,
+// and so does a name that is not plain (PLAIN_QUERY_NAME): `/status?eyJhbGciOi…` carries a
+// token as a bare key, which keeping names would keep.
+const QUERY_PARAMETER_IN_TEXT = /([?&])([^=&\s#"'<>?]+)(=[^&\s#"'<>]*)?/g
 
 // Every pattern above needs one of these to match: most strings (IDs, routes, names) skip the
 // regular expressions altogether, which matters on a path every log line takes.
@@ -75,7 +79,11 @@ export function redactText(text: string): string {
   if (!MAY_HOLD_SECRETS.test(text)) return text
   let out = text
   for (const [pattern, replacement] of SECRET_IN_TEXT) out = out.replace(pattern, replacement)
-  return out
+  return out.replace(
+    QUERY_PARAMETER_IN_TEXT,
+    (_, separator: string, name: string, value: string | undefined) =>
+      `${separator}${isPlainQueryName(name) ? name : REDACTED}${value === undefined ? '' : '='}`,
+  )
 }
 
 /**
@@ -84,6 +92,15 @@ export function redactText(text: string): string {
  * value sent as a bare key (`/status?eyJhbGciOi…`, a token pasted without `token=`).
  */
 const PLAIN_QUERY_NAME = /^[A-Za-z0-9_.[\]-]{1,32}$/
+
+/** Whether a (percent-encoded) parameter name is plain once decoded; one that does not decode is not. */
+function isPlainQueryName(name: string): boolean {
+  try {
+    return PLAIN_QUERY_NAME.test(decodeURIComponent(name))
+  } catch {
+    return false
+  }
+}
 
 /**
  * `/a?x=1&y=2` → `/a?x=&y=`: keeps which parameters were sent, never their values; a name that
@@ -98,12 +115,7 @@ export function stripQueryValues(pathWithQuery: string): string {
     .filter(Boolean)
     .map((pair) => {
       const name = pair.split('=')[0] ?? ''
-      try {
-        const decoded = decodeURIComponent(name)
-        return PLAIN_QUERY_NAME.test(decoded) ? encodeURIComponent(decoded) : REDACTED
-      } catch {
-        return REDACTED
-      }
+      return isPlainQueryName(name) ? encodeURIComponent(decodeURIComponent(name)) : REDACTED
     })
   return `${pathWithQuery.slice(0, at)}?${names.map((n) => `${n}=`).join('&')}`
 }

@@ -77,6 +77,18 @@ describe('redact', () => {
     expect(redactText('postgres://admin:s3cret@db:5432/app')).toBe(`postgres://${REDACTED}@db:5432/app`)
   })
 
+  it('drops query values in free text, and a query name that is not plain: a token sent as a bare key', () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ2aWN0aW0ifQ.c2lnbmF0dXJl'
+    expect(redactText(`GET http://h/status?${token} 500`)).toBe(`GET http://h/status?${REDACTED} 500`)
+    expect(redactText(`from /a?page=2&${token}= to /b?q=x`)).toBe(`from /a?page=&${REDACTED}= to /b?q=`)
+    expect(redactText('/reset?token=abc&debug')).toBe('/reset?token=&debug')
+    expect(redactText('/x?%ZZ')).toBe(`/x?${REDACTED}`) // a name that does not decode
+    // Plain words after ? or & are names to it, and stay: prose is not mangled.
+    expect(redactText('R&D asked why? because')).toBe('R&D asked why? because')
+    // Idempotent: what it writes passes through it unchanged.
+    expect(redactText(redactText(`/s?${token}`))).toBe(`/s?${REDACTED}`)
+  })
+
   it('keeps an error readable while masking credentials in its message', () => {
     const error = Object.assign(new TypeError('failed for Bearer abc.def'), { digest: '123' })
     const out = redact(error) as Record<string, unknown>

@@ -5,6 +5,17 @@ import { expect, test } from '@playwright/test'
 import { visitEveryPage, watchCsp } from '../support/csp'
 import { eventsFor, expectNothingPlanted, recordRequests, type SentryServer } from '../support/sentry'
 
+const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ2aWN0aW0ifQ.c2lnbmF0dXJl'
+
+/** The JSON paths of `value` whose string contains `needle` (array indexes as `[]`). */
+function pathsHolding(value: unknown, needle: string, at = ''): string[] {
+  if (typeof value === 'string') return value.includes(needle) ? [at || '.'] : []
+  if (Array.isArray(value)) return value.flatMap((inner) => pathsHolding(inner, needle, `${at}[]`))
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, inner]) => pathsHolding(inner, needle, `${at}.${key}`))
+  return []
+}
+
 export function browserErrorTests(served: SentryServer): void {
   test('a browser error reaches Sentry through /monitoring, and the browser talks to no other origin', async ({
     page,
@@ -31,6 +42,45 @@ export function browserErrorTests(served: SentryServer): void {
     // The replay of the moments before the error follows, through the same tunnel.
     await recorder.waitFor(() => recorder.items('replay_event').length > 0, 20_000)
     expectNothingPlanted(recorder)
+  })
+
+  test('a token sent as a bare query key reaches Sentry nowhere, and a page loaded with a query string is not recorded', async ({
+    page,
+  }) => {
+    const { app, recorder } = served
+    const replaysOf = (withQuery: boolean) =>
+      recorder
+        .items('replay_event')
+        .filter((item) =>
+          ((item.payload as { urls?: string[] }).urls ?? []).some(
+            (url) => url.includes('/debug/sentry') && url.includes('?') === withQuery,
+          ),
+        )
+    // The control first: the same page without a query sends its replay, in `took` ms. Then the
+    // page with a bare-key token stays open three times as long, time for its replay to arrive.
+    const before = replaysOf(false).length
+    await page.goto(`${app.url}/debug/sentry`)
+    await page.waitForLoadState('networkidle')
+    const clicked = Date.now()
+    await page.getByRole('button', { name: 'Throw in the browser' }).click()
+    await recorder.waitFor(() => replaysOf(false).length > before, 20_000)
+    const took = Date.now() - clicked
+
+    await page.goto(`${app.url}/debug/sentry?${TOKEN}`)
+    await page.waitForLoadState('networkidle')
+    await page.getByRole('button', { name: 'Throw in the browser' }).click()
+    await page.waitForTimeout(Math.max(3 * took, 5000))
+    // Where the token went, as `item type: path` (the recordings are text, so named by their type).
+    const leaked = recorder.envelopes
+      .flatMap((envelope) => envelope.items)
+      .filter((item) => item.text.includes(TOKEN))
+      .flatMap((item) =>
+        typeof item.payload === 'string'
+          ? [item.type]
+          : pathsHolding(item.payload, TOKEN).map((where) => `${item.type}: ${where}`),
+      )
+    expect([...new Set(leaked)]).toEqual([])
+    expect(replaysOf(true)).toEqual([])
   })
 
   test('every page loads with zero CSP violations while the SDK and Session Replay run', async ({ page }) => {
