@@ -7,6 +7,7 @@
 import 'server-only'
 import { env } from '../env'
 import { closeIfUnread, readCapped, upstreamFailureStatus } from '../http'
+import { recordDependencyState } from '../metrics'
 
 const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'content-encoding', 'user-agent'] as const
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'cache-control', 'etag', 'last-modified'] as const
@@ -160,8 +161,12 @@ export async function forwardToPostHog(request: Request, options: IngestOptions 
       signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
     })
   } catch (error) {
+    // PostHog unreachable or too slow: dependency_state says so (DependencyDown's ticket), as the
+    // server's own sends and the Sentry tunnel do. A browser-only outage would otherwise not show.
+    recordDependencyState('posthog', 'down')
     return new Response(null, { status: upstreamFailureStatus(error) })
   }
+  recordDependencyState('posthog', response.status >= 500 ? 'down' : 'up')
   // fetch() has already decoded the body, so its encoding and length headers no longer apply.
   const responseHeaders = new Headers(UPSTREAM_ANSWER_POLICY)
   for (const name of FORWARDED_RESPONSE_HEADERS) {

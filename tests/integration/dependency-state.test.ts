@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node'
+import { forwardToPostHog } from '@/lib/analytics/ingest'
 import { PostHogAnalytics, createPostHogClient } from '@/lib/analytics/posthog-server'
-import { metrics, watchDependency } from '@/lib/metrics'
+import { metrics, recordDependencyState, watchDependency } from '@/lib/metrics'
 import { recordSpanExport } from '@/lib/startup'
 import { ScrubbingExporter } from '@/lib/traces/tracing'
 import { startOtlpReceiver } from '../support/otlp-receiver'
@@ -115,6 +116,31 @@ describe('dependency_state', () => {
       expect(await stateOf('posthog')).toEqual(UP)
     } finally {
       await client.shutdown().catch(() => {})
+      await posthogSwitch.close()
+      await recorder.close()
+    }
+  })
+
+  it('posthog: /ingest says down when PostHog is unreachable, up when it answers again', async () => {
+    const recorder = await startPostHogRecorder()
+    const posthogSwitch = await startPortSwitch({ host: '127.0.0.1', port: Number(new URL(recorder.url).port) })
+    const host = `http://127.0.0.1:${posthogSwitch.port}`
+    const forward = () =>
+      forwardToPostHog(new Request('http://app.test/ingest/e/', { method: 'POST', body: '{"event":"$pageview"}' }), {
+        key: 'phc_test',
+        hosts: { api: host, assets: host },
+      })
+    try {
+      recordDependencyState('posthog', 'down') // the test above left it up: each step must change it
+      expect((await forward()).status).toBe(200)
+      expect(await stateOf('posthog')).toEqual(UP)
+      await posthogSwitch.off()
+      expect((await forward()).status).toBe(502)
+      expect(await stateOf('posthog')).toEqual(DOWN)
+      await posthogSwitch.on()
+      expect((await forward()).status).toBe(200)
+      expect(await stateOf('posthog')).toEqual(UP)
+    } finally {
       await posthogSwitch.close()
       await recorder.close()
     }
