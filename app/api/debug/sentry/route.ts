@@ -6,16 +6,30 @@
 // recognise (docs/logging.md).
 import { getSession } from '@/lib/auth'
 import { debugRoutesEnabled } from '@/lib/debug'
+import { closeIfUnread, readCapped } from '@/lib/http'
 import { getRequestLogger } from '@/lib/logs'
 import { stripUrlQueryValues } from '@/lib/privacy'
 
 export const dynamic = 'force-dynamic'
 
+// Only its size is logged; the cap keeps a route an operator leaves on from reading any body
+// whole (the customers API's limits).
+const BODY_LIMITS = { maxBytes: 16 * 1024, timeoutMs: 10_000 }
+
 async function handle(request: Request): Promise<Response> {
   if (!debugRoutesEnabled()) return new Response('Not found', { status: 404 })
   // Signed in, the event carries the user (ID only): the check covers user scope too.
   await getSession()
-  const bodyBytes = request.method === 'POST' ? (await request.arrayBuffer()).byteLength : undefined
+  let bodyBytes: number | undefined
+  if (request.method === 'POST') {
+    const read = await readCapped(request, BODY_LIMITS)
+    if (!read.ok)
+      return new Response(read.reason, {
+        status: read.status,
+        headers: { 'Content-Type': 'text/plain', ...closeIfUnread(request) },
+      })
+    bodyBytes = read.body.byteLength
+  }
   const log = await getRequestLogger()
   log.warn(
     { headers: request.headers, url: stripUrlQueryValues(request.url), body_bytes: bodyBytes },
