@@ -55,6 +55,20 @@ export class TokenRefreshFailed extends Error {
 // the token there never learns of the failure, so the process has to.
 const queue = createRefreshQueue<number>()
 const failedUntil = new Map<string, number>()
+/**
+ * The stored token's expiry as this process last read or wrote it. getSession() asks with the
+ * cookie's expiry, which a server component cannot rewrite: past a token's lifetime (8 hours at
+ * GitHub) every request of that session asked, and each read the accounts table only to find the
+ * stored token fresh. A stored expiry only moves forward (a refresh stores a later one, here or
+ * on another instance), so while this one is fresh the stored token is too.
+ */
+const storedExpiry = new Map<string, number>()
+
+function rememberExpiry(key: string, expiresAt: number): void {
+  storedExpiry.set(key, expiresAt)
+  if (storedExpiry.size > 10_000)
+    for (const [other, at] of storedExpiry) if (needsRefresh(at)) storedExpiry.delete(other)
+}
 
 function rememberFailure(key: string, retryAt: number): void {
   failedUntil.set(key, retryAt)
@@ -104,18 +118,22 @@ export async function refreshedOAuthState(db: Database, userId: string, oauth: O
 
 /**
  * Makes sure the stored access token of `userId` at `provider` is fresh; resolves to its new
- * expiry (seconds since the epoch). Called through refreshedOAuthState(). Rejects with
+ * expiry (seconds since the epoch). Called through refreshedOAuthState(). While the expiry this
+ * process last saw stored is fresh, resolves to it without a query. Rejects with
  * `TokenRefreshFailed`; after a failure, calls within REFRESH_BACKOFF_SECONDS reject at once
  * without contacting the provider.
  */
 export async function refreshAccessToken(db: Database, userId: string, provider: string): Promise<number> {
   const key = `${provider}:${userId}`
+  const known = storedExpiry.get(key)
+  if (known !== undefined && !needsRefresh(known)) return known
   const until = failedUntil.get(key)
   if (until !== undefined && Date.now() / 1000 < until) throw new TokenRefreshFailed(until, false)
   return queue.run(key, async () => {
     try {
       const expiresAt = await refreshStoredToken(db, userId, provider)
       failedUntil.delete(key)
+      rememberExpiry(key, expiresAt)
       return expiresAt
     } catch (error) {
       const retryAt = Math.floor(Date.now() / 1000) + REFRESH_BACKOFF_SECONDS

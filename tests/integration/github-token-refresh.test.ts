@@ -152,6 +152,32 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
         expect((await live.stored())?.refresh_token).toBe('ghr_rotated')
       })
 
+      // getSession() cannot rewrite the cookie, so its expiry stays in the past for the rest of
+      // the session (30 days): each request read the accounts table to find the stored token
+      // fresh, a second query on every page of every GitHub user whose session was hours old.
+      it('getSession() with a cookie whose token has expired reads the stored token once, not on every request', async () => {
+        github.refresh = { fail: false, delayMs: 0, expiresIn: 3600 }
+        const live = await expiredGitHubSession()
+        expect(await live.serverSession()).toMatchObject({ userId: live.user.id })
+        expect(live.refreshGrants()).toBe(1)
+
+        const real = current.db!
+        let selects = 0
+        current.db = new Proxy(real, {
+          get(target, name, receiver) {
+            if (name === 'select') selects++
+            return Reflect.get(target, name, receiver) as unknown
+          },
+        })
+        try {
+          for (let i = 0; i < 5; i++) expect(await live.serverSession()).toMatchObject({ userId: live.user.id })
+        } finally {
+          current.db = real
+        }
+        expect(selects).toBe(5) // the live-session check, and nothing else
+        expect(live.refreshGrants()).toBe(1)
+      })
+
       it('50 concurrent session reads share one refresh, and the new token is stored', async () => {
         github.refresh = { fail: false, delayMs: 200, expiresIn: 3600 }
         const session = await expiredGitHubSession()
