@@ -1,6 +1,6 @@
 import 'server-only'
 import { FEATURES } from './analytics'
-import { EnvError, parseEnv } from './env'
+import { EnvError, databaseTargetFrom, parseEnv } from './env'
 import { getDb } from './db'
 import { sentryOtlpTarget } from './errors'
 import { countFlagEvaluationsFromZero } from './flags'
@@ -86,4 +86,20 @@ export async function startNodeServer(): Promise<void> {
   // SIGTERM and SIGINT: one bounded shutdown that drains every part (lib/shutdown.ts).
   installShutdown({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS })
   getDb().catch((error: unknown) => logger.error({ err: error }, 'database_open_failed'))
+  // The deploy marker: which release started (service, version and env are on every line), on
+  // which Node, and what it was configured to talk to. Booleans only, never a value.
+  logger.info(
+    {
+      node: process.version,
+      database: databaseTargetFrom(config.DATABASE_URL).driver,
+      integrations: {
+        posthog: Boolean(config.NEXT_PUBLIC_POSTHOG_KEY),
+        sentry: Boolean(config.NEXT_PUBLIC_SENTRY_DSN),
+        otlp: Boolean(config.OTEL_EXPORTER_OTLP_ENDPOINT),
+        github_sign_in: Boolean(config.AUTH_GITHUB_ID && config.AUTH_GITHUB_SECRET),
+        metrics_port: config.METRICS_PORT !== undefined,
+      },
+    },
+    'server_started',
+  )
 }

@@ -13,6 +13,22 @@ test.afterAll(async () => {
   await app?.stop()
 })
 
+test('the server says once that it started: its release, its Node, what it is configured for (booleans, never a value)', async () => {
+  const lines = await waitForLogs(app, (all) => all.some((l) => l.msg === 'server_started'))
+  const started = lines.filter((l) => l.msg === 'server_started')
+  expect(started).toHaveLength(1)
+  expect(started[0]).toMatchObject({
+    level: 'info',
+    service: expect.any(String),
+    version: expect.any(String),
+    node: process.version,
+    database: process.env.TEST_DATABASE_URL?.trim() ? 'postgres' : 'pglite',
+  })
+  const integrations = started[0]!.integrations as Record<string, unknown>
+  expect(Object.keys(integrations).sort()).toEqual(['github_sign_in', 'metrics_port', 'otlp', 'posthog', 'sentry'])
+  for (const value of Object.values(integrations)) expect(typeof value).toBe('boolean')
+  expect(JSON.stringify(started[0])).not.toMatch(/postgres(ql)?:\/\//)
+})
 /** Sends raw bytes, because fetch refuses the malformed headers an attacker would send. */
 async function rawGet(
   path: string,
