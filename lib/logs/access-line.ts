@@ -23,7 +23,7 @@ export function writeAccessLine(record: AccessRecord): void {
     duration_ms: record.durationMs,
   }
   // What the request did (its wide event), each field only when it happened (docs/logging.md):
-  // a request that did none of it pays six property checks.
+  // a request that did none of it pays seven property checks.
   if (context.dbQueries) {
     line.db_queries = context.dbQueries
     line.db_ms = Math.round((context.dbMs ?? 0) * 10) / 10
@@ -33,5 +33,8 @@ export function writeAccessLine(record: AccessRecord): void {
   if (context.flags) line.flags = context.flags
   if (context.errorDigest) line.error_digest = context.errorDigest
   if (context.featureWork) line.feature = context.featureWork[0]?.feature
+  // A dependency this request could not reach (the database): also on a form that answered 200
+  // with "nothing was saved", which writes no error line of its own.
+  if (context.dependencyUnavailable) line.dependency_unavailable = context.dependencyUnavailable
   logger[level](line, 'request')
 }

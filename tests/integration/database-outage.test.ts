@@ -17,6 +17,7 @@ import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { openDatabase, type DatabaseHandle } from '@/lib/db/client'
 import { rowsOf } from '@/lib/db/rows'
+import { writeAccessLine } from '@/lib/logs'
 import { logger } from '@/lib/logs/logger'
 import { installHttpHook } from '@/lib/request/http-hook'
 import { requestContextStorage } from '@/lib/request/context'
@@ -170,7 +171,23 @@ describe.skipIf(!serverUrl)('when the database goes away (PostgreSQL behind a po
     form.set('email', 'typed@example.com')
     await plug.off()
     try {
-      const saved = await inRequest('outage-form', () => saveCustomerFromForm(app.db, actor, form))
+      // The form answers with a message, not an error: its access line is what names the cause.
+      const context = { requestId: 'outage-form', requestIdSource: 'server' as const, startedAt: 0 }
+      const saved = await requestContextStorage.run(context, () => saveCustomerFromForm(app.db, actor, form))
+      const info = vi.spyOn(logger, 'info').mockImplementation(() => undefined)
+      try {
+        writeAccessLine({
+          context,
+          method: 'POST',
+          path: '/customers',
+          route: '/customers',
+          status: 200,
+          durationMs: 1,
+        })
+        expect(info.mock.calls[0]?.[0]).toMatchObject({ request_id: 'outage-form', dependency_unavailable: 'database' })
+      } finally {
+        info.mockRestore()
+      }
       expect(saved).toEqual({
         status: 'unavailable',
         message: 'The database cannot be reached, so nothing was changed. Try again in a moment.',
