@@ -4,9 +4,10 @@ import { EnvError, databaseTargetFrom, parseEnv } from './env'
 import { getDb } from './db'
 import { sentryOtlpTarget } from './errors'
 import { countFlagEvaluationsFromZero } from './flags'
-import { logger, writeAccessLine } from './logs'
+import { droppedLogLines, logger, writeAccessLine } from './logs'
 import {
   countFeatureWorkFromZero,
+  metrics,
   recordDependencyState,
   recordHttpRequest,
   startMetricsListener,
@@ -68,6 +69,7 @@ export async function startNodeServer(): Promise<void> {
   }
   if (process.env.NEXT_PHASE === 'phase-production-build') return
   startMetrics(config)
+  metrics().logLinesDropped.readFrom(droppedLogLines)
   if (openTelemetryWillTrace(config.OTEL_EXPORTER_OTLP_ENDPOINT)) {
     // Only when asked for (an endpoint), or in development for the local inspector: in
     // production without an endpoint the OpenTelemetry SDK is never loaded.

@@ -26,8 +26,21 @@ function defaultLevel(): pino.LevelWithSilent {
  * its flush() calls back at once even while a write is under way ("Do nothing if minLength is
  * zero"), so flushLogs waited for nothing, and a chunk a full pipe had refused (EAGAIN, retried
  * later) was lost at exit. With 1, each line still goes out as soon as it is written.
+ * `maxLength`: while nothing reads stdout (a stuck log shipper), lines wait in memory up to 16
+ * MiB; past that each new line is dropped and counted (droppedLogLines, the `log_lines_dropped`
+ * metric) instead of the heap growing until the process dies.
  */
-export const STDOUT_DESTINATION = { sync: false, minLength: 1 } as const
+export const STDOUT_DESTINATION = { sync: false, minLength: 1, maxLength: 16 * 1024 * 1024 } as const
+
+let dropped = 0
+/** Lines this process dropped because stdout's buffer was full (STDOUT_DESTINATION). */
+export const droppedLogLines = (): number => dropped
+
+function stdoutDestination(): pino.DestinationStream {
+  const destination = pino.destination(STDOUT_DESTINATION)
+  destination.on('drop', () => dropped++)
+  return destination
+}
 
 export function createLogger(
   destination?: pino.DestinationStream,
@@ -84,7 +97,7 @@ export function createLogger(
             { level: 'trace', stream: inspectorStream },
           ]),
         )
-      : pino(options, pino.destination(STDOUT_DESTINATION))
+      : pino(options, stdoutDestination())
   return redactChildBindings(instance)
 }
 

@@ -53,6 +53,11 @@ function createMetrics() {
       }),
       AUDIT_LOG_WRITE_RESULTS.map((result) => ({ result })),
     ),
+    logLinesDropped: gaugeReadAtScrape({
+      name: 'log_lines_dropped',
+      help: 'Log lines this process dropped since it started because nothing was reading its stdout and 16 MiB were already waiting, read at scrape time.',
+      registers: [registry],
+    }),
     auditLogWritesPending: gaugeReadAtScrape({
       name: 'audit_log_writes_pending',
       help: 'Audit log writes not finished yet: those running plus those waiting for a slot (the backlog), read at scrape time.',

@@ -141,6 +141,8 @@ test('route labels are patterns: 500 customer URLs and 500 unknown paths keep se
     'feature_work_seconds_count{feature="auth",kind="api"} 0',
     'process_resident_memory_bytes',
     'nodejs_eventloop_lag_seconds',
+    // Exposed from the first scrape (0 until a line is dropped): a stuck log shipper shows here.
+    '\nlog_lines_dropped 0\n',
   ]) {
     expect(text).toContain(name)
   }
