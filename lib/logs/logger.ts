@@ -32,13 +32,15 @@ function defaultLevel(): pino.LevelWithSilent {
  */
 export const STDOUT_DESTINATION = { sync: false, minLength: 1, maxLength: 16 * 1024 * 1024 } as const
 
-let dropped = 0
+// Per process, not per module: Turbopack copies this module into several chunks, and the chunk
+// whose logger writes (perProcess below) need not be the one start-up reads the count from.
+const drops = perProcess('logLinesDropped', () => ({ count: 0 }))
 /** Lines this process dropped because stdout's buffer was full (STDOUT_DESTINATION). */
-export const droppedLogLines = (): number => dropped
+export const droppedLogLines = (): number => drops.count
 
 function stdoutDestination(): pino.DestinationStream {
   const destination = pino.destination(STDOUT_DESTINATION)
-  destination.on('drop', () => dropped++)
+  destination.on('drop', () => drops.count++)
   return destination
 }
 
