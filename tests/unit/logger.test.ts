@@ -97,6 +97,41 @@ describe('LOG_LEVEL', () => {
     vi.resetModules()
   })
 
+  /** A logger as the process would make it under this NODE_ENV and LOG_LEVEL (read at import), and what it writes. */
+  async function loggerUnder(nodeEnv: string, logLevel: string | undefined) {
+    vi.stubEnv('NODE_ENV', nodeEnv)
+    vi.stubEnv('LOG_LEVEL', logLevel) // undefined removes the suite's LOG_LEVEL=silent
+    vi.resetModules()
+    const { createLogger: fresh } = await import('@/lib/logs/logger')
+    const written: string[] = []
+    const logger = fresh(
+      new Writable({
+        write(chunk, _encoding, done) {
+          written.push(JSON.parse(String(chunk)).level)
+          done()
+        },
+      }),
+    )
+    logger.trace('t')
+    logger.debug('d')
+    logger.info('i')
+    logger.warn('w')
+    return { level: logger.level, written }
+  }
+
+  it('unset (or empty, as .env.example leaves it), the default is info in production and debug in development', async () => {
+    for (const unset of [undefined, '', ' ']) {
+      expect(await loggerUnder('production', unset)).toEqual({ level: 'info', written: ['info', 'warn'] })
+      expect(await loggerUnder('development', unset)).toEqual({ level: 'debug', written: ['debug', 'info', 'warn'] })
+    }
+  })
+
+  it('a LOG_LEVEL that is set wins over either default', async () => {
+    expect(await loggerUnder('production', 'debug')).toEqual({ level: 'debug', written: ['debug', 'info', 'warn'] })
+    expect(await loggerUnder('development', 'warn')).toEqual({ level: 'warn', written: ['warn'] })
+    expect(await loggerUnder('production', 'silent')).toEqual({ level: 'silent', written: [] })
+  })
+
   it('an unknown level does not crash at import, so the env check can name the variable', async () => {
     vi.stubEnv('LOG_LEVEL', 'loud')
     vi.resetModules()
