@@ -2,6 +2,7 @@
 // exposition, and a real Prometheus server scrapes it every second and answers a query.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { expect, test } from '@playwright/test'
@@ -92,6 +93,32 @@ test('a traced request leaves its trace_id as an exemplar, in OpenMetrics only: 
   const text = await plain.text()
   expect(text).not.toContain(traceId)
   expect(text).toContain('# TYPE http_server_requests_total counter')
+})
+
+test('METRICS_PORT already taken: metrics_listener_failed at error, and the app serves without it', async () => {
+  // Someone else holds the port on the address the listener binds to (METRICS_HOST's default).
+  const squatter = net.createServer((socket) => socket.destroy())
+  await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve))
+  const { port } = squatter.address() as net.AddressInfo
+  const taken = await startServer({ env: { METRICS_PORT: String(port) } })
+  try {
+    const failure = () => taken.output.find((line) => line.includes('"msg":"metrics_listener_failed"'))
+    await expect.poll(failure).toBeTruthy()
+    expect(JSON.parse(failure()!)).toMatchObject({
+      level: 'error',
+      host: '127.0.0.1',
+      port,
+      err: { code: 'EADDRINUSE' },
+    })
+    expect(taken.output.some((line) => line.includes('"msg":"metrics_listening"'))).toBe(false)
+    // Still serving after the failure, pages as well as its health check.
+    const status = await fetch(`${taken.url}/status`)
+    expect(status.status).toBe(200)
+    expect(taken.process.exitCode).toBeNull()
+  } finally {
+    await taken.stop()
+    await new Promise((resolve) => squatter.close(resolve))
+  }
 })
 
 test('in production without METRICS_TOKEN the endpoint does not exist', async () => {
