@@ -9,6 +9,8 @@ function details(metadata: Record<string, unknown>): string {
   for (const key of ['source', 'provider', 'reason', 'count'] as const) {
     if (metadata[key] !== undefined) parts.push(`${key}: ${String(metadata[key])}`)
   }
+  if (metadata.limit_reached === true)
+    parts.push('limit reached: the failed sign-ins that follow are in the logs, not here')
   return parts.join(' · ')
 }
 

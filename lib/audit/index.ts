@@ -39,6 +39,11 @@ export type AuditMetadata = {
   provider?: string
   reason?: 'unknown_email' | 'wrong_password'
   count?: number
+  /**
+   * On a failed sign-in: the last one this organization's trail records in the window; later
+   * ones are logged only (lib/auth/rate-limit.ts, reserveFailedSignInRecord).
+   */
+  limit_reached?: true
 }
 
 export type AuditEvent = {

@@ -15,6 +15,7 @@ import {
   type CountedRows,
   keysFor,
   releaseSignInAttempt,
+  reserveFailedSignInRecord,
   reserveSignInAttempt,
   signUpKeysFor,
 } from './rate-limit'
@@ -161,7 +162,7 @@ export type AuthenticateResult =
  * Checks an email and password. Refuses without checking once this account from this address
  * has 10 failures in 15 minutes, or the address 30 (rate-limit.ts); otherwise every failure is
  * counted and recorded in the audit log (against the account's organization when the account
- * exists). The attempt is counted before the password is compared, so parallel guesses cannot
+ * exists), up to 50 rows per organization in 15 minutes, past which it is logged. The attempt is counted before the password is compared, so parallel guesses cannot
  * overrun the limit.
  */
 export async function authenticate(
@@ -201,14 +202,19 @@ export async function authenticate(
   const valid = await verifyPassword(password, user?.passwordHash)
 
   if (!user || !valid) {
-    // The reserved attempt is the recorded failure.
-    await logAuditEvent(db, {
-      action: 'user.sign_in_failed',
-      orgId: user?.orgId ?? null,
-      actorId: null,
-      ...(user ? { subject: { type: 'user' as const, id: user.id } } : {}),
-      metadata: { provider: 'credentials', reason: user ? 'wrong_password' : 'unknown_email' },
-    })
+    // The reserved attempt is the counted failure; its audit row is capped per organization.
+    const orgId = user?.orgId ?? null
+    const reason = user ? 'wrong_password' : 'unknown_email'
+    const record = await reserveFailedSignInRecord(db, orgId)
+    if (record === 'log_only') logger.warn({ org_id: orgId, reason }, 'sign_in_failure_not_recorded')
+    else
+      await logAuditEvent(db, {
+        action: 'user.sign_in_failed',
+        orgId,
+        actorId: null,
+        ...(user ? { subject: { type: 'user' as const, id: user.id } } : {}),
+        metadata: { provider: 'credentials', reason, ...(record === 'record_last' ? { limit_reached: true } : {}) },
+      })
     return { ok: false, reason: 'invalid' }
   }
 

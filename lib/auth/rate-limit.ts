@@ -7,7 +7,9 @@
 //     guesses (or, through sign-up's "already exists", probe emails) across many accounts;
 //   - 20 accounts created in 15 minutes per address: each costs a bcrypt hash, an organization
 //     and its rows, so one address cannot create them in bulk (a successful sign-up keeps this
-//     count, unlike a successful sign-in).
+//     count, unlike a successful sign-in);
+//   - 50 failed sign-ins recorded in 15 minutes per organization's audit trail: not a limit on
+//     attempts but on rows (reserveFailedSignInRecord below).
 // All key on the address lib/auth/client-ip.ts settles under TRUSTED_PROXY_HOPS, so a client
 // cannot pick it with X-Forwarded-For.
 //
@@ -25,6 +27,7 @@ import { addressSubject, warnClientIpUnknown } from './client-ip'
 export const MAX_FAILURES_PER_ACCOUNT_AND_IP = 10
 export const MAX_FAILURES_PER_IP = 30
 export const MAX_SIGN_UPS_PER_IP = 20
+export const MAX_RECORDED_FAILURES_PER_ORG = 50
 export const WINDOW_MINUTES = 15
 
 /** A counter and its limit within the window. */
@@ -79,10 +82,12 @@ export function signUpKeysFor(ip: string | undefined): [failures: LimitKey, sign
 export type CountedRows = { rows: { id: string; key: string }[] }
 
 /**
- * An attempt that was allowed and counted, or a refusal saying how long until the oldest counted
- * row of a limited key leaves the window (whole minutes).
+ * An attempt that was allowed and counted (with how many more the tightest of its keys allows in
+ * the window), or a refusal saying how long until the oldest counted row of a limited key leaves
+ * the window (whole minutes).
  */
-export type AttemptReservation = ({ limited: false } & CountedRows) | { limited: true; retryAfterMinutes: number }
+export type AttemptReservation =
+  ({ limited: false; remaining: number } & CountedRows) | { limited: true; retryAfterMinutes: number }
 
 /** The part of an allowed attempt counted under `limit`. */
 export function countedUnder({ rows }: CountedRows, limit: LimitKey): CountedRows {
@@ -102,10 +107,11 @@ export async function reserveSignInAttempt(db: Database, keys: LimitKey[]): Prom
   const unique = [...new Map(keys.map((limit) => [limit.key, limit])).values()].sort((a, b) =>
     a.key.localeCompare(b.key),
   )
-  if (unique.length === 0) return { limited: false, rows: [] }
+  if (unique.length === 0) return { limited: false, remaining: Infinity, rows: [] }
   const reservation = await db.transaction(async (tx): Promise<AttemptReservation> => {
     for (const { key } of unique) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`)
     let retryAfterMinutes = 0
+    let remaining = Infinity
     for (const { key, max } of unique) {
       // Each statement sees what the transactions that held the lock before committed.
       const result = await tx.execute(sql`
@@ -118,18 +124,40 @@ export async function reserveSignInAttempt(db: Database, keys: LimitKey[]): Prom
           limit ${max}
         ) recent`)
       const row = rowsOf<{ failures: number; retry_minutes: number | null }>(result)[0]
-      if (row && row.failures >= max) retryAfterMinutes = Math.max(retryAfterMinutes, row.retry_minutes ?? 1, 1)
+      const failures = row?.failures ?? 0
+      if (failures >= max) retryAfterMinutes = Math.max(retryAfterMinutes, row?.retry_minutes ?? 1, 1)
+      remaining = Math.min(remaining, max - failures - 1)
     }
     if (retryAfterMinutes > 0) return { limited: true, retryAfterMinutes }
     const rows = await tx
       .insert(signInFailures)
       .values(unique.map(({ key }) => ({ key })))
       .returning({ id: signInFailures.id, key: signInFailures.key })
-    return { limited: false, rows }
+    return { limited: false, remaining, rows }
   })
   // Forget failures older than the window; outside the transaction, so no lock waits on it.
   if (!reservation.limited) await db.delete(signInFailures).where(lt(signInFailures.createdAt, sql`now() - ${WINDOW}`))
   return reservation
+}
+
+/**
+ * Whether a failed sign-in gets its row in the audit trail. The attempt limits are per address,
+ * so a guesser with many addresses who knows a member's email could otherwise add rows to that
+ * organization's activity log without end and bury what its members did. So at most
+ * MAX_RECORDED_FAILURES_PER_ORG failures per organization are recorded in the window (failures
+ * for unknown emails, which belong to no organization, share one such count); `last` marks the
+ * row that fills it, so the trail says that later ones are not in it. Past it a failure is still
+ * counted and limited as before, and logged instead (`sign_in_failure_not_recorded`). Keyed on
+ * the organization's ID, hashed like the table's other keys.
+ */
+export async function reserveFailedSignInRecord(
+  db: Database,
+  orgId: string | null,
+): Promise<'record' | 'record_last' | 'log_only'> {
+  const key = `recorded_org:${hash(orgId ?? 'none')}`
+  const reservation = await reserveSignInAttempt(db, [{ key, max: MAX_RECORDED_FAILURES_PER_ORG }])
+  if (reservation.limited) return 'log_only'
+  return reservation.remaining === 0 ? 'record_last' : 'record'
 }
 
 /** The attempt did not fail after all (valid input, a new account): it stops counting. */

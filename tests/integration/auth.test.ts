@@ -182,7 +182,9 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     const stored = rowsOf<{ key: string }>(await database.db.execute(sql`select key from sign_in_failures`))
     expect(stored.length).toBeGreaterThan(0)
     expect(
-      stored.every((r) => /^(account_ip|ip|sign_up_ip):[0-9a-f]{64}$/.test(r.key) || r.key === UNKNOWN_IP_KEY),
+      stored.every(
+        (r) => /^(account_ip|ip|sign_up_ip|recorded_org):[0-9a-f]{64}$/.test(r.key) || r.key === UNKNOWN_IP_KEY,
+      ),
     ).toBe(true)
   })
 

@@ -17,14 +17,17 @@ const { EMAIL_MAX_LENGTH, authenticate, registerUser } = await import('@/lib/aut
 const {
   MAX_FAILURES_PER_ACCOUNT_AND_IP,
   MAX_FAILURES_PER_IP,
+  MAX_RECORDED_FAILURES_PER_ORG,
   MAX_SIGN_UPS_PER_IP,
   UNKNOWN_IP_KEY,
   keysFor,
   ipKeysFor,
+  reserveFailedSignInRecord,
   reserveSignInAttempt,
   signUpKeysFor,
 } = await import('@/lib/auth/rate-limit')
 const { users } = await import('@/lib/db/schema')
+const { logger } = await import('@/lib/logs/logger')
 
 const PASSWORD = 'correct horse battery'
 
@@ -123,6 +126,51 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     )
     expect(failed[0]?.n).toBe(MAX_FAILURES_PER_ACCOUNT_AND_IP)
   }, 120_000)
+
+  it(`records at most ${MAX_RECORDED_FAILURES_PER_ORG} failed sign-ins per organization in the window, whatever the addresses, and locks nobody out`, async () => {
+    // A guesser with many addresses who knows members' emails: each address stays under its own
+    // limits, so without this cap every failure would add a row to the organization's trail.
+    const user = await signUp()
+    for (let i = 0; i < MAX_RECORDED_FAILURES_PER_ORG - 1; i++)
+      expect(await reserveFailedSignInRecord(database.db, user.orgId)).toBe('record')
+    const warnings = vi.spyOn(logger, 'warn')
+    try {
+      const guess = (requestId: string, ip: string) =>
+        inRequest(requestId, () => authenticate(database.db, { email: user.email, password: 'a guess', ip }))
+      expect(await guess('req-org-cap-last', '198.51.100.61')).toEqual({ ok: false, reason: 'invalid' })
+      expect(await guess('req-org-cap-over', '198.51.100.62')).toEqual({ ok: false, reason: 'invalid' })
+      await queue.flush()
+      // The row that fills the cap says so; the one after it is logged instead of recorded.
+      expect(await auditRowsFor('req-org-cap-last')).toMatchObject([
+        {
+          action: 'user.sign_in_failed',
+          org_id: user.orgId,
+          subject_id: user.id,
+          metadata: { provider: 'credentials', reason: 'wrong_password', limit_reached: true },
+        },
+      ])
+      expect(await auditRowsFor('req-org-cap-over')).toEqual([])
+      const notRecorded = warnings.mock.calls.filter(([, message]) => message === 'sign_in_failure_not_recorded')
+      expect(notRecorded).toEqual([[{ org_id: user.orgId, reason: 'wrong_password' }, 'sign_in_failure_not_recorded']])
+      // Still counted against the guessing address like any failure.
+      const [accountKey] = keysFor({ email: user.email, ip: '198.51.100.62' })
+      expect(await database.db.$count(signInFailures, eq(signInFailures.key, accountKey!.key))).toBe(1)
+    } finally {
+      warnings.mockRestore()
+    }
+    // The owner signs in, and another organization's failures are still recorded.
+    expect(
+      await authenticate(database.db, { email: user.email, password: PASSWORD, ip: '198.51.100.63' }),
+    ).toMatchObject({ ok: true })
+    const other = await signUp()
+    await inRequest('req-org-cap-other', () =>
+      authenticate(database.db, { email: other.email, password: 'a guess', ip: '198.51.100.64' }),
+    )
+    await queue.flush()
+    expect(await auditRowsFor('req-org-cap-other')).toMatchObject([
+      { action: 'user.sign_in_failed', org_id: other.orgId, metadata: { reason: 'wrong_password' } },
+    ])
+  }, 60_000)
 
   it('attempts whose IP is unknown share one per-IP limit', async () => {
     const user = await signUp()
