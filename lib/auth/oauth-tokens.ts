@@ -8,6 +8,7 @@ import type { Database } from '../db'
 import { accounts } from '../db/schema'
 import { env } from '../env'
 import { logger } from '../logs'
+import { perProcess } from '../singleton'
 import { createRefreshQueue } from './refresh-queue'
 
 type TokenEndpoint = { url: string; clientId: () => string | undefined; clientSecret: () => string | undefined }
@@ -52,9 +53,12 @@ export class TokenRefreshFailed extends Error {
 
 // One queue per process: concurrent requests of the same user share one refresh. Failures are
 // remembered per process too, because a server component's auth() cannot rewrite the cookie:
-// the token there never learns of the failure, so the process has to.
-const queue = createRefreshQueue<number>()
-const failedUntil = new Map<string, number>()
+// the token there never learns of the failure, so the process has to. Per process, not per
+// module: the bundler copies this module into each chunk that imports it (the Auth.js route, the
+// pages, the actions), and two copies refreshing at once would spend one single-use refresh
+// token twice.
+const queue = perProcess('oauthRefreshQueue', () => createRefreshQueue<number>())
+const failedUntil = perProcess('oauthRefreshFailedUntil', () => new Map<string, number>())
 /**
  * The stored token's expiry as this process last read or wrote it. getSession() asks with the
  * cookie's expiry, which a server component cannot rewrite: past a token's lifetime (8 hours at
@@ -62,7 +66,7 @@ const failedUntil = new Map<string, number>()
  * stored token fresh. A stored expiry only moves forward (a refresh stores a later one, here or
  * on another instance), so while this one is fresh the stored token is too.
  */
-const storedExpiry = new Map<string, number>()
+const storedExpiry = perProcess('oauthStoredExpiry', () => new Map<string, number>())
 
 function rememberExpiry(key: string, expiresAt: number): void {
   storedExpiry.set(key, expiresAt)

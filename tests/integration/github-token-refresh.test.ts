@@ -193,6 +193,26 @@ describe.each(testDatabaseKinds())('Auth.js flows on $label', ({ create }) => {
         expect(token?.oauth).toEqual({ provider: 'github', expiresAt: account?.expires_at })
       })
 
+      // Turbopack copies a server module into each chunk that imports it (the Auth.js route, the
+      // pages, the actions), so a page render and a session read can run different copies of
+      // lib/auth/oauth-tokens.ts at once. With the queue kept per copy, both refreshed the same
+      // single-use GitHub refresh token, and one of them was bound to fail.
+      it('two copies of the module, as two chunks hold it, share one refresh', async () => {
+        github.refresh = { fail: false, delayMs: 200, expiresIn: 3600 }
+        const session = await expiredGitHubSession()
+        const first = await import('@/lib/auth/oauth-tokens')
+        vi.resetModules()
+        const second = await import('@/lib/auth/oauth-tokens')
+        expect(second).not.toBe(first)
+        const [a, b] = await Promise.all([
+          first.refreshAccessToken(database.db, session.user.id, 'github'),
+          second.refreshAccessToken(database.db, session.user.id, 'github'),
+        ])
+        expect(session.refreshGrants()).toBe(1)
+        expect(a).toBe(b)
+        expect((await session.stored())?.expires_at).toBe(a)
+      })
+
       it('after a failure nobody refreshes again until the backoff has passed, then one call tries', async () => {
         github.refresh = { fail: true, delayMs: 100, expiresIn: 3600 }
         const session = await expiredGitHubSession()
