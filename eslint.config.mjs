@@ -33,6 +33,9 @@ const EXTRA_ENTRY_POINTS = [
   // The Node server's Sentry transport (node:http): sentry.server.config.ts passes it to the SDK.
   // Kept out of lib/errors's index, which the edge runtime loads too.
   'lib/errors/sentry-node-transport.ts',
+  // The browser's envelopes, forwarded (app/monitoring/route.ts); it inflates replay recordings
+  // (node:zlib), so it is kept out of lib/errors's index, which the edge runtime loads too.
+  'lib/errors/tunnel.ts',
 ]
 
 // Each vendor SDK is imported only by its adapter files, so replacing or upgrading one touches one

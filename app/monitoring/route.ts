@@ -3,7 +3,7 @@
 // its checks keep their order: no DSN is a 404 whatever the method, then anything but POST is
 // a 405 with Allow.
 import { env } from '@/lib/env'
-import { forwardEnvelope, upstreamStateOf } from '@/lib/errors'
+import { forwardEnvelope, upstreamStateOf } from '@/lib/errors/tunnel'
 import { getRequestLogger } from '@/lib/logs'
 import { recordDependencyState } from '@/lib/metrics'
 

@@ -1,6 +1,7 @@
 // Error tracking (Sentry) for server code: report an error, wrap a server action, put the user
-// on the request, forward the browser's envelopes. Every function is a no-op without a DSN (or, under `next dev`, Spotlight or the inspector), and the SDK is not even loaded then (./server). The
-// browser's entry is ./client; ./settings is what every runtime shares (pure, no SDK).
+// on the request. Every function is a no-op without a DSN (or, under `next dev`, Spotlight or the inspector), and the SDK is not even loaded then (./server). The
+// browser's entry is ./client; ./settings is what every runtime shares (pure, no SDK); ./tunnel,
+// which forwards the browser's envelopes, is Node only and imported by app/monitoring/route.ts.
 import 'server-only'
 
 export {
@@ -14,4 +15,3 @@ export {
 export type { ErrorContext, SentryTransport } from './sentry-server'
 export { withActionInstrumentation, withRouteInstrumentation } from './actions'
 export { setRequestUser } from './user'
-export { forwardEnvelope, upstreamStateOf, type TunnelOptions, type TunnelOutcome } from './tunnel'

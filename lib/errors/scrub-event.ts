@@ -14,17 +14,26 @@ function scrubQueryString(query: RequestData['query_string']): RequestData['quer
   return Object.fromEntries(Object.keys(query).map((name) => [name, '']))
 }
 
+/**
+ * A URL as Sentry may keep it (request URLs, the referer, the pages a replay saw and the address
+ * in its recording): query values removed, a parameter name that is not plain redacted
+ * (`?eyJhbGciOi…` → `?[REDACTED]=`), credentials and e-mail addresses masked.
+ */
+export function scrubUrl(url: string): string {
+  return scrubText(stripQueryValues(url))
+}
+
 /** The request as an event may carry it: URL and query without values, allow-listed headers, no body, no cookies. */
 export function scrubRequest(request: RequestData): RequestData {
   const out: RequestData = {}
   if (request.method) out.method = request.method
-  if (request.url) out.url = scrubText(stripQueryValues(request.url))
+  if (request.url) out.url = scrubUrl(request.url)
   const queryString = scrubQueryString(request.query_string)
   if (queryString !== undefined) out.query_string = queryString
   if (request.headers) {
     const headers = (redact({ headers: request.headers }) as { headers: Record<string, string> }).headers
     for (const [name, value] of Object.entries(headers)) {
-      headers[name] = name === 'referer' ? scrubText(stripQueryValues(String(value))) : scrubText(String(value))
+      headers[name] = name === 'referer' ? scrubUrl(String(value)) : scrubText(String(value))
     }
     out.headers = headers
   }
@@ -108,7 +117,8 @@ export function scrubSpan<T extends { description?: string; data?: Record<string
 /**
  * Session Replay's custom records (rrweb type 5: breadcrumbs, network and navigation spans,
  * which carry URLs), as Replay's `beforeAddRecordingEvent` hands them over. The page itself
- * is recorded with all text and inputs masked and media blocked.
+ * is recorded with all text and inputs masked and media blocked; the address in each full
+ * snapshot (its Meta record, which no hook sees) is scrubbed by the tunnel (replay-recording.ts).
  */
 export function scrubReplayRecord<T extends { type: number; data?: unknown }>(record: T): T {
   if (record.type !== 5 || record.data === undefined) return record

@@ -13,9 +13,8 @@ import {
   spotlightBrowserIntegration,
   withStaticSpan,
 } from '@sentry/nextjs'
-import { scrubText, stripQueryValues } from '../privacy'
 import { currentPageRequestId } from '../request/client'
-import { scrubBreadcrumb, scrubEvent, scrubReplayRecord, scrubSpan } from './scrub-event'
+import { scrubBreadcrumb, scrubEvent, scrubReplayRecord, scrubSpan, scrubUrl } from './scrub-event'
 import {
   dataCollection,
   TUNNEL_PATH,
@@ -56,7 +55,7 @@ export function start(): void {
   addEventProcessor((event) => {
     if (event.type !== 'replay_event') return event
     const replay = scrubEvent(event) as typeof event & { urls?: string[] }
-    if (replay.urls) replay.urls = replay.urls.map((url) => scrubText(stripQueryValues(url)))
+    if (replay.urls) replay.urls = replay.urls.map(scrubUrl)
     return replay
   })
 }
@@ -82,6 +81,9 @@ const hasQueryString = () => window.location.search.length > 1
  * Session Replay (on error only) after the page has loaded and gone idle, as a separate chunk:
  * it never costs the first paint. All text and inputs are masked and media blocked. A page
  * whose URL carries a query string is not recorded: the recording stores the page's address.
+ * A full snapshot taken later, while a page reached in the app with a query string is open,
+ * still stores it (its Meta record passes no hook): the tunnel scrubs that one on the server
+ * (replay-recording.ts).
  */
 export function loadReplayWhenIdle(): void {
   // Not even loaded: a replay started on an earlier page (it lives in sessionStorage) would go

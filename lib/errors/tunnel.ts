@@ -2,9 +2,13 @@
 // `tunnelRoute` only knows sentry.io; this forwards to whatever host the DSN names — sentry.io,
 // a self-hosted Sentry (with a path prefix or not) or GlitchTip. It is not an open relay: only
 // envelopes for the configured DSN pass, bodies are capped, and nothing of the visitor's
-// request (cookies, IP, headers) goes upstream.
+// request (cookies, IP, headers) goes upstream. Replay recordings have the page address in their
+// full snapshots scrubbed here (replay-recording.ts), the one place no browser hook reaches.
+// Node only (node:zlib): app/monitoring/route.ts imports this file itself, and lib/errors's
+// index, which the edge runtime loads too, does not export it.
 import { closeIfUnread, readCapped, refuseByDeclaredLength, upstreamFailureStatus } from '../http'
 import { parseDsn, type ParsedDsn } from '../env'
+import { MAX_RECORDING_BYTES, scrubReplayRecordings } from './replay-recording'
 import { MAX_ENVELOPE_BYTES } from './settings'
 
 export const UPSTREAM_TIMEOUT_MS = 3000
@@ -17,6 +21,8 @@ export type TunnelOptions = {
   timeoutMs?: number
   maxBytes?: number
   bodyTimeoutMs?: number
+  /** What a replay recording may inflate to before it is refused (413). */
+  maxRecordingBytes?: number
 }
 
 /** What happened: the upstream's status when forwarded, else why not (400, 404, 405, 408, 413, 415, 502, 504). */
@@ -78,7 +84,9 @@ const FORWARDED_RESPONSE_HEADERS = ['content-type', 'retry-after', 'x-sentry-rat
  * order, the first four before a byte of the body is read: a DSN (else 404), POST (else 405), a
  * declared length within the cap (else 413; 400 if it is not a length), no content encoding
  * (else 415); then the body is read within the cap and a deadline (413, 408; 400 if it breaks),
- * and its header must name the configured DSN (400).
+ * and its header must name the configured DSN (400). Last, the address in each replay
+ * recording is scrubbed (replay-recording.ts): a recording that cannot be read is refused
+ * (400), one that inflates past the cap too (413), and nothing of that envelope is forwarded.
  */
 export async function forwardEnvelope(request: Request, options: TunnelOptions): Promise<Result> {
   const configured = parseDsn(options.dsn)
@@ -96,6 +104,8 @@ export async function forwardEnvelope(request: Request, options: TunnelOptions):
   const dsn = parseDsn(envelopeDsn(body))
   if (!dsn) return plain(400, 'not an envelope with a DSN')
   if (!isSameDsn(dsn, configured)) return plain(400, 'envelope is for another DSN')
+  const scrubbed = await scrubReplayRecordings(body, options.maxRecordingBytes ?? MAX_RECORDING_BYTES)
+  if (!scrubbed.ok) return plain(scrubbed.status, scrubbed.reason)
 
   let upstream: Response
   let text: string
@@ -104,7 +114,7 @@ export async function forwardEnvelope(request: Request, options: TunnelOptions):
     const signal = AbortSignal.timeout(options.timeoutMs ?? UPSTREAM_TIMEOUT_MS)
     upstream = await fetch(envelopeUrlFor(configured), {
       method: 'POST',
-      body,
+      body: scrubbed.body,
       headers: {
         'Content-Type': 'application/x-sentry-envelope',
         // Sentry reads the key from the envelope header; GlitchTip wants it here.
