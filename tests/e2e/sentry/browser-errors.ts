@@ -16,6 +16,10 @@ function pathsHolding(value: unknown, needle: string, at = ''): string[] {
   return []
 }
 
+/** A client-side navigation by the App Router, as a `<Link>` makes: no page load. */
+const navigateInApp = (href: string) =>
+  (window as unknown as { next: { router: { push: (href: string) => void } } }).next.router.push(href)
+
 export function browserErrorTests(served: SentryServer): void {
   test('a browser error reaches Sentry through /monitoring, and the browser talks to no other origin', async ({
     page,
@@ -81,6 +85,57 @@ export function browserErrorTests(served: SentryServer): void {
       )
     expect([...new Set(leaked)]).toEqual([])
     expect(replaysOf(true)).toEqual([])
+  })
+
+  test('a full snapshot taken on a page reached in the app with a query string does not carry its address', async ({
+    page,
+  }) => {
+    const { app, recorder } = served
+    // The replay buffers (error-only mode) and takes a new full snapshot at its first record 60 s
+    // after the last (rrweb's checkoutEveryNms, by Date.now): each starts with a Meta record whose
+    // href is the page's address, which no browser hook sees. The page's Date.now is moved on
+    // 61 s instead of waiting them out. (Playwright's clock also fakes the timers Sentry takes from
+    // an iframe, and the replay then never flushes.)
+    await page.addInitScript(() => {
+      const realNow = Date.now.bind(Date)
+      let skew = 0
+      Date.now = () => realNow() + skew
+      Object.assign(window, { skipAhead: (ms: number) => (skew += ms) })
+    })
+    const recordingsBefore = recorder.items('replay_recording').length
+    const replayStarted = page.waitForEvent('worker') // Replay's compression worker: it is buffering
+    await page.goto(`${app.url}/debug/sentry`)
+    await page.waitForLoadState('networkidle')
+    await replayStarted
+
+    // In the app, without a load: the address now carries the token, and a checkout is due.
+    await page.evaluate(navigateInApp, `/debug/sentry?${TOKEN}`)
+    await page.waitForURL(`**/debug/sentry?${TOKEN}`)
+    await page.evaluate(() => (window as unknown as { skipAhead: (ms: number) => void }).skipAhead(61_000))
+    await page.getByRole('button', { name: /The page still responds/ }).click() // the next record: a checkout
+
+    // Back without a load, then an error: the buffer since that snapshot goes to Sentry.
+    await page.evaluate(navigateInApp, '/debug/sentry')
+    await page.waitForURL((url) => url.pathname === '/debug/sentry' && url.search === '')
+    await page.getByRole('button', { name: 'Throw in the browser' }).click()
+
+    // The snapshot taken on the query page arrived, its address without the token.
+    const metaHrefs = () =>
+      recorder
+        .items('replay_recording')
+        .slice(recordingsBefore)
+        .flatMap((item) => {
+          const events = JSON.parse(item.text.slice(item.text.indexOf('\n') + 1)) as Array<{
+            type: number
+            data?: { href?: string }
+          }>
+          return events.filter((event) => event.type === 4).map((event) => event.data?.href ?? '')
+        })
+    await recorder.waitFor(() => metaHrefs().some((href) => href.includes('/debug/sentry?')), 20_000)
+    expect(metaHrefs().filter((href) => href.includes('/debug/sentry?'))).toEqual([
+      `${app.url}/debug/sentry?[REDACTED]=`,
+    ])
+    expect(recorder.allText().includes(TOKEN), 'the token reached Sentry').toBe(false)
   })
 
   test('every page loads with zero CSP violations while the SDK and Session Replay run', async ({ page }) => {
