@@ -12,6 +12,7 @@
 // could not start.
 import { promisify } from 'node:util'
 import { deflate, inflate } from 'node:zlib'
+import { perProcess } from '../singleton'
 import { scrubUrl } from './scrub-event'
 
 /**
@@ -30,8 +31,16 @@ const MAX_META_RECORD_BYTES = 64 * 1024
  */
 const MAX_META_RECORDS = 100
 
+/**
+ * Recordings being inflated and scanned at once, in this process. The tunnel takes envelopes from
+ * anyone who has the DSN (it is in the page), and each recording may cost 20 MiB and about 85 ms
+ * of scanning: without a bound, a burst of small hostile uploads would take the server's memory.
+ * Past it a recording is answered 429 with a rate limit on replays only, which the SDK honours.
+ */
+export const MAX_RECORDINGS_AT_ONCE = 4
+
 export type EnvelopeScrub =
-  { ok: true; body: Uint8Array<ArrayBuffer> } | { ok: false; status: 400 | 413; reason: string }
+  { ok: true; body: Uint8Array<ArrayBuffer> } | { ok: false; status: 400 | 413 | 429; reason: string }
 
 type Refusal = Extract<EnvelopeScrub, { ok: false }>
 type Edit = { start: number; end: number; bytes: Uint8Array }
@@ -39,7 +48,9 @@ type Edit = { start: number; end: number; bytes: Uint8Array }
 const NEWLINE = 0x0a
 const inflateAsync = promisify(inflate)
 const deflateAsync = promisify(deflate)
-const refuse = (status: 400 | 413, reason: string): Refusal => ({ ok: false, status, reason })
+const refuse = (status: 400 | 413 | 429, reason: string): Refusal => ({ ok: false, status, reason })
+// Per process, not per module copy: the bound is on the process's memory.
+const recordings = perProcess('replayRecordingsInFlight', () => ({ inFlight: 0 }))
 
 /**
  * The envelope with the page address in each replay recording's Meta records scrubbed. An
@@ -54,6 +65,7 @@ export async function scrubReplayRecordings(
   maxRecordingBytes = MAX_RECORDING_BYTES,
 ): Promise<EnvelopeScrub> {
   const edits: Edit[] = []
+  let seenRecording = false
   let offset = body.indexOf(NEWLINE) + 1 // past the envelope header (the tunnel has read it)
   while (offset > 0 && offset < body.length) {
     const lineEnd = endOfLine(body, offset)
@@ -72,7 +84,17 @@ export async function scrubReplayRecordings(
     else return refuse(400, 'malformed envelope item')
     if (end > body.length) return refuse(400, 'malformed envelope item')
     if (header.type === 'replay_recording') {
-      const payload = await scrubRecording(body.subarray(start, end), maxRecordingBytes)
+      // The SDK sends one per envelope; more would multiply what one upload may cost.
+      if (seenRecording) return refuse(400, 'more than one replay recording in an envelope')
+      seenRecording = true
+      if (recordings.inFlight >= MAX_RECORDINGS_AT_ONCE) return refuse(429, 'too many replay recordings at once')
+      recordings.inFlight++
+      let payload: Awaited<ReturnType<typeof scrubRecording>>
+      try {
+        payload = await scrubRecording(body.subarray(start, end), maxRecordingBytes)
+      } finally {
+        recordings.inFlight--
+      }
       if (payload !== undefined && 'ok' in payload) return payload
       if (payload !== undefined) {
         const newHeader = new TextEncoder().encode(JSON.stringify({ ...header, length: payload.length }))

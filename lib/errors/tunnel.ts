@@ -25,7 +25,7 @@ export type TunnelOptions = {
   maxRecordingBytes?: number
 }
 
-/** What happened: the upstream's status when forwarded, else why not (400, 404, 405, 408, 413, 415, 502, 504). */
+/** What happened: the upstream's status when forwarded, else why not (400, 404, 405, 408, 413, 415, 429, 502, 504). */
 export type TunnelOutcome = { forwarded: true; status: number } | { forwarded: false; status: number; reason: string }
 
 type Result = { response: Response; outcome: TunnelOutcome }
@@ -86,7 +86,8 @@ const FORWARDED_RESPONSE_HEADERS = ['content-type', 'retry-after', 'x-sentry-rat
  * (else 415); then the body is read within the cap and a deadline (413, 408; 400 if it breaks),
  * and its header must name the configured DSN (400). Last, the address in each replay
  * recording is scrubbed (replay-recording.ts): a recording that cannot be read is refused
- * (400), one that inflates past the cap too (413), and nothing of that envelope is forwarded.
+ * (400), one that inflates past the cap too (413), one that arrives while MAX_RECORDINGS_AT_ONCE
+ * are being read gets 429, and nothing of that envelope is forwarded.
  */
 export async function forwardEnvelope(request: Request, options: TunnelOptions): Promise<Result> {
   const configured = parseDsn(options.dsn)
@@ -105,7 +106,12 @@ export async function forwardEnvelope(request: Request, options: TunnelOptions):
   if (!dsn) return plain(400, 'not an envelope with a DSN')
   if (!isSameDsn(dsn, configured)) return plain(400, 'envelope is for another DSN')
   const scrubbed = await scrubReplayRecordings(body, options.maxRecordingBytes ?? MAX_RECORDING_BYTES)
-  if (!scrubbed.ok) return plain(scrubbed.status, scrubbed.reason)
+  if (!scrubbed.ok) {
+    // A 429 names the replay category, so the SDK holds back replays only, not error events.
+    const retry: Record<string, string> =
+      scrubbed.status === 429 ? { 'Retry-After': '10', 'X-Sentry-Rate-Limits': '10:replay' } : {}
+    return plain(scrubbed.status, scrubbed.reason, retry)
+  }
 
   let upstream: Response
   let text: string

@@ -7,7 +7,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { deflateSync, inflateSync } from 'node:zlib'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { metaRecords } from '@/lib/errors/replay-recording'
+import { MAX_RECORDINGS_AT_ONCE, metaRecords } from '@/lib/errors/replay-recording'
 import { forwardEnvelope } from '@/lib/errors/tunnel'
 
 const BARE_KEY_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ2aWN0aW0ifQ.c2lnbmF0dXJl'
@@ -271,6 +271,42 @@ describe('the tunnel and Session Replay recordings', () => {
     expect(received).toEqual([])
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(40 * MiB)
     expect(performance.now() - started).toBeLessThan(2000)
+  })
+
+  it('refuses an envelope with more than one recording (400): each would cost an inflate', async () => {
+    const payload = recordingPayload(recording(`http://app.test/?${BARE_KEY_TOKEN}`), { compressed: true })
+    const item = Buffer.concat([
+      Buffer.from(`${JSON.stringify({ type: 'replay_recording', length: payload.length })}\n`),
+      payload,
+    ])
+    const { response, outcome } = await forwardEnvelope(post(Buffer.concat([replayEnvelope(dsn, payload), item])), {
+      dsn,
+    })
+    expect(response.status).toBe(400)
+    expect(outcome).toEqual({ forwarded: false, status: 400, reason: 'more than one replay recording in an envelope' })
+    expect(received).toEqual([])
+  })
+
+  it(`reads at most ${MAX_RECORDINGS_AT_ONCE} recordings at once; past that 429 with a limit on replays only, then all is well again`, async () => {
+    // Large enough that each inflate is still on the thread pool when the next envelope arrives.
+    const big = Buffer.concat([Buffer.from('{"segment_id":0}\n'), deflateSync(Buffer.alloc(16 * MiB, 0x20))])
+    const results = await Promise.all(
+      Array.from({ length: MAX_RECORDINGS_AT_ONCE + 2 }, () =>
+        forwardEnvelope(post(replayEnvelope(dsn, big)), { dsn }),
+      ),
+    )
+    const statuses = results.map(({ response }) => response.status)
+    // Spaces are not a list of records: each one read to the end is refused as such.
+    expect(statuses.filter((status) => status === 400)).toHaveLength(MAX_RECORDINGS_AT_ONCE)
+    const limited = results.filter(({ response }) => response.status === 429)
+    expect(limited).toHaveLength(2)
+    for (const { response } of limited) expect(response.headers.get('x-sentry-rate-limits')).toBe('10:replay')
+    expect(received).toEqual([])
+    // The slots are given back, failures included.
+    const body = await forwarded(
+      replayEnvelope(dsn, recordingPayload(recording(`http://app.test/?${BARE_KEY_TOKEN}`), { compressed: true })),
+    )
+    expect(body.includes(BARE_KEY_TOKEN)).toBe(false)
   })
 })
 
