@@ -12,7 +12,10 @@ describe('cpuMicros', () => {
   })
 
   it("counts a child process's CPU time with its parent's", async () => {
-    const busyChild = 'const end = Date.now() + 600; while (Date.now() < end); setInterval(() => {}, 1000)'
+    // Busy for 0.6 s of its own CPU, not of wall time: on a loaded machine a wall-clock loop got
+    // only 0.44 s of CPU in its 0.6 s.
+    const busyChild =
+      'const cpu = () => { const u = process.cpuUsage(); return u.user + u.system }; while (cpu() < 600_000); setInterval(() => {}, 1000)'
     // The parent only starts the child and waits: next to nothing of its own.
     const idleParent = `require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(busyChild)}], { stdio: 'ignore' }); setInterval(() => {}, 1000)`
     parent = spawn(process.execPath, ['-e', idleParent], { stdio: 'ignore', detached: true })
