@@ -4,7 +4,7 @@ import { EnvError, databaseTargetFrom, parseEnv } from './env'
 import { getDb } from './db'
 import { sentryOtlpTarget } from './errors'
 import { countFlagEvaluationsFromZero } from './flags'
-import { droppedLogLines, logger, writeAccessLine } from './logs'
+import { droppedLogLines, flushLogs, logger, writeAccessLine } from './logs'
 import {
   countFeatureWorkFromZero,
   metrics,
@@ -87,7 +87,17 @@ export async function startNodeServer(): Promise<void> {
   onRequestFinished(recordHttpRequest)
   // SIGTERM and SIGINT: one bounded shutdown that drains every part (lib/shutdown.ts).
   installShutdown({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS })
-  getDb().catch((error: unknown) => logger.error({ err: error }, 'database_open_failed'))
+  getDb().catch((error: unknown) => {
+    // Another process has the embedded database's folder: serving on would answer every page
+    // that reads it with an error, so this server stops, saying which process has it. By name,
+    // not instanceof: the class may come from another chunk's copy of lib/db.
+    if ((error as { name?: unknown } | null)?.name === 'DataDirInUse') {
+      logger.fatal({ err: error }, 'database_in_use')
+      void flushLogs(500).then(() => process.exit(1))
+      return
+    }
+    logger.error({ err: error }, 'database_open_failed')
+  })
   // The deploy marker: which release started (service, version and env are on every line), on
   // which Node, and what it was configured to talk to. Booleans only, never a value.
   logger.info(

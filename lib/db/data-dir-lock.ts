@@ -3,7 +3,7 @@
 // (`npm run dev` beside `npm start` with the same DATABASE_URL=pglite:…) each saw their own
 // data, and once both stopped the folder no longer opened at all ("RuntimeError: Aborted()"),
 // found by a new-user review. So the first process takes a lock file, and a second one stops
-// with a message instead of opening the folder.
+// with a message instead of opening the folder (lib/startup.ts exits on it).
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
 import path from 'node:path'
 
@@ -12,7 +12,7 @@ const LOCK_FILE = 'signalbox.lock'
 export class DataDirInUse extends Error {
   constructor(dataDir: string, pid: number) {
     super(
-      `the embedded database in ${dataDir} is open in another process (pid ${pid}: another \`npm run dev\` or \`npm start\`?). ` +
+      `the embedded database in ${dataDir} is open in another process (pid ${pid}, perhaps another \`npm run dev\` or \`npm start\`). ` +
         `Stop that one, or give this one its own folder (DATABASE_URL=pglite:.data/<another>). ` +
         `If no such process is running, delete ${path.join(dataDir, LOCK_FILE)}.`,
     )

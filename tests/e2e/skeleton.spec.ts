@@ -1,4 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import net from 'node:net'
 import path from 'node:path'
 import { expect, test, type APIResponse } from '@playwright/test'
@@ -112,6 +114,27 @@ test('a production server without DATABASE_URL refuses to start, naming the vari
   const complaint = app.output.filter((line) => line.includes('DATABASE_URL'))
   expect(complaint).toHaveLength(1)
   expect(complaint[0]).toMatch(/DATABASE_URL is required in production/)
+})
+
+test('a production server whose embedded database folder another running process holds stops, naming that process', async () => {
+  // The lock as a running server leaves it: this test's own process stands in for that server.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'signalbox-pglite-held-'))
+  writeFileSync(path.join(dataDir, 'signalbox.lock'), String(process.pid))
+  const app = await startServer({ env: { DATABASE_URL: `pglite:${dataDir}` }, waitForHealth: false })
+  try {
+    expect(await exitCodeOf(app)).toBe(1)
+    const stopped = app.output.flatMap((line) => line.split('\n')).filter((line) => line.includes('database_in_use'))
+    expect(stopped).toHaveLength(1)
+    expect(JSON.parse(stopped[0]!)).toMatchObject({
+      level: 'fatal',
+      msg: 'database_in_use',
+      err: { message: expect.stringContaining(`open in another process (pid ${process.pid}, perhaps another`) },
+    })
+    expect(stopped[0]).not.toContain('[REDACTED]')
+  } finally {
+    await app.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
 })
 
 test('a production server that would take its origin from the Host header refuses to start, naming AUTH_URL', async () => {
