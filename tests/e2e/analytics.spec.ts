@@ -4,7 +4,6 @@
 // one extra production build into its own directory; the default build stays key-free, and the
 // two builds side by side also measure what analytics adds to each page's first-load JS.
 // Without a key: analytics-without-key.spec.ts.
-import { spawnSync } from 'node:child_process'
 import { expect, test } from '@playwright/test'
 import { startPostHogRecorder, type PostHogRecorder } from '../support/posthog-recorder'
 import {
@@ -18,10 +17,10 @@ import {
 } from './support/analytics'
 import { signUp } from './support/auth'
 import { visitEveryPage, watchCsp } from './support/csp'
+import { DEFAULT_DIST_DIR, expectFirstLoadGrowthWithin, firstLoadJs } from './support/first-load'
 import { buildApp, startServer, type AppServer } from './support/server'
 
 const DIST_DIR = '.next-e2e-posthog'
-const DEFAULT_DIST_DIR = '.next' // what tests/e2e/run.mjs builds (key-free)
 const PLANTED_EMAIL = 'planted.analytics.person@example.com'
 const PLANTED_API_EMAIL = 'planted.api.email@example.com'
 // A session that starts on a URL whose query carries a value (here a callbackUrl holding
@@ -30,14 +29,6 @@ const PLANTED_QUERY_VALUE = 'planted123'
 const PLANTED_ENTRY_PATH = `/sign-in?callbackUrl=${encodeURIComponent(`/customers?secret=${PLANTED_QUERY_VALUE}`)}`
 /** The issue's budget: what analytics may add to a page's first-load JS, gzipped. */
 const FIRST_LOAD_BUDGET_BYTES = 5 * 1024
-
-type FirstLoad = Record<string, { files: string[]; raw: number; gzip: number; htmlMatches?: boolean }>
-
-function firstLoadJs(distDir: string): FirstLoad {
-  const run = spawnSync(process.execPath, ['scripts/first-load-js.mjs', '--json', distDir], { encoding: 'utf8' })
-  if (run.status !== 0) throw new Error(`first-load-js.mjs ${distDir} failed:\n${run.stderr}`)
-  return (JSON.parse(run.stdout) as { routes: FirstLoad }).routes
-}
 
 /** The script files an HTML page loads, as the manifest names them (`static/chunks/…`). */
 const scriptsOf = (html: string) =>
@@ -284,28 +275,7 @@ test.describe('analytics with a PostHog key', () => {
       withKey['/customers']!.files,
     )
 
-    expect(Object.keys(withKey).sort()).toEqual(Object.keys(without).sort())
-    expect(Object.keys(withKey)).toEqual(
-      expect.arrayContaining(['/', '/sign-in', '/sign-up', '/customers', '/customers/[id]', '/activity']),
-    )
-    const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`
-    const rows = Object.keys(without).map((route) => ({
-      route,
-      without: without[route]!.gzip,
-      with: withKey[route]!.gzip,
-      added: withKey[route]!.gzip - without[route]!.gzip,
-    }))
-    console.log(
-      [
-        'first-load JS, gzipped: route, default build, PostHog build, added',
-        ...rows.map(
-          (r) =>
-            `${r.route.padEnd(18)} ${kb(r.without).padStart(9)} ${kb(r.with).padStart(9)} ${String(r.added).padStart(6)} B`,
-        ),
-      ].join('\n'),
-    )
-    for (const row of rows)
-      expect(row.added, `${row.route} grew by ${row.added} bytes`).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_BYTES)
+    expectFirstLoadGrowthWithin({ name: 'PostHog', routes: withKey }, without, FIRST_LOAD_BUDGET_BYTES)
   })
 
   test('with PostHog down, the same flow passes: no failed action, no page error', async ({ page }) => {

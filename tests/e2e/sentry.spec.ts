@@ -11,6 +11,7 @@ import { test } from '@playwright/test'
 import { startSentryRecorder } from '../support/sentry-recorder'
 import { browserErrorTests } from './sentry/browser-errors'
 import { errorsOnlyTests } from './sentry/errors-only'
+import { firstLoadTests } from './sentry/first-load'
 import { serverErrorTests } from './sentry/server-errors'
 import { signedInUserTests } from './sentry/signed-in-users'
 import { tunnelTests } from './sentry/tunnel'
@@ -36,5 +37,6 @@ test.describe('error tracking with a DSN', () => {
   browserErrorTests(served)
   signedInUserTests(served)
   tunnelTests(served)
+  firstLoadTests()
   errorsOnlyTests()
 })
