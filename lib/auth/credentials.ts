@@ -39,7 +39,14 @@ export const emailSchema = z
  * Control characters (U+0000–U+001F, U+007F): nobody types them into a one-line field, and
  * PostgreSQL text cannot hold NUL at all, so a name with one was a database error, a 500.
  */
-export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
+/**
+ * Refused in names and emails: C0 and C1 controls (a NUL cannot even be stored), and the
+ * bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which make a
+ * name display as other text than it is ("eman live" for U+202E + "evil name"), in the customer
+ * list and the audit trail alike. The marks U+200E, U+200F and U+061C, which right-to-left names
+ * do use, are allowed.
+ */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
 
 export const signUpSchema = z.object({
   name: z

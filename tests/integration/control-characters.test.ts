@@ -1,4 +1,4 @@
-// A NUL (or any control character) in a name or an email, found by the bad-input fuzzing
+// A NUL (or any control character, or a bidirectional override) in a name or an email, found by the bad-input fuzzing
 // (tests/reliability/bad-input.test.ts): PostgreSQL text cannot hold NUL, so it used to reach
 // the database and come back a 500. Each entry point now refuses it as a field a person can fix,
 // and writes nothing.
@@ -18,7 +18,18 @@ const { authenticate, registerUser } = await import('@/lib/auth/credentials')
 const { createCustomerFromRequest, parseCustomerInput } = await import('@/lib/customers')
 
 const PASSWORD = 'correct horse battery'
-const CONTROLS = ['Ada\u0000', 'Ada\u0000Lovelace', 'Ada\u0001', 'Ada\u007f', 'Ada\nLovelace']
+// The bidirectional overrides and isolates make a name display as other text than it is (the
+// first shows as "Ada Lovelace"); a C1 control (U+0085) is a line break to some readers.
+const CONTROLS = [
+  'Ada\u0000',
+  'Ada\u0000Lovelace',
+  'Ada\u0001',
+  'Ada\u007f',
+  'Ada\nLovelace',
+  'Ada\u0085Lovelace',
+  '\u202eecalevoL adA',
+  'Ada \u2066Lovelace\u2069',
+]
 
 describe.each(testDatabaseKinds())('control characters on $label', ({ create }) => {
   let database: TestDatabase
@@ -76,6 +87,11 @@ describe.each(testDatabaseKinds())('control characters on $label', ({ create }) 
       })
     }
     expect(await rows(customers)).toBe(before)
+  })
+
+  it('right-to-left names and their marks are not control characters', () => {
+    for (const name of ['مريم الحسن', 'Ada\u200fLovelace', 'دانا\u200e 2', '\u061cسارا'])
+      expect(parseCustomerInput({ name, email: 'rtl@example.com' }), JSON.stringify(name)).toMatchObject({ ok: true })
   })
 
   it('the customer form gets the same rule (one schema)', () => {
