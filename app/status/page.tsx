@@ -36,6 +36,11 @@ export default async function StatusPage() {
           /api/ready
         </a>
       </p>
+      {/* A plain link: the page stays free of client components (it is the benchmark's dynamic page). */}
+      {/* eslint-disable-next-line @next/next/no-html-link-for-pages */}
+      <a className="text-sm text-emerald-700 underline" href="/">
+        Back to the start
+      </a>
     </main>
   )
 }

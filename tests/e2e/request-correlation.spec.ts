@@ -197,6 +197,9 @@ test('the error page shows a reference that finds the request in the logs', asyn
   const access = await waitForLogs(app, () => accessLines(app, requestId).length > 0)
   expect(access.find((l) => l.kind === 'access' && l.request_id === requestId)?.error_digest).toBe(digest)
   await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible()
+  // An error that keeps happening on retry is not a dead end.
+  await page.getByRole('link', { name: 'Back to the start' }).click()
+  await expect(page).toHaveURL(`${app.url}/`)
 })
 
 test("a signed-in page's access line says what it did: its queries and their time, the flags and their results", async ({

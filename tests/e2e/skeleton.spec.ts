@@ -33,6 +33,8 @@ test.describe('production server', () => {
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/)
     await expect(page.getByTestId('request-id')).toHaveText(requestId!)
     await expect(page).toHaveTitle('Status · Signalbox')
+    await page.getByRole('link', { name: 'Back to the start' }).click()
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(/See what your app is doing/)
   })
 
   test('health and readiness answer 200 and are never cached', async ({ request }) => {
