@@ -48,6 +48,10 @@ const nextConfig = {
   // was started with (-H). Opened at http://127.0.0.1:3000 instead, it refused them and the page
   // never came alive (the "New customer" button did nothing). Both loopback names are this machine.
   allowedDevOrigins: ['127.0.0.1'],
+  // `next dev` prints every server action call with its arguments and result, outside our
+  // redacting logger: the forms' state carries what was typed (emails, names). Our own lines,
+  // redacted, say which action ran.
+  logging: { serverFunctions: false },
   ...(distDir
     ? {
         distDir,

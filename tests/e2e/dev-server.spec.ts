@@ -111,6 +111,35 @@ test('npm run dev serves the app with no .env file and no DATABASE_URL, and a pe
     expect(body).toMatchObject({ status: 'ready', checks: { database: { status: 'ok' } } })
     expect(existsSync(path.join(dir, '.data', 'pglite')), 'the embedded database lives in the clone').toBe(true)
 
+    // Next prints each server action call with its arguments unless told not to, outside our
+    // redacting logger. A second sign-in attempt's call carries the form's previous state, with
+    // the email typed in it. (Checked at the end, when every line has been printed.)
+    const stranger = await page.context().browser()!.newPage()
+    try {
+      await stranger.goto(`${url}/sign-in`, { timeout: 120_000 })
+      await expect
+        .poll(
+          () => stranger.evaluate(() => typeof (window as unknown as { next?: { version?: string } }).next?.version),
+          { timeout: 60_000 },
+        )
+        .toBe('string')
+      await stranger.getByLabel('Email').fill('someone.typed@example.com')
+      for (let attempt = 0; attempt < 2; attempt++) {
+        // React resets the form after each answer; the email comes back from the state, the
+        // password does not.
+        await stranger.getByLabel('Password').fill('not the password')
+        const answered = stranger.waitForResponse(
+          (response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/sign-in',
+          { timeout: 120_000 },
+        )
+        await stranger.getByRole('button', { name: 'Sign in' }).click()
+        await answered
+        await expect(stranger.getByText('Email or password is incorrect.')).toBeVisible({ timeout: 60_000 })
+      }
+    } finally {
+      await stranger.close()
+    }
+
     // What a person does on the first day, in the browser at 127.0.0.1: sign up, add a
     // customer through the drawer (client JavaScript), and find it on /activity.
     const app = { url } as AppServer
@@ -198,6 +227,8 @@ test('npm run dev serves the app with no .env file and no DATABASE_URL, and a pe
     )
     if (process.env.INSPECTOR_SCREENSHOT)
       await page.screenshot({ path: process.env.INSPECTOR_SCREENSHOT, fullPage: true })
+
+    expect(output, 'the terminal shows an email typed in a form').not.toContain('someone.typed@example.com')
     expect(output).not.toContain('Blocked cross-origin request')
     // What a new user would read as a fault in the template: Node's leak warning (the layers'
     // close listeners on a response) and Sentry's module hooks failing to register.
