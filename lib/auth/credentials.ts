@@ -36,15 +36,12 @@ export const emailSchema = z
   .pipe(z.email('Enter a valid email address'))
 
 /**
- * Control characters (U+0000–U+001F, U+007F): nobody types them into a one-line field, and
- * PostgreSQL text cannot hold NUL at all, so a name with one was a database error, a 500.
- */
-/**
- * Refused in names and emails: C0 and C1 controls (a NUL cannot even be stored), and the
- * bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which make a
- * name display as other text than it is ("eman live" for U+202E + "evil name"), in the customer
- * list and the audit trail alike. The marks U+200E, U+200F and U+061C, which right-to-left names
- * do use, are allowed.
+ * Refused in names and emails. Control characters (U+0000–U+001F, U+007F–U+009F): nobody types
+ * them into a one-line field, and PostgreSQL text cannot hold NUL at all, so a name with one was
+ * a database error, a 500. The bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+ * U+2066–U+2069): they make a name display as other text than it is ("eman live" for U+202E +
+ * "evil name"), in the customer list and the audit trail alike. The marks U+200E, U+200F and
+ * U+061C, which right-to-left names do use, are allowed.
  */
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
 
@@ -169,8 +166,8 @@ export type AuthenticateResult =
  * Checks an email and password. Refuses without checking once this account from this address
  * has 10 failures in 15 minutes, or the address 30 (rate-limit.ts); otherwise every failure is
  * counted and recorded in the audit log (against the account's organization when the account
- * exists), up to 50 rows per organization in 15 minutes, past which it is logged. The attempt is counted before the password is compared, so parallel guesses cannot
- * overrun the limit.
+ * exists), up to 50 rows per organization in 15 minutes, past which it is logged. The attempt
+ * is counted before the password is compared, so parallel guesses cannot overrun the limit.
  */
 export async function authenticate(
   db: Database,

@@ -145,10 +145,11 @@ export async function reserveSignInAttempt(db: Database, keys: LimitKey[]): Prom
  * so a guesser with many addresses who knows a member's email could otherwise add rows to that
  * organization's activity log without end and bury what its members did. So at most
  * MAX_RECORDED_FAILURES_PER_ORG failures per organization are recorded in the window (failures
- * for unknown emails, which belong to no organization, share one such count); `last` marks the
- * row that fills it, so the trail says that later ones are not in it. Past it a failure is still
- * counted and limited as before, and logged instead (`sign_in_failure_not_recorded`). Keyed on
- * the organization's ID, hashed like the table's other keys.
+ * for unknown emails, which belong to no organization, share one such count); `record_last`
+ * marks the row that fills it, so the trail says that later ones are not in it. Past it a
+ * failure is still counted and limited as before, and logged instead
+ * (`sign_in_failure_not_recorded`). Keyed on the organization's ID, hashed like the table's
+ * other keys.
  */
 export async function reserveFailedSignInRecord(
   db: Database,
