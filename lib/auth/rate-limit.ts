@@ -104,11 +104,19 @@ const idsOf = ({ rows }: CountedRows) => rows.map(({ id }) => id)
  * and PGlite.
  */
 export async function reserveSignInAttempt(db: Database, keys: LimitKey[]): Promise<AttemptReservation> {
+  const reservation = await countUnlessLimited(db, keys)
+  // Forget failures older than the window; outside the transaction, so no lock waits on it.
+  if (!reservation.limited) await db.delete(signInFailures).where(lt(signInFailures.createdAt, sql`now() - ${WINDOW}`))
+  return reservation
+}
+
+/** reserveSignInAttempt's counting, without its clean-up of rows past the window. */
+async function countUnlessLimited(db: Database, keys: LimitKey[]): Promise<AttemptReservation> {
   const unique = [...new Map(keys.map((limit) => [limit.key, limit])).values()].sort((a, b) =>
     a.key.localeCompare(b.key),
   )
   if (unique.length === 0) return { limited: false, remaining: Infinity, rows: [] }
-  const reservation = await db.transaction(async (tx): Promise<AttemptReservation> => {
+  return db.transaction(async (tx): Promise<AttemptReservation> => {
     for (const { key } of unique) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`)
     let retryAfterMinutes = 0
     let remaining = Infinity
@@ -135,9 +143,6 @@ export async function reserveSignInAttempt(db: Database, keys: LimitKey[]): Prom
       .returning({ id: signInFailures.id, key: signInFailures.key })
     return { limited: false, remaining, rows }
   })
-  // Forget failures older than the window; outside the transaction, so no lock waits on it.
-  if (!reservation.limited) await db.delete(signInFailures).where(lt(signInFailures.createdAt, sql`now() - ${WINDOW}`))
-  return reservation
 }
 
 /**
@@ -156,7 +161,8 @@ export async function reserveFailedSignInRecord(
   orgId: string | null,
 ): Promise<'record' | 'record_last' | 'log_only'> {
   const key = `recorded_org:${hash(orgId ?? 'none')}`
-  const reservation = await reserveSignInAttempt(db, [{ key, max: MAX_RECORDED_FAILURES_PER_ORG }])
+  // Called after the attempt's own reservation, which has just forgotten the rows past the window.
+  const reservation = await countUnlessLimited(db, [{ key, max: MAX_RECORDED_FAILURES_PER_ORG }])
   if (reservation.limited) return 'log_only'
   return reservation.remaining === 0 ? 'record_last' : 'record'
 }

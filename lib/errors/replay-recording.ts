@@ -238,7 +238,8 @@ function endOfLine(bytes: Uint8Array, from: number): number {
   return end === -1 ? bytes.length : end
 }
 
-function parseObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+/** One JSON object (an envelope's or an item's header line); undefined for anything else. */
+export function parseObject(bytes: Uint8Array): Record<string, unknown> | undefined {
   try {
     const value = JSON.parse(new TextDecoder().decode(bytes)) as unknown
     return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined

@@ -8,7 +8,7 @@
 // index, which the edge runtime loads too, does not export it.
 import { closeIfUnread, readCapped, refuseByDeclaredLength, upstreamFailureStatus } from '../http'
 import { parseDsn, type ParsedDsn } from '../env'
-import { MAX_RECORDING_BYTES, scrubReplayRecordings } from './replay-recording'
+import { MAX_RECORDING_BYTES, parseObject, scrubReplayRecordings } from './replay-recording'
 import { MAX_ENVELOPE_BYTES } from './settings'
 
 export const UPSTREAM_TIMEOUT_MS = 3000
@@ -57,14 +57,8 @@ export function isSameDsn(a: ParsedDsn, b: ParsedDsn): boolean {
 /** The `dsn` of an envelope's first line (its header); undefined when there is none. */
 export function envelopeDsn(body: Uint8Array): string | undefined {
   const newline = body.indexOf(0x0a)
-  const firstLine = new TextDecoder().decode(newline === -1 ? body : body.subarray(0, newline))
-  try {
-    const header = JSON.parse(firstLine) as unknown
-    const dsn = header && typeof header === 'object' ? (header as { dsn?: unknown }).dsn : undefined
-    return typeof dsn === 'string' ? dsn : undefined
-  } catch {
-    return undefined
-  }
+  const dsn = parseObject(newline === -1 ? body : body.subarray(0, newline))?.dsn
+  return typeof dsn === 'string' ? dsn : undefined
 }
 
 /**
