@@ -12,6 +12,26 @@ const SCHEMA = 'public'
 /** Tables the app may only insert into and read. */
 export const APPEND_ONLY_TABLES = ['audit_log']
 
+/**
+ * Session defaults for the app role, so no request waits on the database without end. Without
+ * them a migration (or a forgotten psql session) holding a lock on a table hung every request
+ * that read it, for as long as the lock was held. Set on the role, not by the app when it
+ * connects: poolers such as PgBouncer and Neon's refuse those as startup parameters
+ * ("unsupported startup parameter"). The owner role that runs migrations keeps its own defaults.
+ * - lock_timeout: a statement waiting this long for a lock gives up (SQLSTATE 55P03), and its
+ *   request is answered 503 with Retry-After (lib/db/unavailable.ts), well before a client or
+ *   proxy gives up on it.
+ * - statement_timeout: no statement runs longer (57014), lock waits included; a query that
+ *   needs more is a bug or an overloaded database either way.
+ * - idle_in_transaction_session_timeout: a connection left idle inside a transaction (a process
+ *   stuck mid-transaction) is closed and its locks released.
+ */
+export const APP_ROLE_SETTINGS = {
+  lock_timeout: '3s',
+  statement_timeout: '10s',
+  idle_in_transaction_session_timeout: '30s',
+}
+
 const READ_WRITE = 'SELECT, INSERT, UPDATE, DELETE'
 const APPEND_ONLY = 'SELECT, INSERT'
 
@@ -67,7 +87,8 @@ export function scramSha256Verifier(password, { salt = randomBytes(16), iteratio
  * - USAGE on the schema; SELECT, INSERT, UPDATE, DELETE on each of the owner's tables in it,
  *   except SELECT, INSERT on audit_log; USAGE, SELECT on its sequences; nothing else (no
  *   TRUNCATE, REFERENCES or TRIGGER, and nothing on drizzle's migration bookkeeping);
- * - default privileges, so tables the owner creates in later migrations get the same rights.
+ * - default privileges, so tables the owner creates in later migrations get the same rights;
+ * - the session defaults in APP_ROLE_SETTINGS (they apply to connections opened afterwards).
  * `password` undefined keeps an existing role's password; a new role needs one.
  *
  * @param {import('postgres').Sql} sql a connection as the tables' owner (or a superuser)
@@ -93,7 +114,7 @@ export async function setUpAppRole(sql, { role, password }) {
       throw new Error(`${role} is the role running this: the app role must be another role`)
 
     const [existing] = await tx`
-      select rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls, rolcanlogin
+      select rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls, rolcanlogin, rolconfig
       from pg_roles where rolname = ${role}`
     if (!existing && verifier === undefined) throw new Error('a new role needs a password')
     // Taking SUPERUSER away from some other role because of a typo would be worse than stopping.
@@ -106,6 +127,13 @@ export async function setUpAppRole(sql, { role, password }) {
       // Only when something is off, so re-running needs no CREATEROLE when nothing changes.
       if (extra || !existing.rolcanlogin) await tx.unsafe(`ALTER ROLE ${r} ${attributes}`)
       if (verifier !== undefined) await tx.unsafe(`ALTER ROLE ${r} PASSWORD '${verifier}'`)
+    }
+
+    // Only those that differ, so re-running needs no CREATEROLE when nothing changes. The value is
+    // a literal of ours, never input; rolconfig holds each as `name=value`, as it was set.
+    const config = new Set(existing?.rolconfig ?? [])
+    for (const [name, value] of Object.entries(APP_ROLE_SETTINGS)) {
+      if (!config.has(`${name}=${value}`)) await tx.unsafe(`ALTER ROLE ${r} SET ${name} = '${value}'`)
     }
 
     // A member of the owner role acts as the owner: no grant below would mean anything.
@@ -162,7 +190,8 @@ export async function setUpAppRole(sql, { role, password }) {
         `${role} can create objects in schema ${SCHEMA} (PostgreSQL before 15 lets every role): consider REVOKE CREATE ON SCHEMA ${SCHEMA} FROM PUBLIC`,
       )
     }
-    return { role, owner, created: !existing, passwordSet: verifier !== undefined, ...tables, warnings }
+    const settings = { ...APP_ROLE_SETTINGS }
+    return { role, owner, created: !existing, passwordSet: verifier !== undefined, ...tables, settings, warnings }
   })
 }
 

@@ -57,6 +57,9 @@ async function main() {
       `  SELECT, INSERT only on ${result.appendOnly.join(', ')}`,
       ...(result.sequences.length > 0 ? [`  USAGE, SELECT on ${result.sequences.join(', ')}`] : []),
       `  tables ${result.owner} creates later in public get SELECT, INSERT, UPDATE, DELETE (default privileges)`,
+      `  ${Object.entries(result.settings)
+        .map(([name, value]) => `${name} ${value}`)
+        .join(', ')} (for its new connections)`,
       ...result.warnings.map((warning) => `warning: ${warning}`),
     ]
     if (generated) {

@@ -4,7 +4,7 @@
 import 'server-only'
 import { and, count, desc, eq, type SQL } from 'drizzle-orm'
 import { after } from 'next/server'
-import { mayHaveCommitted, type Database } from '../db'
+import { isLockTimeout, mayHaveCommitted, type Database } from '../db'
 import { auditLog, users } from '../db/schema'
 import { logger } from '../logs'
 import { metrics } from '../metrics'
@@ -156,9 +156,28 @@ const writes = perProcess('auditWrites', () => createWriteLimiter({ concurrency:
 // table before any write is dropped.
 metrics().auditLogWritesPending.readFrom(() => writes.active + writes.waiting)
 
+/**
+ * How many times an audit row's insert is sent while audit_log stays locked: each attempt waits
+ * out the app role's lock_timeout (3 s, scripts/app-role.mjs), so a migration may hold the table
+ * for about half a minute before a row goes to the logs instead. Requests are not held: this
+ * runs after the response, and the shutdown's deadline still bounds it.
+ */
+const LOCKED_TABLE_ATTEMPTS = 10
+
+async function insertAuditRow(db: Database, row: AuditRow): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.insert(auditLog).values(row)
+      return
+    } catch (error) {
+      if (!isLockTimeout(error) || attempt === LOCKED_TABLE_ATTEMPTS || writeGivenUp(row)) throw error
+    }
+  }
+}
+
 async function writeAuditRow(db: Database, row: AuditRow): Promise<void> {
   try {
-    await writes.run(() => db.insert(auditLog).values(row))
+    await writes.run(() => insertAuditRow(db, row))
     metrics().auditLogWrites.inc({ result: 'ok' })
     if (INSPECTOR_ENABLED)
       recordForInspector(row.requestId ?? undefined, 'audit', { result: 'written', ...auditRowFields(row) })

@@ -1,6 +1,6 @@
 // What a refused sign-in says, on the page and in Auth.js's redirect: one message for an unknown
 // email and a wrong password, and the wait after too many attempts, carried in the error code;
-// and what the forms say when the database cannot be reached, which is not the person's mistake.
+// and what the forms say when the database is not answering, which is not the person's mistake.
 import { WINDOW_MINUTES } from './rate-limit'
 
 /** The one message for an unknown email and a wrong password: no account enumeration. */
@@ -8,7 +8,7 @@ export const INVALID_CREDENTIALS_MESSAGE = 'Email or password is incorrect.'
 
 /** Sign-in or sign-up while the database is away: nothing was checked, nothing was saved. */
 export const DATABASE_UNAVAILABLE_MESSAGE =
-  'The database cannot be reached, so nothing was checked or saved. Try again in a moment.'
+  'The database is not answering, so nothing was checked or saved. Try again in a moment.'
 
 /** A sign-up whose connection was lost after the account's insert was sent: it may exist. */
 export const SIGN_UP_UNCONFIRMED_MESSAGE =

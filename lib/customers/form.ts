@@ -28,7 +28,7 @@ export const NOT_PERMITTED_MESSAGE: Record<NotPermitted['action'], string> = {
   'customer.delete': 'Only an owner of your organization can delete customers.',
 }
 
-export const UNAVAILABLE_MESSAGE = 'The database cannot be reached, so nothing was changed. Try again in a moment.'
+export const UNAVAILABLE_MESSAGE = 'The database is not answering, so nothing was changed. Try again in a moment.'
 export const UNCONFIRMED_MESSAGE =
   'The connection to the database was lost before it confirmed the change, which may have been made. Check the list before trying again.'
 

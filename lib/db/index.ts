@@ -10,7 +10,7 @@ import { isDatabaseUnavailable } from './unavailable'
 export type { Database } from './client'
 export * as schema from './schema'
 export { rowsOf } from './rows'
-export { isDatabaseUnavailable, mayHaveCommitted } from './unavailable'
+export { isDatabaseUnavailable, isLockTimeout, mayHaveCommitted } from './unavailable'
 
 // Cached on globalThis so hot reload in development reuses one client instead of opening
 // a new pool per edit (the "too many clients" failure).

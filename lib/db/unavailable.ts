@@ -1,5 +1,8 @@
-// Which failures mean "the database cannot be reached right now", as opposed to a bad query: the
+// Which failures mean "the database cannot answer right now", as opposed to a bad query: the
 // first is the caller's to answer with 503 and a retry, the second is a bug and stays a 500.
+// Not answering is either out of reach (a refused or cut connection, a server shutting down) or
+// too busy: a statement the server stopped because it waited too long for a lock or ran too long
+// (the app role's lock_timeout and statement_timeout, scripts/app-role.mjs).
 // postgres.js puts its own connection codes (or the socket's) on `code`; the server's SQLSTATE
 // is there too; Drizzle wraps either in a DrizzleQueryError whose `cause` is the original.
 
@@ -21,12 +24,22 @@ const CONNECTION_CODES = new Set([
 /** SQLSTATE class 08 (connection exception); 57P01–57P03: shutting down, or not accepting yet. */
 const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[1-3])$/
 
+/**
+ * The server stopped the statement itself, so it did not commit: 55P03 lock_not_available (a
+ * lock wait past lock_timeout), 57014 query_canceled (statement_timeout, or a cancel request).
+ */
+const STOPPED_SQLSTATES = new Set(['55P03', '57014'])
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   return unavailableCode(error) !== undefined
 }
 
-/** Failures of the connection attempt itself: the statement was never sent, so it did not run. */
-const NEVER_SENT_CODES = new Set([
+/**
+ * Failures of the connection attempt itself: the statement was never sent, so it did not run.
+ * With the statements the server stopped, these are the failures that certainly changed nothing.
+ */
+const CHANGED_NOTHING_CODES = new Set([
+  ...STOPPED_SQLSTATES,
   'ECONNREFUSED',
   'CONNECT_TIMEOUT',
   'CONNECTION_ENDED',
@@ -39,18 +52,28 @@ const NEVER_SENT_CODES = new Set([
 /**
  * Whether a statement that failed for want of the database may still have committed: the
  * connection was lost after it was sent (a reset, the server shutting down), so its answer, not
- * necessarily its effect, was lost. False for a failure to connect, and for any other error.
+ * necessarily its effect, was lost. False for a failure to connect, for a statement the server
+ * stopped, and for any other error.
  */
 export function mayHaveCommitted(error: unknown): boolean {
   const code = unavailableCode(error)
-  return code !== undefined && !NEVER_SENT_CODES.has(code)
+  return code !== undefined && !CHANGED_NOTHING_CODES.has(code)
+}
+
+/** Whether the statement gave up waiting for a lock (lock_timeout): it changed nothing, and may be tried again. */
+export function isLockTimeout(error: unknown): boolean {
+  return unavailableCode(error) === '55P03'
 }
 
 function unavailableCode(error: unknown): string | undefined {
   let current = error
   for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code
-    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return code
+    if (
+      typeof code === 'string' &&
+      (CONNECTION_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code) || STOPPED_SQLSTATES.has(code))
+    )
+      return code
     current = nextCause(current)
   }
   return undefined

@@ -190,7 +190,7 @@ describe.skipIf(!serverUrl)('when the database goes away (PostgreSQL behind a po
       }
       expect(saved).toEqual({
         status: 'unavailable',
-        message: 'The database cannot be reached, so nothing was changed. Try again in a moment.',
+        message: 'The database is not answering, so nothing was changed. Try again in a moment.',
         values: { name: 'Typed Before The Outage', email: 'typed@example.com' },
       })
       const idForm = new FormData()

@@ -1,5 +1,6 @@
 // isDatabaseUnavailable decides between a 503 (retry later) and a 500 (a bug): the connection
-// failures postgres.js reports, bare or wrapped by Drizzle, are the first; a query error is not.
+// failures postgres.js reports, bare or wrapped by Drizzle, and the statements the server stopped
+// for a timeout are the first; a query error is not.
 import { CallbackRouteError } from '@auth/core/errors'
 import { DrizzleQueryError } from 'drizzle-orm/errors'
 import { describe, expect, it } from 'vitest'
@@ -21,7 +22,12 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(wrapped)).toBe(true)
   })
 
-  it.each(['23505', '22P02', '42P01', '57014'])('query error %s is not', (code) => {
+  it.each(['55P03', '57014'])(
+    '%s, a statement the server stopped (lock_timeout, statement_timeout), is the database not answering',
+    (code) => expect(isDatabaseUnavailable(new DrizzleQueryError('select', [], withCode(code)))).toBe(true),
+  )
+
+  it.each(['23505', '22P02', '42P01'])('query error %s is not', (code) => {
     expect(isDatabaseUnavailable(new DrizzleQueryError('select', [], withCode(code)))).toBe(false)
   })
 
@@ -48,6 +54,10 @@ describe('mayHaveCommitted', () => {
   it.each(['ECONNREFUSED', 'CONNECT_TIMEOUT', 'ENOTFOUND', 'CONNECTION_ENDED'])(
     '%s: the connection never opened, so nothing ran',
     (code) => expect(mayHaveCommitted(new DrizzleQueryError('insert', [], withCode(code)))).toBe(false),
+  )
+
+  it.each(['55P03', '57014'])('%s: the server stopped the statement, so it changed nothing', (code) =>
+    expect(mayHaveCommitted(new DrizzleQueryError('insert', [], withCode(code)))).toBe(false),
   )
 
   it('a query error is an answer, not a lost one', () => {

@@ -16,7 +16,7 @@ export const POST = withRouteInstrumentation('customers', async (request: Reques
     const reference = (await getRequestId()) ?? null
     ;(await getRequestLogger()).warn({ err: error }, 'database_unavailable')
     return Response.json(
-      { error: 'database_unavailable', message: 'The database cannot be reached; try again shortly.', reference },
+      { error: 'database_unavailable', message: 'The database is not answering; try again shortly.', reference },
       { status: 503, headers: { 'Cache-Control': 'no-store', 'Retry-After': String(RETRY_AFTER_SECONDS) } },
     )
   }
