@@ -6,6 +6,7 @@ import { logAuditEvent } from '../audit'
 import { track } from '../analytics'
 import { mayHaveCommitted, type Database } from '../db'
 import { memberships, users } from '../db/schema'
+import { EMAIL_MAX_LENGTH, emailAddressSchema } from '../email-address'
 import { logger } from '../logs'
 import { createOwnedOrganization, ensureOrganization } from './organizations'
 import { hashPassword, passwordSchema, verifyPassword } from './password'
@@ -22,18 +23,10 @@ import {
 import { tooManyAttemptsMessage } from './sign-in-messages'
 
 /**
- * The longest address mail can be sent to (RFC 5321's 256-octet path, less its angle brackets).
- * Longer was a database error, not a form error: PostgreSQL refuses an index entry over 2704
- * bytes, so a 5000-character address made sign-up a 500.
+ * Lowercased: the address is the account's name at sign-in, so Ada@Example.com and
+ * ada@example.com must be one account (the unique index compares bytes).
  */
-export const EMAIL_MAX_LENGTH = 254
-
-export const emailSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(EMAIL_MAX_LENGTH, `Use at most ${EMAIL_MAX_LENGTH} characters`)
-  .pipe(z.email('Enter a valid email address'))
+export const emailSchema = z.string().trim().toLowerCase().pipe(emailAddressSchema)
 
 /**
  * Refused in names and emails. Control characters (U+0000–U+001F, U+007F–U+009F): nobody types
@@ -186,7 +179,8 @@ export async function authenticate(
   // bcrypt comparison either way: a wrong password and an unknown email do the same work.
   // An email with a control character or over the length limit matches no account (sign-up
   // refuses both), and a NUL would make the lookup itself a database error: it takes the
-  // unknown-email path.
+  // unknown-email path. Not the whole sign-up rule: an account created before a rule was added
+  // (a part before the @ over 64 characters) can still sign in.
   const [user] =
     email && email.length <= EMAIL_MAX_LENGTH && !CONTROL_CHARACTERS.test(email)
       ? await db

@@ -11,6 +11,7 @@ import { track } from '../analytics'
 import { assertCan, CONTROL_CHARACTERS, type Actor } from '../auth'
 import type { Database } from '../db'
 import { customers } from '../db/schema'
+import { emailAddressSchema } from '../email-address'
 import { clampPage } from '../pagination'
 
 export type Customer = typeof customers.$inferSelect
@@ -30,7 +31,9 @@ export const customerInputSchema = z.object({
       // PostgreSQL text cannot hold NUL (it was a 500); no other control character belongs in a name.
       .refine((name) => !CONTROL_CHARACTERS.test(name), 'Remove the control characters'),
   ),
-  email: z.preprocess(trimmed, z.email('Enter a valid email address').max(320, 'Use at most 320 characters')),
+  // As typed, case kept: unlike an account's address it names nobody at sign-in and is looked up
+  // by nothing, so lowercasing would only change what the user wrote.
+  email: z.preprocess(trimmed, emailAddressSchema),
 })
 
 export type CustomerInput = z.infer<typeof customerInputSchema>

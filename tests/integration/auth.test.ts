@@ -107,6 +107,34 @@ describe.each(testDatabaseKinds())('accounts on $label', ({ create }) => {
     })
   })
 
+  it('sign-up takes 64 characters before the @ and 63 in a domain label, and refuses one more of either', async () => {
+    const local = (length: number) => `${'a'.repeat(length - 8)}${Math.random().toString(36).slice(2, 10)}`
+    const attempt = (email: string) =>
+      registerUser(database.db, { name: 'Ada', email, password: PASSWORD }, { ip: uniqueIp() })
+    expect(await attempt(`${local(64)}@example.com`)).toMatchObject({ ok: true })
+    expect(await attempt(`${local(65)}@example.com`)).toEqual({
+      ok: false,
+      fieldErrors: { email: ['The part before @ can be at most 64 characters'] },
+    })
+    expect(await attempt(`${local(20)}@${'b'.repeat(63)}.example`)).toMatchObject({ ok: true })
+    expect(await attempt(`${local(20)}@${'b'.repeat(64)}.example`)).toEqual({
+      ok: false,
+      fieldErrors: { email: ['Each part of the domain between dots can be at most 63 characters'] },
+    })
+  }, 60_000)
+
+  it('an account whose part before the @ is over 64 characters (made before that rule) still signs in', async () => {
+    const email = `${'a'.repeat(65)}${Math.random().toString(36).slice(2, 8)}@example.com`
+    const [user] = await database.db
+      .insert(users)
+      .values({ name: 'Early Adopter', email, passwordHash: await bcrypt.hash(PASSWORD, 4) })
+      .returning({ id: users.id })
+    expect(await authenticate(database.db, { email, password: PASSWORD, ip: uniqueIp() })).toMatchObject({
+      ok: true,
+      user: { id: user!.id, email },
+    })
+  })
+
   it('two concurrent sign-ups with one email: one account, one field error (the unique index decides)', async () => {
     const email = uniqueEmail()
     const results = await Promise.all(

@@ -181,6 +181,35 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
       expect(formPost.status).toBe(415)
     })
 
+    it('an email takes 64 characters before the @ and refuses 65, in the drawer and the API, keeping its case', async () => {
+      current.session = alice
+      const longest = `${'A'.repeat(64)}@Example.com`
+      const tooLong = `a${longest}`
+      const before = await database.db.$count(customers)
+
+      const invalid = await saveCustomerAction({ status: 'idle' }, form({ name: 'Long', email: tooLong }))
+      expect(invalid).toEqual({
+        status: 'invalid',
+        fieldErrors: { email: ['The part before @ can be at most 64 characters'] },
+        values: { name: 'Long', email: tooLong },
+      })
+      const refused = await POST(apiRequest(JSON.stringify({ name: 'Long', email: tooLong })))
+      expect(refused.status).toBe(400)
+      expect(await refused.json()).toEqual({
+        error: 'invalid_fields',
+        fieldErrors: { email: ['The part before @ can be at most 64 characters'] },
+      })
+      expect(await database.db.$count(customers)).toBe(before)
+
+      const saved = await saveCustomerAction({ status: 'idle' }, form({ name: 'Long', email: ` ${longest} ` }))
+      expect(saved).toMatchObject({ status: 'saved' })
+      const created = await POST(apiRequest(JSON.stringify({ name: 'Long', email: longest })))
+      expect(created.status).toBe(201)
+      expect(await created.json()).toMatchObject({ customer: { email: longest } })
+      const rows = await database.db.select().from(customers).where(eq(customers.email, longest))
+      expect(rows).toHaveLength(2)
+    })
+
     it('the API refuses a body over 16 KiB with 413, declared or streamed, and a body that is not UTF-8 with 400', async () => {
       current.session = alice
       const before = await database.db.$count(customers)
