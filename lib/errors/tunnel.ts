@@ -8,12 +8,50 @@
 // index, which the edge runtime loads too, does not export it.
 import { closeIfUnread, readCapped, refuseByDeclaredLength, upstreamFailureStatus } from '../http'
 import { parseDsn, type ParsedDsn } from '../env'
+import { getRequestLogger } from '../logs'
+import { perProcess } from '../singleton'
 import { MAX_RECORDING_BYTES, parseObject, scrubReplayRecordings } from './replay-recording'
 import { MAX_ENVELOPE_BYTES } from './settings'
 
 export const UPSTREAM_TIMEOUT_MS = 3000
 /** The whole envelope must arrive within this long; a slow-drip body holds the handler no longer. */
 export const BODY_TIMEOUT_MS = 10_000
+
+/**
+ * `sentry_tunnel_replay_refused` lines written per process per minute. Anyone with the DSN (it is
+ * in the page) can post bad recordings in a loop, and a burst of real errors meets the 429: past
+ * this many, refusals are only counted, and the next line written says how many were not
+ * (`unlogged`), so the warnings stay readable and the count is not lost.
+ */
+export const REPLAY_REFUSAL_LINES_PER_MINUTE = 10
+// Per process, not per module copy (lib/singleton.ts): the bound is on what the process writes.
+const refusalLines = perProcess('replayRefusalLines', () => ({ windowStartedAt: 0, written: 0, unlogged: 0 }))
+
+/**
+ * Says why a replay recording was refused (400, 413, 429): otherwise an operator sees replays
+ * missing in Sentry and nothing else. The status and the tunnel's own reason only, never the
+ * envelope, the DSN or an address: the payload is what could not be scrubbed.
+ */
+async function logReplayRefusal(status: number, reason: string): Promise<void> {
+  const now = Date.now()
+  if (now - refusalLines.windowStartedAt >= 60_000) {
+    refusalLines.windowStartedAt = now
+    refusalLines.written = 0
+  }
+  if (refusalLines.written >= REPLAY_REFUSAL_LINES_PER_MINUTE) {
+    refusalLines.unlogged++
+    return
+  }
+  refusalLines.written++
+  const unlogged = refusalLines.unlogged
+  refusalLines.unlogged = 0
+  // Worth a look in business hours: replays are being lost, error events are not.
+  const log = await getRequestLogger()
+  log.warn(
+    { kind: 'sentry_tunnel', status, reason, ...(unlogged > 0 ? { unlogged } : {}) },
+    'sentry_tunnel_replay_refused',
+  )
+}
 
 export type TunnelOptions = {
   /** The configured DSN; without one the tunnel does not exist (404). */
@@ -81,7 +119,8 @@ const FORWARDED_RESPONSE_HEADERS = ['content-type', 'retry-after', 'x-sentry-rat
  * and its header must name the configured DSN (400). Last, the address in each replay
  * recording is scrubbed (replay-recording.ts): a recording that cannot be read is refused
  * (400), one that inflates past the cap too (413), one that arrives while MAX_RECORDINGS_AT_ONCE
- * are being read gets 429, and nothing of that envelope is forwarded.
+ * are being read gets 429, and nothing of that envelope is forwarded; each of these refusals is
+ * logged (`sentry_tunnel_replay_refused`, at most REPLAY_REFUSAL_LINES_PER_MINUTE a minute).
  */
 export async function forwardEnvelope(request: Request, options: TunnelOptions): Promise<Result> {
   const configured = parseDsn(options.dsn)
@@ -101,6 +140,7 @@ export async function forwardEnvelope(request: Request, options: TunnelOptions):
   if (!isSameDsn(dsn, configured)) return plain(400, 'envelope is for another DSN')
   const scrubbed = await scrubReplayRecordings(body, options.maxRecordingBytes ?? MAX_RECORDING_BYTES)
   if (!scrubbed.ok) {
+    await logReplayRefusal(scrubbed.status, scrubbed.reason)
     // A 429 names the replay category, so the SDK holds back replays only, not error events.
     const retry: Record<string, string> =
       scrubbed.status === 429 ? { 'Retry-After': '10', 'X-Sentry-Rate-Limits': '10:replay' } : {}
