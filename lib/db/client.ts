@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { lockDataDir } from './data-dir-lock'
+import { NO_ANSWER_AFTER_MS, setNoAnswerDeadline } from './deadline'
 import * as schema from './schema'
 import { traceDatabaseQueries } from './tracing'
 import type { DatabaseTarget } from '../env'
@@ -31,7 +32,10 @@ export function reconnectDelaySeconds(retries: number): number {
  * the embedded database has no separate deploy step, so a fresh clone just works.
  * Drivers are imported on demand so a PostgreSQL deployment never loads PGlite's WASM.
  */
-export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
+export async function openDatabase(
+  target: DatabaseTarget,
+  { noAnswerAfterMs = NO_ANSWER_AFTER_MS }: { noAnswerAfterMs?: number } = {},
+): Promise<DatabaseHandle> {
   traceDatabaseQueries()
   if (target.driver === 'postgres') {
     const { default: postgres } = await import('postgres')
@@ -43,6 +47,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
       backoff: reconnectDelaySeconds,
       onnotice: () => {},
     })
+    setNoAnswerDeadline(client, noAnswerAfterMs)
     const db = drizzle(client, { schema }) as unknown as Database
     return { db, close: () => client.end({ timeout: 5 }) }
   }

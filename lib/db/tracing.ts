@@ -6,10 +6,12 @@
 // query of a request and its time, for the request's access line, and marks the request when a
 // query fails for want of the database, so the Node hook answers its 500 as 503 (lib/request's
 // noteDependencyUnavailable; a page cannot set its own status). A failed query's error leaves it
-// without its bound values (query-errors.ts), before the span or anyone else sees it.
+// without its bound values (query-errors.ts), before the span or anyone else sees it. On
+// PostgreSQL it also bounds the wait for each answer, and each transaction's (deadline.ts).
 import { PgDatabase, PgPreparedQuery } from 'drizzle-orm/pg-core'
 import { currentRequestContext, noteDatabaseQuery, noteDependencyUnavailable } from '../request'
 import { hasActiveSpan, inSpan } from '../traces'
+import { noAnswerDeadline, withinDeadline } from './deadline'
 import { withoutBoundValues } from './query-errors'
 import { isDatabaseUnavailable } from './unavailable'
 
@@ -35,7 +37,11 @@ export function traceDatabaseQueries(): void {
   proto[INSTALLED] = true
   const drizzleQueryWithCache = proto.queryWithCache
   const original: QueryWithCache = function (queryString, params, query) {
-    return drizzleQueryWithCache.call(this, queryString, params, query).catch((error: unknown) => {
+    // A query inside a transaction runs on the transaction's client, which has no deadline of its
+    // own: the transaction's, below, bounds it.
+    const deadline = noAnswerDeadline((this as unknown as { client?: unknown }).client)
+    const answer = drizzleQueryWithCache.call(this, queryString, params, query)
+    return (deadline === undefined ? answer : withinDeadline(answer, deadline)).catch((error: unknown) => {
       throw withoutBoundValues(error)
     })
   }
@@ -66,7 +72,9 @@ export function traceDatabaseQueries(): void {
   const transactionProto = PgDatabase.prototype as unknown as { transaction: (...args: unknown[]) => Promise<unknown> }
   const drizzleTransaction = transactionProto.transaction
   transactionProto.transaction = function transaction(...args) {
-    return drizzleTransaction.apply(this, args).catch((error: unknown) => {
+    const deadline = noAnswerDeadline((this as { session?: { client?: unknown } }).session?.client)
+    const outcome = drizzleTransaction.apply(this, args)
+    return (deadline === undefined ? outcome : withinDeadline(outcome, deadline)).catch((error: unknown) => {
       if (isDatabaseUnavailable(error)) noteDependencyUnavailable('database')
       throw error
     })

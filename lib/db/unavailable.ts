@@ -19,6 +19,7 @@ const CONNECTION_CODES = new Set([
   'ENETUNREACH',
   'ENOTFOUND',
   'EAI_AGAIN',
+  'NO_ANSWER', // ours: no answer within the deadline (deadline.ts), as for a silent network
 ])
 
 /** SQLSTATE class 08 (connection exception); 57P01–57P03: shutting down, or not accepting yet. */

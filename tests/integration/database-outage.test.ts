@@ -8,7 +8,9 @@
 //   audit row as `audit_log_write_unconfirmed`, naming the customer, and one refused before it
 //   was sent logs nothing (nothing happened);
 // - the customer forms answer with a message and what was typed, not an error page (the
-//   sign-in and sign-up forms: auth-outage.test.ts).
+//   sign-in and sign-up forms: auth-outage.test.ts);
+// - a database that goes silent without a reset (a partition) fails its queries and transactions
+//   at our deadline (lib/db/deadline.ts), as "may have committed", not when TCP gives up.
 // Scenario 2 of the reliability suite (tests/reliability/database-down.test.ts) runs the same
 // outage under load through a production build.
 import http from 'node:http'
@@ -17,6 +19,7 @@ import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { openDatabase, type DatabaseHandle } from '@/lib/db/client'
 import { rowsOf } from '@/lib/db/rows'
+import { isDatabaseUnavailable, mayHaveCommitted } from '@/lib/db/unavailable'
 import { writeAccessLine } from '@/lib/logs'
 import { logger } from '@/lib/logs/logger'
 import { installHttpHook } from '@/lib/request/http-hook'
@@ -31,12 +34,15 @@ vi.mock('next/server', () => ({ after: (task: () => unknown) => afterQueue.curre
 const { createCustomer, deleteCustomerFromForm, saveCustomerFromForm } = await import('@/lib/customers')
 
 const serverUrl = process.env.TEST_DATABASE_URL?.trim()
+const SILENT_DEADLINE_MS = 1500
 
 describe.skipIf(!serverUrl)('when the database goes away (PostgreSQL behind a port switch)', () => {
   let database: ThrowawayPostgres
   let owner: DatabaseHandle
   let plug: PortSwitch
   let app: DatabaseHandle
+  /** The same database with a short no-answer deadline (the app's is 15 s). */
+  let hasty: DatabaseHandle
   let server: http.Server
   let port: number
   const queue = createAfterQueue()
@@ -48,11 +54,17 @@ describe.skipIf(!serverUrl)('when the database goes away (PostgreSQL behind a po
     const switched = await behindPortSwitch(database.appUrl!)
     plug = switched.plug
     app = await openDatabase({ driver: 'postgres', url: switched.url })
+    hasty = await openDatabase({ driver: 'postgres', url: switched.url }, { noAnswerAfterMs: SILENT_DEADLINE_MS })
 
     installHttpHook()
     // What Next does with a route that throws: a 500. `/query` needs the database, `/bug` does not.
+    const routes: Record<string, () => Promise<unknown>> = {
+      '/query': () => app.db.execute(sql`select 1`),
+      '/hasty-query': () => hasty.db.execute(sql`select 1`),
+      '/hasty-transaction': () => hasty.db.transaction((tx) => tx.execute(sql`select 1`)),
+    }
     server = http.createServer((req, res) => {
-      const work = req.url === '/query' ? app.db.execute(sql`select 1`) : Promise.reject(new Error('a bug'))
+      const work = routes[req.url ?? '']?.() ?? Promise.reject(new Error('a bug'))
       work.then(
         () => res.end('ok'),
         () => res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Internal Server Error'),
@@ -65,6 +77,7 @@ describe.skipIf(!serverUrl)('when the database goes away (PostgreSQL behind a po
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve))
     await app?.close()
+    await hasty?.close()
     await plug?.close()
     await owner?.close()
     await database?.drop()
@@ -107,6 +120,41 @@ describe.skipIf(!serverUrl)('when the database goes away (PostgreSQL behind a po
     expect(Math.max(...answers.map((answer) => answer.ms))).toBeLessThan(2500)
     expect(status).toBe(200)
     expect(recoveredMs).toBeLessThan(2500)
+  })
+
+  it('answers 503 at the deadline when the database goes silent without a reset, not when TCP gives up', async () => {
+    expect((await get('/hasty-query')).status).toBe(200) // a pooled connection, open before the partition
+    plug.stall()
+    const answers: { path: string; status: number; retryAfter: string | null; ms: number }[] = []
+    let direct: unknown
+    try {
+      for (const path of ['/hasty-query', '/hasty-transaction']) {
+        const started = Date.now()
+        const answer = await get(path)
+        answers.push({
+          path,
+          status: answer.status,
+          retryAfter: answer.headers.get('retry-after'),
+          ms: Date.now() - started,
+        })
+      }
+      direct = await hasty.db.execute(sql`select 1`).catch((error: unknown) => error)
+    } finally {
+      await plug.off()
+      await plug.on()
+    }
+    for (const answer of answers) {
+      expect(answer, answer.path).toMatchObject({ status: 503, retryAfter: '5' })
+      expect(answer.ms, answer.path).toBeGreaterThanOrEqual(SILENT_DEADLINE_MS - 50)
+      expect(answer.ms, answer.path).toBeLessThan(SILENT_DEADLINE_MS + 2000)
+    }
+    // Sent, and never answered: it may have run.
+    expect(isDatabaseUnavailable(direct)).toBe(true)
+    expect(mayHaveCommitted(direct)).toBe(true)
+    const restored = Date.now()
+    let status = 0
+    while (status !== 200 && Date.now() - restored < 10_000) status = (await get('/hasty-query')).status
+    expect(status).toBe(200)
   })
 
   it('logs the audit row of a create cut after it was sent as unconfirmed, and nothing for one never sent', async () => {
