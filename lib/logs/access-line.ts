@@ -1,15 +1,17 @@
-// The access line: one `info` line (`debug` for /_next/ assets) per finished request on the Node server, written when the
-// request hook (lib/request) reports it. The production record of what was asked and answered,
-// and of what the request did on the way (queries, audit rows, events, flags, its error's digest):
-// the request's one wide event, which the rooms that know tallied in its context.
+// The access line: one `info` line (`trace` for /_next/ assets) per finished request on the Node
+// server, written when the request hook (lib/request) reports it. The production record of what
+// was asked and answered, and of what the request did on the way (queries, audit rows, events,
+// flags, its error's digest): the request's one wide event, which the rooms that know tallied in
+// its context.
 import type { AccessRecord } from '../request'
 import { logger } from './logger'
 
 export function writeAccessLine(record: AccessRecord): void {
   const { context } = record
   // The access line is the production record (info); a failing request's error is logged at
-  // error by onRequestError. Next's own asset requests are only interesting while debugging.
-  const level = record.path.startsWith('/_next/') ? 'debug' : 'info'
+  // error by onRequestError. Next's own asset requests are below debug, which development writes
+  // by default: a page load in `next dev` fetches dozens of chunks, and their lines buried ours.
+  const level = record.path.startsWith('/_next/') ? 'trace' : 'info'
   const line: Record<string, unknown> = {
     kind: 'access',
     request_id: context.requestId,
