@@ -17,7 +17,8 @@ function scrubQueryString(query: RequestData['query_string']): RequestData['quer
 /**
  * A URL as Sentry may keep it (request URLs, the referer, the pages a replay saw and the address
  * in its recording): query values removed, a parameter name that is not plain redacted
- * (`?eyJhbGciOi…` → `?[REDACTED]=`), credentials and e-mail addresses masked.
+ * (`?eyJhbGciOi…` → `?[REDACTED]=`), the fragment's values too (`#access_token=…` →
+ * `#access_token=`, stripFragmentValues), credentials and e-mail addresses masked.
  */
 export function scrubUrl(url: string): string {
   return scrubText(stripQueryValues(url))

@@ -13,6 +13,7 @@ import {
   spotlightBrowserIntegration,
   withStaticSpan,
 } from '@sentry/nextjs'
+import { stripFragmentValues } from '../privacy'
 import { currentPageRequestId } from '../request/client'
 import { scrubBreadcrumb, scrubEvent, scrubReplayRecord, scrubSpan, scrubUrl } from './scrub-event'
 import {
@@ -74,21 +75,27 @@ export function captureRouterTransitionStart(href: string, navigationType: strin
 }
 
 // Any query string at all, not only `name=value` pairs: a token pasted as a bare key
-// (`/status?eyJ…`) is as much a secret, and the recording would keep it verbatim.
-const hasQueryString = () => window.location.search.length > 1
+// (`/status?eyJ…`) is as much a secret, and the recording would keep it verbatim. A fragment
+// too, unless the privacy rule keeps it as it is (a plain anchor, `#pricing`): OAuth's implicit
+// flow and magic links put tokens there (`#access_token=…`).
+const addressMayHoldSecrets = () => {
+  const { search, hash } = window.location
+  const fragment = hash.slice(1)
+  return search.length > 1 || stripFragmentValues(fragment) !== fragment
+}
 
 /**
  * Session Replay (on error only) after the page has loaded and gone idle, as a separate chunk:
  * it never costs the first paint. All text and inputs are masked and media blocked. A page
- * whose URL carries a query string is not recorded: the recording stores the page's address.
- * A full snapshot taken later, while a page reached in the app with a query string is open,
- * still stores it (its Meta record passes no hook): the tunnel scrubs that one on the server
- * (replay-recording.ts).
+ * whose URL carries a query string, or a fragment other than a plain anchor, is not recorded:
+ * the recording stores the page's address. A full snapshot taken later, while a page reached in
+ * the app with one is open, still stores it (its Meta record passes no hook): the tunnel scrubs
+ * that one on the server (replay-recording.ts).
  */
 export function loadReplayWhenIdle(): void {
   // Not even loaded: a replay started on an earlier page (it lives in sessionStorage) would go
   // on recording here, and its first record, the page's address, passes no hook.
-  if (hasQueryString()) return
+  if (addressMayHoldSecrets()) return
   const load = () => {
     void import('./sentry-browser-replay').then(({ replayIntegration }) => {
       addIntegration(
@@ -96,9 +103,9 @@ export function loadReplayWhenIdle(): void {
           maskAllText: true,
           maskAllInputs: true,
           blockAllMedia: true,
-          // A page reached in the app (no load) with a query string is left out record by record.
-          beforeAddRecordingEvent: (record) => (hasQueryString() ? null : scrubReplayRecord(record)),
-          beforeErrorSampling: () => !hasQueryString(),
+          // A page reached in the app (no load) with such an address is left out record by record.
+          beforeAddRecordingEvent: (record) => (addressMayHoldSecrets() ? null : scrubReplayRecord(record)),
+          beforeErrorSampling: () => !addressMayHoldSecrets(),
         }),
       )
     })

@@ -8,6 +8,7 @@ export {
   isSecretKey,
   redact,
   redactText,
+  stripFragmentValues,
   stripQueryValues,
   stripQueryValuesFromUrls,
   stripUrlQueryValues,

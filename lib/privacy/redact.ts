@@ -59,7 +59,8 @@ export function isSecretKey(key: string): boolean {
 // Credentials that turn up inside free text: bearer/basic tokens and user:password@ in URLs.
 // Drizzle's query errors end with `params: <the bound values>` (customer emails, password
 // hashes…): the SQL text stays, the values go. Query strings keep their names, never their
-// values (`/reset?token=…` → `/reset?token=`), wherever a URL turns up in text.
+// values (`/reset?token=…` → `/reset?token=`), and fragments lose theirs too
+// (`/cb#access_token=…` → `/cb#access_token=`), wherever a URL turns up in text.
 const SECRET_IN_TEXT = [
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
   [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s:/@]+:[^\s@/]+@/gi, `$1${REDACTED}@`],
@@ -71,14 +72,24 @@ const SECRET_IN_TEXT = [
 // token as a bare key, which keeping names would keep.
 const QUERY_PARAMETER_IN_TEXT = /([?&])([^=&\s#"'<>?]+)(=[^&\s#"'<>]*)?/g
 
+// A URL's fragment in text: a `#` after a path or an address (`/cb#access_token=…`), up to
+// whitespace or a quote; stripFragmentValues decides what stays. A `#` with no `/` before it in
+// the same word (`issue #12`, `C#`, a private method `Foo.#bar` in a stack) is not a URL's.
+const FRAGMENT_IN_TEXT = /(\/[^\s#"'<>]*)#([^\s"'<>]*)/g
+
 // Every pattern above needs one of these to match: most strings (IDs, routes, names) skip the
 // regular expressions altogether, which matters on a path every log line takes.
-const MAY_HOLD_SECRETS = /[?&@]|bearer|basic|params: /i
+const MAY_HOLD_SECRETS = /[?&@#]|bearer|basic|params: /i
 
 export function redactText(text: string): string {
   if (!MAY_HOLD_SECRETS.test(text)) return text
   let out = text
   for (const [pattern, replacement] of SECRET_IN_TEXT) out = out.replace(pattern, replacement)
+  if (out.includes('#'))
+    out = out.replace(
+      FRAGMENT_IN_TEXT,
+      (_, before: string, fragment: string) => `${before}#${stripFragmentValues(fragment)}`,
+    )
   return out.replace(
     QUERY_PARAMETER_IN_TEXT,
     (_, separator: string, name: string, value: string | undefined) =>
@@ -102,36 +113,67 @@ function isPlainQueryName(name: string): boolean {
   }
 }
 
-/**
- * `/a?x=1&y=2` → `/a?x=&y=`: keeps which parameters were sent, never their values; a name that
- * does not look like one (PLAIN_QUERY_NAME) is replaced too.
- */
-export function stripQueryValues(pathWithQuery: string): string {
-  const at = pathWithQuery.indexOf('?')
-  if (at === -1) return pathWithQuery
-  const names = pathWithQuery
-    .slice(at + 1)
+/** `x=1&y` → `x=&y=`: the names of a query's (or a fragment's) parameters, never their values. */
+function parameterNames(pairs: string): string {
+  return pairs
     .split('&')
     .filter(Boolean)
     .map((pair) => {
       const name = pair.split('=')[0] ?? ''
-      return isPlainQueryName(name) ? encodeURIComponent(decodeURIComponent(name)) : REDACTED
+      // REDACTED is checked first: it passes as plain, and encoded it would not read as redacted.
+      if (name === REDACTED || !isPlainQueryName(name)) return `${REDACTED}=`
+      return `${encodeURIComponent(decodeURIComponent(name))}=`
     })
-  return `${pathWithQuery.slice(0, at)}?${names.map((n) => `${n}=`).join('&')}`
+    .join('&')
 }
 
 /**
- * One URL-valued string with its query values dropped (`https://h/a?x=1#f` → `https://h/a?x=`);
- * any other string is returned as it is. A URL is an absolute http(s) URL or a path starting
- * with `/`, without whitespace (free text that happens to contain a `?` is left alone).
+ * What a fragment may look like to be kept as it is: an anchor, short and plain (`pricing`,
+ * `section-2`, `user-content-install`). No more than 16 letters and digits in a row: a token of
+ * 32 hex digits has no separator to break it, and an anchor made of words does.
+ */
+const PLAIN_ANCHOR = /^[A-Za-z0-9_.-]{1,32}$/
+const LONG_RUN = /[A-Za-z0-9]{17}/
+
+/**
+ * A URL's fragment (after its `#`) as it may leave the process. A plain anchor stays
+ * (`pricing`); `name=value` pairs, as OAuth's implicit flow, magic links and many identity
+ * providers send tokens (`access_token=eyJ…&state=x`), keep their names like a query string
+ * (`access_token=&state=`); anything else, a bare token or a client-side route
+ * (`/reset?token=…`), is `[REDACTED]`.
+ */
+export function stripFragmentValues(fragment: string): string {
+  if (fragment === '' || (PLAIN_ANCHOR.test(fragment) && !LONG_RUN.test(fragment))) return fragment
+  return fragment.includes('=') ? parameterNames(fragment) : REDACTED
+}
+
+/**
+ * `/a?x=1&y=2#f` → `/a?x=&y=#f`: keeps which parameters were sent, never their values; a name
+ * that does not look like one (PLAIN_QUERY_NAME) is replaced too, and the fragment is
+ * stripped by the same rule (stripFragmentValues).
+ */
+export function stripQueryValues(url: string): string {
+  const hash = url.indexOf('#')
+  const beforeFragment = hash === -1 ? url : url.slice(0, hash)
+  const fragment = hash === -1 ? '' : `#${stripFragmentValues(url.slice(hash + 1))}`
+  const at = beforeFragment.indexOf('?')
+  if (at === -1) return beforeFragment + fragment
+  return `${beforeFragment.slice(0, at)}?${parameterNames(beforeFragment.slice(at + 1))}${fragment}`
+}
+
+/**
+ * One URL-valued string with its query values dropped and its fragment stripped
+ * (`https://h/a?x=1#f` → `https://h/a?x=#f`, stripQueryValues); any other string is returned as
+ * it is. A URL is an absolute http(s) URL or a path starting with `/`, without whitespace (free
+ * text that happens to contain a `?` or a `#` is left alone).
  */
 export function stripUrlQueryValues(value: string): string {
-  if (!value.includes('?') || /\s/.test(value)) return value
+  if ((!value.includes('?') && !value.includes('#')) || /\s/.test(value)) return value
   if (value.startsWith('/')) return stripQueryValues(value)
   if (!/^https?:\/\//i.test(value)) return value
   try {
     const url = new URL(value)
-    return `${url.origin}${stripQueryValues(url.pathname + url.search)}`
+    return `${url.origin}${stripQueryValues(url.pathname + url.search + url.hash)}`
   } catch {
     return stripQueryValues(value)
   }

@@ -218,7 +218,7 @@ describe('receiveBrowserEvents()', () => {
           {
             type: 'error',
             kind: 'unhandledrejection',
-            message: 'failed for ada@example.com at /customers?q=ada',
+            message: 'failed for ada@example.com at /customers?q=ada after /cb#access_token=fragsecret456',
             stack: 'Error: x\n    at http://localhost:3000/_next/static/chunks/a.js?token=secret123:1:2',
             route: '/customers',
             requestId: PAGE_REQUEST_ID,
@@ -246,7 +246,7 @@ describe('receiveBrowserEvents()', () => {
       properties: { mode: 'create' },
     })
     const error = JSON.stringify(browser[1])
-    for (const leaked of ['ada@example.com', 'q=ada', 'secret123']) expect(error).not.toContain(leaked)
+    for (const leaked of ['ada@example.com', 'q=ada', 'secret123', 'fragsecret456']) expect(error).not.toContain(leaked)
     expect(browser[1]).toMatchObject({ kind: 'unhandledrejection', beacon_request_id: BEACON_REQUEST_ID })
     const beacon = inspect.inspectedRequest(BEACON_REQUEST_ID)!
     expect(beacon.entries.some((entry) => entry.kind === 'browser' && entry.data.name === 'TTFB')).toBe(true)

@@ -4,6 +4,7 @@ import {
   isSecretKey,
   redact,
   redactText,
+  stripFragmentValues,
   stripQueryValues,
   stripQueryValuesFromUrls,
   stripUrlQueryValues,
@@ -89,6 +90,22 @@ describe('redact', () => {
     expect(redactText(redactText(`/s?${token}`))).toBe(`/s?${REDACTED}`)
   })
 
+  it('strips the fragment of a URL in free text by the same rule, and leaves other #s alone', () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ2aWN0aW0ifQ.c2lnbmF0dXJl'
+    expect(redactText(`navigated from https://app.example/cb#access_token=${token}&state=x to /customers`)).toBe(
+      'navigated from https://app.example/cb#access_token=&state= to /customers',
+    )
+    expect(redactText(`GET /cb?code=1#id_token=${token} 200`)).toBe('GET /cb?code=#id_token= 200')
+    expect(redactText(`"url":"/verify#${token}"`)).toBe(`"url":"/verify#${REDACTED}"`)
+    expect(redactText('see /docs/errors#the-tunnel and /pricing#pricing')).toBe(
+      'see /docs/errors#the-tunnel and /pricing#pricing',
+    )
+    // Not a URL's fragment: no `/` before the `#` in the same word.
+    const prose = 'issue #1234 in C#, at Foo.#handleIncomingConnectionRequest (/app/x.js:1:2), color #ff0000'
+    expect(redactText(prose)).toBe(prose)
+    expect(redactText(redactText(`/cb#${token}`))).toBe(`/cb#${REDACTED}`)
+  })
+
   it('keeps an error readable while masking credentials in its message', () => {
     const error = Object.assign(new TypeError('failed for Bearer abc.def'), { digest: '123' })
     const out = redact(error) as Record<string, unknown>
@@ -120,12 +137,56 @@ describe('stripQueryValues', () => {
     ['/status?eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SECRETJWT', '/status?[REDACTED]='],
     ['/a?page=2&dGVzdA+/k=', '/a?page=&[REDACTED]='],
     ['/a?%E0=1', '/a?[REDACTED]='],
+    // The fragment by stripFragmentValues's rule, after the query, whatever the query holds.
+    ['/cb?code=abc&state=x#access_token=eyJhbGciOi.eyJzdWIi.c2ln&state=x', '/cb?code=&state=#access_token=&state='],
+    ['/cb#access_token=eyJhbGciOi.eyJzdWIi.c2ln&expires_in=3600', '/cb#access_token=&expires_in='],
+    ['/pricing#pricing', '/pricing#pricing'],
+    ['/docs?page=2#section-2', '/docs?page=#section-2'],
+    ['/verify#9f86d081884c7d659a2feaa0c55ad015', '/verify#[REDACTED]'],
+    ['/a#', '/a#'],
+    // A `?` after the `#` is the fragment's: a client-side route is not a query.
+    ['/app#/reset?token=abc', '/app#[REDACTED]='],
   ])('%s → %s', (input, expected) => expect(stripQueryValues(input)).toBe(expected))
+})
+
+describe('stripFragmentValues', () => {
+  const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ2aWN0aW0ifQ.c2lnbmF0dXJl'
+  it.each([
+    // Plain anchors: short, words of letters and digits.
+    ['pricing', 'pricing'],
+    ['section-2', 'section-2'],
+    ['user-content-installation', 'user-content-installation'],
+    ['L10-L20', 'L10-L20'],
+    ['', ''],
+    // name=value pairs, as OAuth's implicit flow and magic links send tokens: names stay, values go.
+    [`access_token=${jwt}&token_type=bearer&state=xyz`, 'access_token=&token_type=&state='],
+    [`id_token=${jwt}`, 'id_token='],
+    [`${jwt}=1&state=x`, '[REDACTED]=&state='],
+    // Anything else: a bare token (JWT, 32 or 64 hex digits, a UUID), a client-side route.
+    [jwt, '[REDACTED]'],
+    ['d41d8cd98f00b204e9800998ecf8427e', '[REDACTED]'],
+    ['9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', '[REDACTED]'],
+    ['550e8400-e29b-41d4-a716-446655440000', '[REDACTED]'],
+    ['/customers/42', '[REDACTED]'],
+    ['a very long anchor that is really a sentence', '[REDACTED]'],
+  ])('%j → %j', (fragment, expected) => expect(stripFragmentValues(fragment)).toBe(expected))
+
+  it('is idempotent: what it writes passes through it unchanged', () => {
+    for (const fragment of [jwt, `access_token=${jwt}&${jwt}=1`, 'pricing'])
+      expect(stripFragmentValues(stripFragmentValues(fragment))).toBe(stripFragmentValues(fragment))
+  })
 })
 
 describe('stripUrlQueryValues', () => {
   it.each([
-    ['https://app.example/customers?q=ada%40example.com#top', 'https://app.example/customers?q='],
+    // A plain anchor stays; the fragment is stripped by its own rule (stripFragmentValues).
+    ['https://app.example/customers?q=ada%40example.com#top', 'https://app.example/customers?q=#top'],
+    [
+      'https://app.example/cb#access_token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln&token_type=bearer',
+      'https://app.example/cb#access_token=&token_type=',
+    ],
+    ['/customers#eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln', '/customers#[REDACTED]'],
+    ['#channel', '#channel'],
     [
       'http://127.0.0.1:3000/sign-in?callbackUrl=%2Fcustomers%3Fsecret%3Dx',
       'http://127.0.0.1:3000/sign-in?callbackUrl=',
@@ -145,7 +206,8 @@ describe('stripQueryValuesFromUrls', () => {
       uuid: '0190-uuid',
       event: '$pageview',
       properties: {
-        $current_url: planted,
+        $current_url: 'https://app.example/cb#access_token=planted123&state=x',
+        $prev_pageview_url: 'https://app.example/verify#planted123planted123planted123',
         $session_entry_url: planted,
         $referrer: 'https://search.example/?q=planted123',
         $pathname: '/sign-in',
@@ -160,6 +222,8 @@ describe('stripQueryValuesFromUrls', () => {
     }
     const out = stripQueryValuesFromUrls(event)
     expect(JSON.stringify(out)).not.toContain('planted123')
+    expect(out.properties.$current_url).toBe('https://app.example/cb#access_token=&state=')
+    expect(out.properties.$prev_pageview_url).toBe('https://app.example/verify#[REDACTED]')
     expect(out.properties.$session_entry_url).toBe('https://app.example/sign-in?callbackUrl=')
     expect(out.properties.$referrer).toBe('https://search.example/?q=')
     expect(out.$set_once).toEqual({
@@ -173,6 +237,6 @@ describe('stripQueryValuesFromUrls', () => {
       feature: 'customers',
     })
     expect(out.timestamp).toBe(event.timestamp)
-    expect(event.properties.$current_url).toBe(planted) // the SDK's own object is not changed
+    expect(event.properties.$session_entry_url).toBe(planted) // the SDK's own object is not changed
   })
 })

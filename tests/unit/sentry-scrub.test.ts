@@ -13,6 +13,7 @@ const SECRETS = {
   apiKey: 'ak-planted-9',
   body: 'body-planted',
   urlPassword: 'urlpass-planted',
+  fragmentToken: 'eyJmcmFnbWVudCI6InBsYW50ZWQifQ.c2lnbmF0dXJl',
 } as const
 
 const REQUEST_ID = '0f8c2a61-6f1d-4e0b-9c36-6a6b1f7e2d11'
@@ -125,6 +126,26 @@ const events: Array<[string, Event]> = [
     },
   ],
   [
+    // OAuth's implicit flow, magic links: the token arrives in the fragment, which the browser
+    // SDK keeps in the page's URL, the referer, navigation breadcrumbs and transaction names.
+    'browser event on a page with a token in its fragment',
+    {
+      transaction: `/cb#access_token=${SECRETS.fragmentToken}`,
+      request: {
+        url: `https://app.example.com/cb#access_token=${SECRETS.fragmentToken}&state=xyz`,
+        headers: { Referer: `https://app.example.com/verify#${SECRETS.fragmentToken}` },
+      },
+      breadcrumbs: [
+        {
+          category: 'navigation',
+          data: { from: `/cb#access_token=${SECRETS.fragmentToken}&state=xyz`, to: '/customers#top' },
+        },
+        { category: 'fetch', data: { url: `https://api.example.com/me#id_token=${SECRETS.fragmentToken}` } },
+      ],
+      exception: { values: [{ type: 'Error', value: `failed at /verify#${SECRETS.fragmentToken}` }] },
+    },
+  ],
+  [
     'query string as an object',
     { request: { url: '/search', query_string: { q: SECRETS.email, token: SECRETS.queryToken } } },
   ],
@@ -157,6 +178,16 @@ describe('scrubEvent', () => {
       password: '[REDACTED]',
       token: '[REDACTED]',
     })
+  })
+
+  it('keeps the names of a fragment of pairs, and a plain anchor, and redacts any other fragment', () => {
+    const scrubbed = scrubEvent(events.find(([name]) => name.includes('fragment'))![1])
+    expect(scrubbed.request?.url).toBe('https://app.example.com/cb#access_token=&state=')
+    expect(scrubbed.request?.headers).toEqual({ referer: 'https://app.example.com/verify#[REDACTED]' })
+    expect(scrubbed.transaction).toBe('/cb#access_token=')
+    expect(scrubbed.breadcrumbs?.[0]?.data).toEqual({ from: '/cb#access_token=&state=', to: '/customers#top' })
+    expect(scrubbed.breadcrumbs?.[1]?.data).toEqual({ url: 'https://api.example.com/me#id_token=' })
+    expect(scrubbed.exception?.values?.[0]?.value).toBe('failed at /verify#[REDACTED]')
   })
 
   it('redacts every key on the logger redaction list (one source of truth)', () => {
@@ -228,6 +259,7 @@ describe('scrubBreadcrumb, scrubSpan, scrubReplayRecord, scrubText', () => {
   it.each([
     ['Bearer abc.def', 'Bearer [REDACTED]'],
     ['GET /a?x=1&y=two#frag', 'GET /a?x=&y=#frag'],
+    ['GET /a?x=1#access_token=abc&state=s', 'GET /a?x=#access_token=&state='],
     ['mail jane.doe@example.com now', 'mail [email] now'],
     ['postgres://u:p@db/app', 'postgres://[REDACTED]@db/app'],
     ['react-dom@19.3.1 and 127.0.0.1', 'react-dom@19.3.1 and 127.0.0.1'],

@@ -86,12 +86,19 @@ describe('the tunnel and Session Replay recordings', () => {
     ['uncompressed', `http://app.test/status?${BARE_KEY_TOKEN}`, 'http://app.test/status?[REDACTED]='],
     ['compressed', 'http://app.test/reset?token=secret-reset-token&page=2', 'http://app.test/reset?token=&page='],
     ['uncompressed', 'http://app.test/reset?token=secret-reset-token', 'http://app.test/reset?token='],
+    // A token in the fragment (OAuth's implicit flow, magic links): the same rule as everywhere.
+    [
+      'compressed',
+      `http://app.test/cb#access_token=${BARE_KEY_TOKEN}&state=x`,
+      'http://app.test/cb#access_token=&state=',
+    ],
+    ['uncompressed', `http://app.test/verify#${BARE_KEY_TOKEN}`, 'http://app.test/verify#[REDACTED]'],
   ])('scrubs the address in a %s recording: %s', async (kind, href, scrubbed) => {
     const compressed = kind === 'compressed'
     const events = recording(href)
     const body = await forwarded(replayEnvelope(dsn, recordingPayload(events, { compressed })))
 
-    const secret = href.includes('token=') ? 'secret-reset-token' : BARE_KEY_TOKEN
+    const secret = href.includes('secret-reset-token') ? 'secret-reset-token' : BARE_KEY_TOKEN
     const items = itemsOf(body)
     expect(items.map((item) => item.header.type)).toEqual(['replay_event', 'replay_recording'])
     const [, recordingItem] = items
