@@ -31,23 +31,30 @@ const HANG_MARGIN_MS = 1000
 
 let stopping = false
 
-/** Makes SIGTERM and SIGINT stop the server as above; the process exits when done. */
-export function installShutdown({ timeoutMs }: { timeoutMs: number }): void {
+/**
+ * Makes SIGTERM and SIGINT stop the server as above; the process exits when done. `sentry`: a
+ * DSN is set (server_started's `integrations.sentry`), so error events leave the process.
+ */
+export function installShutdown({ timeoutMs, sentry }: { timeoutMs: number; sentry: boolean }): void {
   if (!process.env.NEXT_MANUAL_SIG_HANDLE && !process.env.VERCEL && process.env.NODE_ENV === 'production') {
     // Next's own handler runs too and exits once its server has closed, perhaps mid-flush.
     logger.warn({ fix: 'start with `npm start`, which sets NEXT_MANUAL_SIG_HANDLE=true' }, 'shutdown_shared_with_next')
   }
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutDown(signal, timeoutMs))
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.on(signal, () => void shutDown(signal, timeoutMs, sentry))
 }
 
-/** Exports the spans still batched and stops the provider; true when done, or when tracing never started. */
-async function stopSpans(timeoutMs: number): Promise<boolean> {
-  if (!openTelemetryOwnsTracing()) return true // no SDK loaded: nothing to flush, nothing to load
+/**
+ * Exports the spans still batched and stops the provider: whether they went out in time, or
+ * undefined when no span leaves the process (tracing never started, or only the inspector's).
+ */
+async function stopSpans(timeoutMs: number): Promise<boolean | undefined> {
+  if (!openTelemetryOwnsTracing()) return undefined // no SDK loaded: nothing to flush, nothing to load
   const { stopTracing } = await import('./traces/tracing')
   return stopTracing(timeoutMs)
 }
 
-async function shutDown(signal: NodeJS.Signals, timeoutMs: number): Promise<void> {
+async function shutDown(signal: NodeJS.Signals, timeoutMs: number, sentry: boolean): Promise<void> {
   if (stopping) return // a second signal (Ctrl+C twice, SIGINT to the process group) changes nothing
   stopping = true
   const started = Date.now()
@@ -64,10 +71,17 @@ async function shutDown(signal: NodeJS.Signals, timeoutMs: number): Promise<void
   const drainsUntil = deadline - timeoutMs * FLUSH_SHARE
   const [audit, analytics] = await Promise.all([drainAuditWrites(drainsUntil), drainAnalytics(drainsUntil)])
   const left = () => deadline - Date.now()
-  const [errorsSent, spansSent] = await Promise.all([flushErrorTracking(left()), stopSpans(left())])
+  // Without a DSN the SDK, when loaded at all (the inspector, in development), only keeps its
+  // events in this process's memory: nothing is sent, so nothing can be given up.
+  const [errorsFlushed, spansSent] = await Promise.all([flushErrorTracking(left()), stopSpans(left())])
+  const errorsSent = sentry ? errorsFlushed : undefined
 
   const drained =
-    requests.unfinished === 0 && audit.abandoned === 0 && analytics.abandoned === 0 && errorsSent && spansSent
+    requests.unfinished === 0 &&
+    audit.abandoned === 0 &&
+    analytics.abandoned === 0 &&
+    errorsSent !== false &&
+    spansSent !== false
   logger.info(
     {
       signal,
@@ -76,8 +90,11 @@ async function shutDown(signal: NodeJS.Signals, timeoutMs: number): Promise<void
       requests_unfinished: requests.unfinished,
       audit_rows_abandoned: audit.abandoned,
       analytics_events_abandoned: analytics.abandoned,
-      error_events_sent: errorsSent,
-      spans_sent: spansSent,
+      // Only when there was somewhere to send them: `true` without a DSN or an exporter claimed a
+      // delivery that never happened. Left out rather than a string such as "not_configured", so
+      // each field keeps one type in a log store and `false` stays the one value to search for.
+      ...(errorsSent === undefined ? {} : { error_events_sent: errorsSent }),
+      ...(spansSent === undefined ? {} : { spans_sent: spansSent }),
     },
     'shutdown_finished',
   )

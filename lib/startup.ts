@@ -85,8 +85,17 @@ export async function startNodeServer(): Promise<void> {
   installHttpHook({ onListenerError: (error) => logger.warn({ err: error }, 'request_listener_failed') })
   onRequestFinished(writeAccessLine)
   onRequestFinished(recordHttpRequest)
+  // What the process was configured to talk to: told at start (server_started, below), and the
+  // shutdown reports a delivery only to what was configured.
+  const integrations = {
+    posthog: Boolean(config.NEXT_PUBLIC_POSTHOG_KEY),
+    sentry: Boolean(config.NEXT_PUBLIC_SENTRY_DSN),
+    otlp: Boolean(config.OTEL_EXPORTER_OTLP_ENDPOINT),
+    github_sign_in: Boolean(config.AUTH_GITHUB_ID && config.AUTH_GITHUB_SECRET),
+    metrics_port: config.METRICS_PORT !== undefined,
+  }
   // SIGTERM and SIGINT: one bounded shutdown that drains every part (lib/shutdown.ts).
-  installShutdown({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS })
+  installShutdown({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS, sentry: integrations.sentry })
   getDb().catch((error: unknown) => {
     // Another process has the embedded database's folder: serving on would answer every page
     // that reads it with an error, so this server stops, saying which process has it. By name,
@@ -104,13 +113,7 @@ export async function startNodeServer(): Promise<void> {
     {
       node: process.version,
       database: databaseTargetFrom(config.DATABASE_URL).driver,
-      integrations: {
-        posthog: Boolean(config.NEXT_PUBLIC_POSTHOG_KEY),
-        sentry: Boolean(config.NEXT_PUBLIC_SENTRY_DSN),
-        otlp: Boolean(config.OTEL_EXPORTER_OTLP_ENDPOINT),
-        github_sign_in: Boolean(config.AUTH_GITHUB_ID && config.AUTH_GITHUB_SECRET),
-        metrics_port: config.METRICS_PORT !== undefined,
-      },
+      integrations,
     },
     'server_started',
   )

@@ -162,6 +162,8 @@ export class ScrubbingExporter implements SpanExporter {
 }
 
 const STARTED = Symbol.for('signalbox.tracingStarted')
+/** The provider, and whether any of its spans leave the process (an exporter, not only the inspector). */
+type Started = { provider: NodeTracerProvider; exports: boolean }
 
 /**
  * Registers the tracer provider and the W3C propagators (an incoming `traceparent` continues
@@ -171,7 +173,7 @@ const STARTED = Symbol.for('signalbox.tracingStarted')
  * OTEL_TRACES_SAMPLER_ARG (default: every trace, or as the incoming parent decided).
  */
 export function startTracing(options: TracingOptions = {}): void {
-  const store = globalThis as unknown as { [STARTED]?: NodeTracerProvider }
+  const store = globalThis as unknown as { [STARTED]?: Started }
   if (store[STARTED]) return
   const report = (destination: SpanDestination) => (ok: boolean) => options.onExportResult?.(destination, ok)
   const exporters: ScrubbingExporter[] = []
@@ -192,21 +194,24 @@ export function startTracing(options: TracingOptions = {}): void {
   provider.register()
   propagateToFetch(new Set(options.propagateTo))
   markOpenTelemetryAsTracer()
-  store[STARTED] = provider
+  store[STARTED] = { provider, exports: exporters.length > 0 }
 }
 
 /**
  * For when the server stops (lib/shutdown.ts): exports the spans still in the batch and shuts the
- * provider down, giving up after `timeoutMs`. True when it finished in time.
+ * provider down, giving up after `timeoutMs`. True when it finished in time; undefined when no
+ * span was to leave the process (not started, or no exporter: development's inspector only).
  */
-export async function stopTracing(timeoutMs: number): Promise<boolean> {
-  const provider = (globalThis as unknown as { [STARTED]?: NodeTracerProvider })[STARTED]
-  if (!provider) return true
+export async function stopTracing(timeoutMs: number): Promise<boolean | undefined> {
+  const started = (globalThis as unknown as { [STARTED]?: Started })[STARTED]
+  if (!started) return undefined
+  const { provider, exports } = started
   let timer: ReturnType<typeof setTimeout> | undefined
   const gaveUp = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(timeoutMs, 1))))
   const finished = provider.shutdown().then(
     () => true,
     () => false,
   )
-  return Promise.race([finished, gaveUp]).finally(() => clearTimeout(timer))
+  const stopped = await Promise.race([finished, gaveUp]).finally(() => clearTimeout(timer))
+  return exports ? stopped : undefined
 }

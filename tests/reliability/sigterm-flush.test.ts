@@ -12,9 +12,9 @@
 // request's spans leave the process only through the shutdown's flush.
 //
 // Asserts: the receiver got the request's spans before the process exited, and the shutdown's
-// last line says `spans_sent: true`; the owed event is named by an `analytics_capture_abandoned`
-// line; the process exited on its own within SHUTDOWN_TIMEOUT_MS (+1 s, as scenario 1), with 1
-// (an event was given up). With the drain allowed the whole deadline (FLUSH_SHARE = 0 in
+// last line says `spans_sent: true` (and, without a DSN, nothing of Sentry's events); the owed
+// event is named by an `analytics_capture_abandoned` line; the process exited on its own within
+// SHUTDOWN_TIMEOUT_MS (+1 s, as scenario 1), with 1 (an event was given up). With the drain allowed the whole deadline (FLUSH_SHARE = 0 in
 // lib/shutdown.ts, checked on a patched copy of the build), the exporter gets 1 ms, the process
 // exits before the collector's answer and the spans never arrive; `spans_sent` is false.
 import { existsSync } from 'node:fs'
@@ -103,6 +103,7 @@ describe('scenario 1c SIGTERM with PostHog hung', () => {
     expect(ours(exit.spans).length, "the request's spans at the collector when the process exited").toBeGreaterThan(0)
     expect(ours(exit.spans).some((span) => span.kind === 2)).toBe(true) // the request's server span
     expect(finished).toMatchObject({ spans_sent: true, analytics_events_abandoned: 1 })
+    expect(finished).not.toHaveProperty('error_events_sent') // no DSN: no delivery to claim
     expect(lines.filter((line) => line.msg === 'analytics_capture_abandoned').map((line) => line.request_id)).toEqual([
       REQUEST_ID,
     ])

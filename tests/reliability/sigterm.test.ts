@@ -14,7 +14,8 @@
 // request was accepted), none badly (a 500, a reset mid-request or mid-response, a hang); every
 // customer that committed has its audit row or an `audit_log_write_abandoned` line naming it,
 // and its `customer_created` event reached the recorder or was logged; the process exited on
-// its own within SHUTDOWN_TIMEOUT_MS (+1 s), with code 0 (1b: 1, as rows were given up).
+// its own within SHUTDOWN_TIMEOUT_MS (+1 s), with code 0 (1b: 1, as rows were given up), and its
+// last line, with neither Sentry nor span export configured, claims neither was sent.
 import { existsSync } from 'node:fs'
 import http from 'node:http'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -115,6 +116,10 @@ describe.each(VARIANTS)('scenario $scenario', (variant) => {
         NEXT_PUBLIC_POSTHOG_KEY: 'phc_sigterm_scenario',
         POSTHOG_HOST: recorder.url,
         SHUTDOWN_TIMEOUT_MS: undefined,
+        // Neither Sentry nor span export, whatever the runner's environment: the shutdown's last
+        // line must then claim neither was sent.
+        NEXT_PUBLIC_SENTRY_DSN: undefined,
+        OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
       },
     })
   })
@@ -220,6 +225,10 @@ describe.each(VARIANTS)('scenario $scenario', (variant) => {
       expect(analyticsLost.map((c) => c.name)).toEqual([])
       expect(exit.code).toBe(variant.exitCode)
       expect(exitMs).toBeLessThanOrEqual(DEADLINE_MS + EXIT_MARGIN_MS)
+      const finished = lines.find((l) => l.msg === 'shutdown_finished')
+      expect(finished).toMatchObject({ drained: variant.exitCode === 0 })
+      expect(finished).not.toHaveProperty('error_events_sent')
+      expect(finished).not.toHaveProperty('spans_sent')
     },
   )
 })
