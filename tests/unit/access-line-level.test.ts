@@ -9,7 +9,7 @@ const record = (path: string) => ({
   context: { requestId: 'level-test', requestIdSource: 'server' as const, startedAt: 0 },
   method: 'GET',
   path,
-  route: null,
+  route: undefined,
   status: 200,
   durationMs: 1,
 })
