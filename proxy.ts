@@ -19,7 +19,10 @@ const CROSS_ORIGIN = { status: 403, message: 'Cross-origin request refused' }
  *
  * Signed-out visits to app pages (no session cookie at all) go to the sign-in page, which
  * brings them back afterwards. This is an optimistic check that saves a render; pages, server
- * actions and route handlers verify the session themselves.
+ * actions and route handlers verify the session themselves. Only page loads are sent there: a
+ * server action posted from a page whose session ended meanwhile (signed out in another tab)
+ * reaches its action, which answers "your session has ended" in its form. A redirect was no
+ * answer the page's script could read, so the form became the error page and lost its input.
  *
  * Every response gets the Content-Security-Policy (lib/security), with a nonce of its own; the
  * request's copy tells Next which nonce to put on the scripts of the page it renders.
@@ -40,7 +43,10 @@ export function proxy(request: NextRequest): NextResponse | Promise<NextResponse
 function answer(request: NextRequest, refusal?: { status: number; message: string }): NextResponse {
   const { requestId, source } = settleRequestId(request.headers.get(REQUEST_ID_HEADER))
   const { pathname, search } = request.nextUrl
-  const signedOut = isProtectedPath(pathname) && !hasSessionCookie(request.cookies.getAll().map((c) => c.name))
+  const signedOut =
+    (request.method === 'GET' || request.method === 'HEAD') &&
+    isProtectedPath(pathname) &&
+    !hasSessionCookie(request.cookies.getAll().map((c) => c.name))
 
   const policy = contentSecurityPolicyForRequest()
 

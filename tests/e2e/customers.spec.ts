@@ -103,6 +103,31 @@ test('sign up, add a customer in the drawer, find it in the list and the activit
   expect(app.output.filter((line) => line.includes('"level":"error"') || line.includes('"level":"fatal"'))).toEqual([])
 })
 
+test('signed out in another tab, saving says the session ended instead of showing the error page', async ({
+  browser,
+}) => {
+  const context = await browser.newContext()
+  try {
+    const tab = await context.newPage()
+    await signUp(tab, app, `two-tabs-${Date.now()}@example.com`)
+    const other = await context.newPage()
+    await other.goto(`${app.url}/customers`)
+    await other.getByRole('button', { name: 'Sign out' }).click()
+    await expect(other).toHaveURL(`${app.url}/sign-in`)
+
+    // The first tab still shows the list; its session cookie is gone.
+    await tab.getByRole('button', { name: 'New customer' }).click()
+    const drawer = tab.getByRole('dialog', { name: 'New customer' })
+    await drawer.getByLabel('Name').fill('After Sign Out')
+    await drawer.getByLabel('Email').fill('after-sign-out@example.com')
+    await drawer.getByRole('button', { name: 'Save customer' }).click()
+    await expect(drawer.getByText('Your session has ended. Sign in again to continue.')).toBeVisible()
+    await expect(tab.getByRole('heading', { name: 'Something went wrong' })).toHaveCount(0)
+  } finally {
+    await context.close()
+  }
+})
+
 test.describe('POST /api/customers', () => {
   test('401 without a session', async ({ request }) => {
     const response = await request.post(`${app.url}/api/customers`, {
