@@ -29,7 +29,36 @@ export function openTelemetryOwnsTracing(): boolean {
   return flags[OTEL_OWNS_TRACING] === true
 }
 
-/** Runs `work` inside a child span of whatever is active; the error, if any, is recorded and rethrown. */
+/**
+ * Next's control-flow throws, which are answers, not failures: `redirect()` (digest
+ * `NEXT_REDIRECT;<type>;<url>;<status>;`) and `notFound()`, `forbidden()`, `unauthorized()`
+ * (digest `NEXT_HTTP_ERROR_FALLBACK;<status>`). Every successful sign-in, sign-up and sign-out
+ * ends in a redirect. Undefined for anything else (a real error). Never the redirect's URL: its
+ * query may carry values.
+ */
+export function nextControlFlow(
+  error: unknown,
+): { kind: 'redirect' | 'not_found' | 'forbidden' | 'unauthorized'; status: number } | undefined {
+  const digest = (error as { digest?: unknown } | null)?.digest
+  if (typeof digest !== 'string') return undefined
+  const parts = digest.split(';')
+  if (parts[0] === 'NEXT_REDIRECT' && parts.length >= 5) {
+    const status = Number(parts.at(-2))
+    return Number.isInteger(status) ? { kind: 'redirect', status } : undefined
+  }
+  if (parts[0] === 'NEXT_HTTP_ERROR_FALLBACK') {
+    const kind = ({ 404: 'not_found', 403: 'forbidden', 401: 'unauthorized' } as const)[Number(parts[1])]
+    return kind && { kind, status: Number(parts[1]) }
+  }
+  return undefined
+}
+
+/**
+ * Runs `work` inside a child span of whatever is active. A failure is recorded (an exception
+ * event, ERROR status) and rethrown; Next's control-flow throws (nextControlFlow: a redirect,
+ * notFound()…) are rethrown too but end the span as a success, naming what happened
+ * (`next.control_flow.kind`, `next.control_flow.status_code`).
+ */
 export function inSpan<T>(
   name: string,
   options: { kind?: 'internal' | 'client'; attributes?: Attributes },
@@ -42,8 +71,16 @@ export function inSpan<T>(
       try {
         return await work()
       } catch (error) {
-        span.recordException(error instanceof Error ? error : String(error))
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.name : 'error' })
+        const controlFlow = nextControlFlow(error)
+        if (controlFlow) {
+          span.setAttributes({
+            'next.control_flow.kind': controlFlow.kind,
+            'next.control_flow.status_code': controlFlow.status,
+          })
+        } else {
+          span.recordException(error instanceof Error ? error : String(error))
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.name : 'error' })
+        }
         throw error
       } finally {
         span.end()
