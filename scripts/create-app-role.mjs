@@ -4,6 +4,8 @@
 //   MIGRATION_DATABASE_URL  the owner's URL (else DATABASE_URL), the one db:migrate uses
 //   APP_DATABASE_PASSWORD   the app role's password; unset: a new role gets a generated one,
 //                           printed once inside its DATABASE_URL, and an existing role keeps its own
+// Like db:migrate (drizzle-kit loads dotenv), it reads these from the environment, else from the
+// .env file in the directory it runs in (npm runs it in the project's), when there is one.
 // It never prints a password it was given, nor the owner's URL.
 import postgres from 'postgres'
 import { DEFAULT_APP_ROLE, appDatabaseUrl, assertRoleName, generatePassword, setUpAppRole } from './app-role.mjs'
@@ -29,7 +31,21 @@ function describe(url) {
   return `${u.hostname}:${u.port || '5432'}${u.pathname}`
 }
 
+/**
+ * Adds the variables of `.env` in the working directory to process.env, as drizzle-kit's dotenv
+ * does for db:migrate: a variable already in the environment, even empty, keeps its value.
+ */
+function loadDotEnv() {
+  try {
+    process.loadEnvFile('.env')
+  } catch (error) {
+    if (error?.code === 'ENOENT') return // no .env: the environment alone
+    fail(`cannot read .env in ${process.cwd()}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+
 async function main() {
+  loadDotEnv()
   const role = roleFromArguments(process.argv.slice(2))
   try {
     assertRoleName(role)
@@ -38,7 +54,9 @@ async function main() {
   }
   const ownerUrl = process.env.MIGRATION_DATABASE_URL?.trim() || process.env.DATABASE_URL?.trim()
   if (!ownerUrl)
-    fail('set MIGRATION_DATABASE_URL to the URL of the role that owns the tables (the one `npm run db:migrate` uses)')
+    fail(
+      'set MIGRATION_DATABASE_URL (or, with one role for everything, DATABASE_URL) to the URL of the role that owns the tables, the one `npm run db:migrate` uses, in the environment or in .env',
+    )
   if (!/^postgres(ql)?:\/\//.test(ownerUrl)) {
     fail(
       'this needs a postgres:// URL. PGlite has a single user, so there is no app role to create; its trigger keeps audit_log append-only',

@@ -1,9 +1,13 @@
 // `npm run db:create-app-role` (scripts/create-app-role.mjs) against PostgreSQL
 // (TEST_DATABASE_URL): the password it makes or is given, running it again, putting the role back
-// to exactly its rights, and the role names and databases it refuses. What the role it makes may
-// and may not do: app-role.test.ts.
+// to exactly its rights, the role names and databases it refuses, and the .env file it reads like
+// db:migrate does. What the role it makes may and may not do: app-role.test.ts.
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -44,9 +48,28 @@ describe.runIf(serverUrl)('npm run db:create-app-role', () => {
     await server.end()
   })
 
+  // The script reads .env in its working directory, so it runs in a folder of its own, never the
+  // checkout's (a developer's own .env there would take part): empty, or with the .env a test writes.
+  const scriptPath = fileURLToPath(new URL('../../scripts/create-app-role.mjs', import.meta.url))
+  const folders: string[] = []
+  const folder = (dotEnv?: string) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'create-app-role-'))
+    folders.push(dir)
+    if (dotEnv !== undefined) writeFileSync(path.join(dir, '.env'), dotEnv)
+    return dir
+  }
+  afterAll(() => {
+    for (const dir of folders) rmSync(dir, { recursive: true, force: true })
+  })
+
   type Outcome = { code: number; output: string }
-  const script = async (env: Record<string, string>, args = ['--role', role]): Promise<Outcome> => {
+  const script = async (
+    env: Record<string, string | undefined>,
+    args = ['--role', role],
+    cwd = folder(),
+  ): Promise<Outcome> => {
     const options = {
+      cwd,
       env: {
         ...process.env,
         DATABASE_URL: '',
@@ -56,7 +79,7 @@ describe.runIf(serverUrl)('npm run db:create-app-role', () => {
       },
     }
     try {
-      const { stdout, stderr } = await run('node', ['scripts/create-app-role.mjs', ...args], options)
+      const { stdout, stderr } = await run(process.execPath, [scriptPath, ...args], options)
       return { code: 0, output: stdout + stderr }
     } catch (error) {
       const failed = error as { code: number; stdout: string; stderr: string }
@@ -189,6 +212,40 @@ describe.runIf(serverUrl)('npm run db:create-app-role', () => {
     expect(code).toBe(1)
     expect(output).toMatch(/run `npm run db:migrate`/)
     expect(await admin`select 1 from pg_roles where rolname = ${other}`).toHaveLength(0)
+  })
+
+  it('reads MIGRATION_DATABASE_URL from .env in the folder it runs in, like db:migrate, and never prints it', async () => {
+    const cwd = folder(
+      `# as cp .env.example .env leaves it, filled in\nDATABASE_URL=\nMIGRATION_DATABASE_URL=${database.url}\n`,
+    )
+    const { code, output } = await script(
+      { MIGRATION_DATABASE_URL: undefined, DATABASE_URL: undefined },
+      undefined,
+      cwd,
+    )
+    expect(code, output).toBe(0)
+    expect(output).toContain(`${role}: updated in 127.0.0.1:5432${new URL(database.url).pathname}`)
+    expect(output).not.toContain(database.url)
+  })
+
+  it('takes a variable set in the environment over the one in .env, even an empty one', async () => {
+    const nowhere = 'postgres://nobody@127.0.0.1:1/nowhere'
+    const cwd = folder(`MIGRATION_DATABASE_URL=${nowhere}\nDATABASE_URL=${nowhere}\n`)
+    const { code, output } = await script({ MIGRATION_DATABASE_URL: database.url }, undefined, cwd)
+    expect(code, output).toBe(0)
+    expect(output).toMatch(/updated in 127\.0\.0\.1:5432\//)
+    // Empty in the environment: unset for the script, and the file's value does not fill it in.
+    const unset = await script({ MIGRATION_DATABASE_URL: '', DATABASE_URL: '' }, undefined, cwd)
+    expect(unset.code).toBe(1)
+    expect(unset.output).toMatch(/set MIGRATION_DATABASE_URL \(or, with one role for everything, DATABASE_URL\)/)
+  })
+
+  it('without either URL, says to set MIGRATION_DATABASE_URL or DATABASE_URL, in the environment or .env', async () => {
+    const { code, output } = await script({ MIGRATION_DATABASE_URL: undefined, DATABASE_URL: undefined })
+    expect(code).toBe(1)
+    expect(output).toMatch(
+      /set MIGRATION_DATABASE_URL \(or, with one role for everything, DATABASE_URL\) .* in the environment or in \.env/,
+    )
   })
 
   it('refuses PGlite, which has one user and keeps only the trigger', async () => {
