@@ -129,11 +129,18 @@ function parameterNames(pairs: string): string {
 
 /**
  * What a fragment may look like to be kept as it is: an anchor, short and plain (`pricing`,
- * `section-2`, `user-content-install`). No more than 16 letters and digits in a row: a token of
- * 32 hex digits has no separator to break it, and an anchor made of words does.
+ * `section-2`, `user-content-install`, `callbackrouteerror`). A run of more than 16 letters and
+ * digits is a token's unless it is all lowercase letters: a token of 32 hex digits or of
+ * base64 has no separator to break it, but has digits or mixed case, and a long word
+ * (`internationalization`, Auth.js's error anchors) has neither.
  */
 const PLAIN_ANCHOR = /^[A-Za-z0-9_.-]{1,32}$/
-const LONG_RUN = /[A-Za-z0-9]{17}/
+const LONG_RUN = /[A-Za-z0-9]{17,}/g
+const WORD = /^[a-z]+$/
+
+function hasTokenLikeRun(fragment: string): boolean {
+  return (fragment.match(LONG_RUN) ?? []).some((run) => !WORD.test(run))
+}
 
 /**
  * A URL's fragment (after its `#`) as it may leave the process. A plain anchor stays
@@ -143,7 +150,7 @@ const LONG_RUN = /[A-Za-z0-9]{17}/
  * (`/reset?token=…`), is `[REDACTED]`.
  */
 export function stripFragmentValues(fragment: string): string {
-  if (fragment === '' || (PLAIN_ANCHOR.test(fragment) && !LONG_RUN.test(fragment))) return fragment
+  if (fragment === '' || (PLAIN_ANCHOR.test(fragment) && !hasTokenLikeRun(fragment))) return fragment
   return fragment.includes('=') ? parameterNames(fragment) : REDACTED
 }
 

@@ -100,6 +100,9 @@ describe('redact', () => {
     expect(redactText('see /docs/errors#the-tunnel and /pricing#pricing')).toBe(
       'see /docs/errors#the-tunnel and /pricing#pricing',
     )
+    // Auth.js's error links name the error in their anchor, a long lowercase word.
+    const authError = 'Read more at https://errors.authjs.dev#callbackrouteerror'
+    expect(redactText(authError)).toBe(authError)
     // Not a URL's fragment: no `/` before the `#` in the same word.
     const prose = 'issue #1234 in C#, at Foo.#handleIncomingConnectionRequest (/app/x.js:1:2), color #ff0000'
     expect(redactText(prose)).toBe(prose)
@@ -158,6 +161,10 @@ describe('stripFragmentValues', () => {
     ['user-content-installation', 'user-content-installation'],
     ['L10-L20', 'L10-L20'],
     ['', ''],
+    // A long word is an anchor: Auth.js's error links (errors.authjs.dev#callbackrouteerror).
+    ['callbackrouteerror', 'callbackrouteerror'],
+    ['internationalization', 'internationalization'],
+    ['i18n-internationalization-guide', 'i18n-internationalization-guide'],
     // name=value pairs, as OAuth's implicit flow and magic links send tokens: names stay, values go.
     [`access_token=${jwt}&token_type=bearer&state=xyz`, 'access_token=&token_type=&state='],
     [`id_token=${jwt}`, 'id_token='],
@@ -167,6 +174,14 @@ describe('stripFragmentValues', () => {
     ['d41d8cd98f00b204e9800998ecf8427e', '[REDACTED]'],
     ['9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', '[REDACTED]'],
     ['550e8400-e29b-41d4-a716-446655440000', '[REDACTED]'],
+    // 17 or more letters and digits in a row with a digit or a capital: a token, not a word.
+    ['d41d8cd98f00b204e', '[REDACTED]'], // 17 hex digits
+    ['abcdefabcdefabcdef1', '[REDACTED]'], // hex, one digit
+    ['dGhpc2lzYXRva2VuMQ', '[REDACTED]'], // base64url with digits
+    ['q7v-kx_3hXp9ZtLmN2wRbC4y', '[REDACTED]'], // base64url: the separators are its own characters
+    ['cAllbAckrouteError', '[REDACTED]'], // mixed case, no digit
+    ['ABCDEFGHIJKLMNOPQ', '[REDACTED]'], // capitals only
+    ['docs-thisisalongword1234567', '[REDACTED]'], // a long run after a word
     ['/customers/42', '[REDACTED]'],
     ['a very long anchor that is really a sentence', '[REDACTED]'],
   ])('%j → %j', (fragment, expected) => expect(stripFragmentValues(fragment)).toBe(expected))
