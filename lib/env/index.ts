@@ -58,7 +58,8 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (isProductionRuntime(source)) {
     for (const [name, spec] of Object.entries(ENV_VARS)) {
       if (spec.requiredInProduction && unsetIfEmpty(source[name]) === undefined) {
-        problems.push(`${name} is required in production and is not set. It is ${spec.purpose}.`)
+        const hint = 'hint' in spec ? ` (${spec.hint})` : ''
+        problems.push(`${name} is required in production and is not set${hint}. It is ${spec.purpose}.`)
       }
     }
     if (result.success && !hostIsTrusted(result.data as Env, source)) {

@@ -43,9 +43,13 @@ const originList = z.preprocess(unsetIfEmpty, z.string().optional()).transform((
   return origins
 })
 
+/** How to make an AUTH_SECRET: said when it is too short and when production finds it unset. */
+const MAKE_AUTH_SECRET = 'make one with npx auth secret, or openssl rand -base64 32'
+
 /**
  * Every variable the app reads: its schema, what it is for (quoted in error messages), and
- * whether a production server refuses to start without it. Integrations are optional
+ * whether a production server refuses to start without it; `hint`, where there is one, says how
+ * to get a value, and follows the complaint that it is unset. Integrations are optional
  * everywhere: leaving one unset switches it off rather than breaking the app.
  */
 export const ENV_VARS = {
@@ -73,11 +77,10 @@ export const ENV_VARS = {
     requiredInProduction: false,
   },
   AUTH_SECRET: {
-    schema: optional(
-      z.string().min(32, 'must be at least 32 characters (npx auth secret, or openssl rand -base64 32)'),
-    ),
+    schema: optional(z.string().min(32, `must be at least 32 characters (${MAKE_AUTH_SECRET})`)),
     purpose: 'the key that signs and encrypts session cookies; development generates one in .data/ when unset',
     requiredInProduction: true,
+    hint: MAKE_AUTH_SECRET,
   },
   AUTH_URL: {
     schema: optional(
@@ -245,4 +248,7 @@ export const ENV_VARS = {
     purpose: 'development only: 1 (or a sidecar URL) also sends Sentry events to Spotlight on this machine',
     requiredInProduction: false,
   },
-} as const satisfies Record<string, { schema: z.ZodType; purpose: string; requiredInProduction: boolean }>
+} as const satisfies Record<
+  string,
+  { schema: z.ZodType; purpose: string; requiredInProduction: boolean; hint?: string }
+>

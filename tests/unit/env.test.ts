@@ -97,11 +97,20 @@ describe('parseEnv', () => {
   })
 
   it('requires AUTH_SECRET in a running production server, and a long one anywhere', () => {
+    // Unset and too short both say how to make one, in the same words.
+    const howTo = '(make one with npx auth secret, or openssl rand -base64 32)'
     expect(() => parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' })).toThrow(
-      /^AUTH_SECRET is required in production and is not set\. It is the key that signs and encrypts session cookies/,
+      `AUTH_SECRET is required in production and is not set ${howTo}. It is the key that signs and encrypts session cookies`,
+    )
+    expect(() => parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app', AUTH_SECRET: ' ' })).toThrow(
+      `AUTH_SECRET is required in production and is not set ${howTo}.`,
     )
     expect(() => parseEnv({ NODE_ENV: 'development', AUTH_SECRET: 'short' })).toThrow(
-      /^AUTH_SECRET must be at least 32 characters/,
+      `AUTH_SECRET must be at least 32 characters ${howTo}.`,
+    )
+    // A variable without a hint keeps the plain sentence.
+    expect(() => parseEnv({ NODE_ENV: 'production', AUTH_SECRET: secret })).toThrow(
+      /^DATABASE_URL is required in production and is not set\. It is the database/,
     )
     expect(parseEnv({ NODE_ENV: 'development' }).AUTH_SECRET).toBeUndefined() // development generates one
   })
