@@ -8,6 +8,7 @@ import {
   SignUpUnconfirmed,
   TooManyAttempts,
   isAuthError,
+  isRefusedCredentials,
   registerUser,
   requestClientIp,
   safeCallbackPath,
@@ -36,7 +37,9 @@ export const signInAction = withActionInstrumentation(
         return { error: tooManyAttemptsMessage(error.retryAfterMinutes), values: { email } }
       // Before the refusal: Auth.js wraps a failed query in the same AuthError as a wrong password.
       if (isDatabaseUnavailable(error)) return { error: DATABASE_UNAVAILABLE_MESSAGE, values: { email } }
-      if (isAuthError(error)) return { error: INVALID_CREDENTIALS_MESSAGE, values: { email } }
+      if (isRefusedCredentials(error)) return { error: INVALID_CREDENTIALS_MESSAGE, values: { email } }
+      // Anything else (a table missing, a grant revoked) is a fault of ours: the error page, with
+      // a reference, rather than telling someone with the right password that it is wrong.
       throw error
     }
     return {}

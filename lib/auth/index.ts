@@ -4,7 +4,16 @@ import 'server-only'
 
 // Not auth(): on its own it reads a token without asking whether its session is live, which
 // only getSession() does (./session.ts).
-export { githubEnabled, handlers, InvalidCredentials, isAuthError, signIn, signOut, TooManyAttempts } from './nextauth'
+export {
+  githubEnabled,
+  handlers,
+  InvalidCredentials,
+  isAuthError,
+  isRefusedCredentials,
+  signIn,
+  signOut,
+  TooManyAttempts,
+} from './nextauth'
 export type { AuthFormState } from './form-state'
 export { getSession, requireSession, type Actor, type Session } from './session'
 export { assertCan, can, NotPermitted, type Permission, type Role } from './permissions'

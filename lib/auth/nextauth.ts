@@ -74,6 +74,15 @@ export function isAuthError(error: unknown): boolean {
   return error instanceof AuthError
 }
 
+/**
+ * Whether signIn() refused the credentials themselves (a wrong email or password, too many
+ * attempts), as opposed to failing on the way: Auth.js wraps anything authorize() throws (a
+ * missing table, a revoked grant) in another AuthError, which is ours to fix, not the person's.
+ */
+export function isRefusedCredentials(error: unknown): boolean {
+  return error instanceof CredentialsSignin
+}
+
 export function githubEnabled(): boolean {
   const { AUTH_GITHUB_ID, AUTH_GITHUB_SECRET } = env()
   return Boolean(AUTH_GITHUB_ID && AUTH_GITHUB_SECRET)

@@ -6,7 +6,8 @@
 // behind the switch, as auth-flows.test.ts hands out its database.
 // - sign-in during an outage says the database cannot be reached and keeps the email; it does
 //   not say "Email or password is incorrect" (Auth.js wraps the failed query in the same
-//   AuthError as a wrong password);
+//   AuthError as a wrong password); a query failing for another reason (a table missing) is
+//   thrown as our error, not answered as a wrong password either;
 // - sign-up that fails before the account's INSERT was sent (refused at connect, or cut while
 //   its limit was being counted) says nothing was saved, keeping name and email, never the password;
 // - sign-up whose connection is cut after the account's INSERT was sent says the account may
@@ -214,6 +215,24 @@ describe.skipIf(!serverUrl)('the sign-in and sign-up forms when the database goe
     expect(await submit(signInAction, { email, password: 'not the password' }, ip)).toEqual({
       state: { error: INVALID_CREDENTIALS_MESSAGE, values: { email } },
     })
+  })
+
+  it('sign-in failing on a query for another reason (a table missing) is our error, not a wrong password', async () => {
+    const email = uniqueEmail()
+    const ip = uniqueIp()
+    expect(await submit(signUpAction, { name: 'Ada Lovelace', email, password: PASSWORD }, ip)).toEqual(signedIn)
+    // As a database that was never migrated, or an app role missing a grant, looks to the app.
+    await owner.db.execute(sql`alter table sign_in_failures rename to sign_in_failures_away`)
+    let outcome: unknown
+    try {
+      outcome = await submit(signInAction, { email, password: PASSWORD }, ip).catch((error: unknown) => error)
+    } finally {
+      await owner.db.execute(sql`alter table sign_in_failures_away rename to sign_in_failures`)
+    }
+    expect(outcome).toBeInstanceOf(Error)
+    expect(JSON.stringify(outcome)).not.toContain(INVALID_CREDENTIALS_MESSAGE)
+    expect(current.cookies.has(SESSION_COOKIE)).toBe(false)
+    expect(await submit(signInAction, { email, password: PASSWORD }, ip)).toEqual(signedIn)
   })
 
   it('sign-up refused at connect says nothing was saved, keeps name and email but not the password, and works once it is back', async () => {
