@@ -1,10 +1,13 @@
 // The database entry point: `const db = await getDb()` anywhere on the server.
 import 'server-only'
-import { sql } from 'drizzle-orm'
+import { getTableName, is, sql } from 'drizzle-orm'
+import { PgTable } from 'drizzle-orm/pg-core'
 import { env } from '../env'
 import { openDatabase, type Database } from './client'
 import { DataDirInUse } from './data-dir-lock'
 import { databaseTargetFrom } from '../env'
+import { rowsOf } from './rows'
+import * as tables from './schema'
 import { isDatabaseUnavailable } from './unavailable'
 
 export type { Database } from './client'
@@ -35,12 +38,37 @@ export function getDb(): Promise<Database> {
 function coarseCause(error: unknown): string {
   if (error instanceof DataDirInUse) return 'embedded database in use by another process'
   if (isDatabaseUnavailable(error)) return 'database unreachable'
+  if (sqlState(error) === UNDEFINED_TABLE) return 'tables missing: run npm run db:migrate'
   return 'query failed'
 }
 
+const UNDEFINED_TABLE = '42P01'
+
+function sqlState(error: unknown): unknown {
+  for (let current = error, depth = 0; current instanceof Error && depth < 3; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === 'string') return code
+    current = current.cause
+  }
+  return undefined
+}
+
+/**
+ * The probe: every table of the schema is there, and this role may read each. `select 1` alone
+ * answered ok on a database nobody had migrated (or for a role without grants), while every
+ * sign-in failed on a missing table. A missing table fails the query (42P01); a table the role
+ * may not read makes it answer false. The names are the schema's own, never input.
+ */
+const SCHEMA_PROBE = sql.raw(
+  `select ${(Object.values(tables) as unknown[])
+    .filter((value): value is PgTable => is(value, PgTable))
+    .map((table) => `has_table_privilege('public.${getTableName(table)}', 'SELECT')`)
+    .join(' and ')} as readable`,
+)
+
 export type CheckResult = { ok: true; durationMs: number } | { ok: false; error: string }
 
-/** Answers whether `select 1` returns within `timeoutMs`; never throws, never hangs. */
+/** Answers whether the schema probe (above) succeeds within `timeoutMs`; never throws, never hangs. */
 export async function checkDatabase(connect: () => Promise<Database>, timeoutMs: number): Promise<CheckResult> {
   const started = performance.now()
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -49,7 +77,8 @@ export async function checkDatabase(connect: () => Promise<Database>, timeoutMs:
   })
   const probe = (async (): Promise<CheckResult> => {
     const db = await connect()
-    await db.execute(sql`select 1`)
+    const [row] = rowsOf<{ readable: boolean }>(await db.execute(SCHEMA_PROBE))
+    if (!row?.readable) return { ok: false, error: 'tables not readable: run npm run db:create-app-role' }
     const durationMs = Math.round(performance.now() - started)
     // A blocked event loop can delay the timer past the deadline: a late answer is still a failure.
     if (durationMs > timeoutMs) return { ok: false, error: `answered after ${durationMs} ms` }
