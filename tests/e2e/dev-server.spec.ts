@@ -200,6 +200,8 @@ test('npm run dev serves the app with no .env file and no DATABASE_URL, and a pe
     await page.goto(`${url}/activity`, { timeout: 120_000 })
     await page.getByRole('row').filter({ hasText: 'customer.created' }).getByTestId('request-id').click()
     await expect(detail.getByTestId('inspected-request-id')).toHaveText(creationId, { timeout: 60_000 })
+    // Where the link lands: the request's detail, not a list of every request above it.
+    await expect(detail.getByTestId('inspected-request-id')).toBeInViewport()
     await expect(detail.getByTestId('audit-row').filter({ hasText: 'customer.created' })).toContainText('written')
     await expect(detail.getByTestId('analytics-event').filter({ hasText: 'customer_created' })).toContainText(
       'feature customers',

@@ -55,6 +55,7 @@ export function Inspector({ initialRequestId }: { initialRequestId?: string }) {
   const select = (requestId: string) => {
     setSelected(requestId)
     window.history.replaceState(null, '', `/dev/inspect?request=${encodeURIComponent(requestId)}`)
+    window.scrollTo({ top: 0 }) // the detail is above the list
   }
   const field = (key: keyof Omit<Filters, 'errors'>, label: string, placeholder: string) => (
     <label className="flex flex-col gap-1 text-xs text-stone-600">
@@ -94,10 +95,7 @@ export function Inspector({ initialRequestId }: { initialRequestId?: string }) {
       </form>
       {list.problem ? <p className="text-sm text-red-700">Filter: {list.problem}</p> : null}
 
-      <Panel title="Recent requests" testId="recent-requests" count={list.data?.requests.length}>
-        <RequestList requests={list.data?.requests ?? []} selected={selected} onSelect={select} />
-      </Panel>
-
+      {/* Above the list: a reference opened from a page lands here, and the list grows as it polls. */}
       {selected ? (
         detail.data ? (
           <RequestDetail summary={detail.data.summary} entries={detail.data.entries} />
@@ -109,6 +107,10 @@ export function Inspector({ initialRequestId }: { initialRequestId?: string }) {
           </p>
         )
       ) : null}
+
+      <Panel title="Recent requests" testId="recent-requests" count={list.data?.requests.length}>
+        <RequestList requests={list.data?.requests ?? []} selected={selected} onSelect={select} />
+      </Panel>
     </main>
   )
 }
