@@ -48,6 +48,34 @@ function startMetrics(config: ReturnType<typeof parseEnv>): void {
   }
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+/**
+ * Warns when AUTH_URL names this machine (localhost, 127.0.0.1, [::1]) on another port than the
+ * one the server listens on (`port`: Next sets PORT to it once it listens): Auth.js sends the
+ * browser to AUTH_URL after sign-in and sign-out, where nothing answers. Only a warning, and only
+ * on a loopback host: behind a proxy the public port legitimately differs, and even on this
+ * machine a proxy may forward AUTH_URL's port here.
+ */
+export function warnIfAuthUrlMissesPort(authUrl: string | undefined, port: string | undefined): void {
+  if (!authUrl || !port || !/^\d{1,5}$/.test(port.trim())) return
+  const url = new URL(authUrl)
+  if (!LOOPBACK_HOSTS.has(url.hostname)) return
+  const authUrlPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
+  const listening = Number(port.trim())
+  if (authUrlPort === listening) return
+  url.port = String(listening)
+  const fixed = `${url.origin}${url.pathname === '/' ? '' : url.pathname}`
+  logger.warn(
+    {
+      auth_url_port: authUrlPort,
+      port: listening,
+      fix: `set AUTH_URL=${fixed} (the port this server listens on), or start the server on port ${authUrlPort}; ignore this if a proxy on this machine forwards port ${authUrlPort} here`,
+    },
+    'auth_url_port_mismatch',
+  )
+}
+
 /**
  * Called from instrumentation.ts when a Node server starts. A production server with a
  * missing or invalid variable stops here with one line per problem, instead of failing later
@@ -68,6 +96,7 @@ export async function startNodeServer(): Promise<void> {
     process.exit(1)
   }
   if (process.env.NEXT_PHASE === 'phase-production-build') return
+  warnIfAuthUrlMissesPort(config.AUTH_URL, process.env.PORT)
   startMetrics(config)
   metrics().logLinesDropped.readFrom(droppedLogLines)
   if (openTelemetryWillTrace(config.OTEL_EXPORTER_OTLP_ENDPOINT)) {
