@@ -34,7 +34,7 @@ function Subject({ entry }: { entry: AuditEntry }) {
 export function AuditTable({ entries, showSubject = true }: { entries: AuditEntry[]; showSubject?: boolean }) {
   if (entries.length === 0) return <p className="text-stone-600">Nothing recorded yet.</p>
   return (
-    <div className="overflow-x-auto rounded-lg border border-stone-200 bg-white">
+    <div className="relative overflow-x-auto rounded-lg border border-stone-200 bg-white">
       <table className="w-full text-left text-sm">
         <thead className="border-b border-stone-200 text-stone-500">
           <tr>
@@ -53,7 +53,10 @@ export function AuditTable({ entries, showSubject = true }: { entries: AuditEntr
                 <Time value={entry.createdAt} />
               </td>
               <td className="px-4 py-2">
-                {entry.actorName ?? (entry.actorId ? 'a former member' : 'nobody signed in')}
+                {/* A name with no space wraps instead of widening the table (as on /customers). */}
+                <div className="min-w-40 wrap-anywhere">
+                  {entry.actorName ?? (entry.actorId ? 'a former member' : 'nobody signed in')}
+                </div>
               </td>
               <td className="px-4 py-2">
                 <code className="font-mono">{entry.action}</code>

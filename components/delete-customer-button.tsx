@@ -62,7 +62,7 @@ function Confirm({
       className="m-auto w-full max-w-sm rounded-lg bg-white p-6 shadow-xl backdrop:bg-stone-900/30"
     >
       <form action={formAction} className="flex flex-col gap-4">
-        <h2 id={titleId} className="text-lg font-semibold">
+        <h2 id={titleId} className="text-lg font-semibold break-words">
           Delete {customer.name}?
         </h2>
         <p className="text-sm text-stone-600">

@@ -30,7 +30,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
               </Link>
             </nav>
             <div className="ml-auto flex items-center gap-3 text-sm">
-              {session && <span className="text-stone-600">{session.name ?? session.email}</span>}
+              {session && <span className="max-w-xs truncate text-stone-600">{session.name ?? session.email}</span>}
               <SignOutButton action={signOutAction} />
             </div>
           </div>

@@ -2,7 +2,7 @@
 // a customer in the drawer, see it listed and recorded in the activity log with the request ID
 // of the action that created it, sign out. Plus the API's refusals and answers. Signing in and
 // the signed-out redirect: sign-in.spec.ts; another organization's view: customers-isolation.spec.ts.
-import { expect, test } from '@playwright/test'
+import { expect, test, type Locator } from '@playwright/test'
 import { TEST_PASSWORD, signUp } from './support/auth'
 import { UUID } from './support/ids'
 import { startServer, type AppServer } from './support/server'
@@ -123,6 +123,74 @@ test('signed out in another tab, saving says the session ended instead of showin
     await drawer.getByRole('button', { name: 'Save customer' }).click()
     await expect(drawer.getByText('Your session has ended. Sign in again to continue.')).toBeVisible()
     await expect(tab.getByRole('heading', { name: 'Something went wrong' })).toHaveCount(0)
+  } finally {
+    await context.close()
+  }
+})
+
+test('a 200-character name with no space wraps: the page stays as wide as the window, Edit and Delete on screen', async ({
+  browser,
+}) => {
+  const width = 1280
+  const context = await browser.newContext({ viewport: { width, height: 800 } })
+  try {
+    const page = await context.newPage()
+    // The signed-in user's name is long and unbroken too (100 characters, the most sign-up
+    // takes): the header and the activity log's "Who" show it.
+    await signUp(page, app, `long-names-${Date.now()}@example.com`, { name: 'u'.repeat(100) })
+    // The most a customer's name may hold, with no space: a pasted URL.
+    const longName = `https://example.com/${'a'.repeat(180)}`
+    expect(longName).toHaveLength(200)
+    const created = await page.request.post(`${app.url}/api/customers`, {
+      data: { name: longName, email: 'long-name@example.com' },
+    })
+    expect(created.status()).toBe(201)
+    const { id } = (await created.json()).customer as { id: string }
+
+    const pageFitsTheWindow = () =>
+      page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)
+    const expectOnScreen = async (locator: Locator) => {
+      const box = await locator.boundingBox()
+      expect(box).not.toBeNull()
+      expect(box!.x).toBeGreaterThanOrEqual(0)
+      expect(box!.x + box!.width).toBeLessThanOrEqual(width)
+    }
+
+    await page.goto(`${app.url}/customers`)
+    const row = page.getByTestId('customer-row').filter({ hasText: longName })
+    await expect(row).toBeVisible()
+    expect(await pageFitsTheWindow()).toBe(true)
+    // Inside the table's own scroll box too: nothing to scroll sideways to reach them.
+    expect(await page.locator('table').evaluate((table) => table.scrollWidth <= table.parentElement!.clientWidth)).toBe(
+      true,
+    )
+    await expectOnScreen(row.getByText('long-name@example.com'))
+    await expectOnScreen(row.getByRole('button', { name: /^Edit / }))
+    await expectOnScreen(row.getByRole('button', { name: /^Delete / }))
+    await expectOnScreen(page.getByRole('button', { name: 'Sign out' }))
+
+    // The confirmation names the customer, inside its dialog.
+    await row.getByRole('button', { name: /^Delete / }).click()
+    const confirm = page.getByRole('dialog', { name: `Delete ${longName}?` })
+    await expect(confirm).toBeVisible()
+    expect(await confirm.evaluate((dialog) => dialog.scrollWidth <= dialog.clientWidth)).toBe(true)
+    await expectOnScreen(confirm.getByRole('button', { name: 'Delete customer' }))
+    await confirm.getByRole('button', { name: 'Cancel' }).click()
+    await expect(confirm).toBeHidden()
+
+    // The customer's own page: its heading wraps.
+    await page.goto(`${app.url}/customers/${id}`)
+    const heading = page.getByRole('heading', { level: 1 })
+    await expect(heading).toHaveText(longName)
+    expect(await heading.evaluate((h1) => h1.scrollWidth <= h1.clientWidth)).toBe(true)
+    expect(await pageFitsTheWindow()).toBe(true)
+
+    // The activity log: the user's name wraps in "Who", the request IDs stay on screen.
+    await page.goto(`${app.url}/activity`)
+    const entry = page.getByTestId('audit-entry').filter({ hasText: 'customer.created' })
+    await expect(entry).toHaveCount(1)
+    expect(await pageFitsTheWindow()).toBe(true)
+    await expectOnScreen(entry.getByTestId('request-id'))
   } finally {
     await context.close()
   }

@@ -30,7 +30,9 @@ export default async function CustomersPage({ searchParams }: PageProps<'/custom
           No customers yet. Add the first one with “New customer”.
         </p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-stone-200 bg-white">
+        // `relative`: the sr-only "Actions" header is positioned against the scroll box, so a table
+        // wider than the screen scrolls inside it instead of widening the page.
+        <div className="relative overflow-x-auto rounded-lg border border-stone-200 bg-white">
           <table className="w-full text-left text-sm">
             <thead className="border-b border-stone-200 text-stone-500">
               <tr>
@@ -45,13 +47,24 @@ export default async function CustomersPage({ searchParams }: PageProps<'/custom
             </thead>
             <tbody>
               {list.customers.map((customer) => (
-                <tr key={customer.id} data-testid="customer-row" className="border-b border-stone-100 last:border-0">
+                <tr
+                  key={customer.id}
+                  data-testid="customer-row"
+                  className="border-b border-stone-100 align-top last:border-0"
+                >
                   <td className="px-4 py-2">
-                    <Link className="font-medium text-emerald-800 underline" href={`/customers/${customer.id}`}>
-                      {customer.name}
-                    </Link>
+                    {/* A name of up to 200 characters with no space (a pasted URL) wraps anywhere
+                        instead of widening the table; at least 10rem wide, so normal names look as
+                        before. An email (up to 254 characters) wraps past 20rem. */}
+                    <div className="min-w-40 wrap-anywhere">
+                      <Link className="font-medium text-emerald-800 underline" href={`/customers/${customer.id}`}>
+                        {customer.name}
+                      </Link>
+                    </div>
                   </td>
-                  <td className="px-4 py-2">{customer.email}</td>
+                  <td className="px-4 py-2">
+                    <div className="max-w-xs break-words">{customer.email}</div>
+                  </td>
                   <td className="px-4 py-2 text-stone-600">{customer.source}</td>
                   <td className="whitespace-nowrap px-4 py-2 text-stone-600">
                     <Time value={customer.createdAt} />

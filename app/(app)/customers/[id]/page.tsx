@@ -32,8 +32,9 @@ export default async function CustomerPage({ params }: PageProps<'/customers/[id
       </Link>
       {customer ? (
         <div>
-          <h1 className="text-2xl font-semibold">{customer.name}</h1>
-          <p className="text-stone-600">{customer.email}</p>
+          {/* A long name or email with no space (a pasted URL) wraps rather than running off-screen. */}
+          <h1 className="text-2xl font-semibold break-words">{customer.name}</h1>
+          <p className="break-words text-stone-600">{customer.email}</p>
           <p className="mt-1 text-sm text-stone-500">
             Added <Time value={customer.createdAt} /> · source {customer.source}
           </p>
