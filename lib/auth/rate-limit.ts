@@ -117,6 +117,10 @@ async function countUnlessLimited(db: Database, keys: LimitKey[]): Promise<Attem
   )
   if (unique.length === 0) return { limited: false, remaining: Infinity, rows: [] }
   return db.transaction(async (tx): Promise<AttemptReservation> => {
+    // These locks are a queue by design. The app role's lock_timeout (3 s, scripts/app-role.mjs)
+    // is for a table a migration holds: here it turned a burst of attempts on one account into
+    // "the database is not answering". statement_timeout (10 s) still bounds each wait.
+    await tx.execute(sql`set local lock_timeout = 0`)
     for (const { key } of unique) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`)
     let retryAfterMinutes = 0
     let remaining = Infinity

@@ -25,6 +25,7 @@ const afterQueue = vi.hoisted(() => ({ current: undefined as undefined | ((task:
 vi.mock('next/server', () => ({ after: (task: () => unknown) => afterQueue.current?.(task) }))
 const { createCustomer } = await import('@/lib/customers')
 const { logAuditEvent } = await import('@/lib/audit')
+const { reserveSignInAttempt } = await import('@/lib/auth/rate-limit')
 
 const serverUrl = process.env.TEST_DATABASE_URL?.trim()
 const LOCK_TIMEOUT_MS = 3000
@@ -132,6 +133,33 @@ describe.skipIf(!serverUrl)('when a table the app needs is locked (PostgreSQL, a
     const created = rowsOf(await owner.db.execute(sql`select 1 from customers where email = 'locked@example.com'`))
     expect(created).toEqual([])
   })
+
+  it('the sign-in limits queue on their own locks past lock_timeout: a burst on one account waits its turn', async () => {
+    // The attempts' advisory locks are a queue by design; another attempt holds this key's.
+    const key = `queue-${Date.now()}`
+    const holder = await openDatabase({ driver: 'postgres', url: database.appUrl! })
+    let waiting: Promise<unknown> | undefined
+    try {
+      await holder.db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`)
+        waiting = reserveSignInAttempt(app.db, [{ key, max: 10 }])
+        void waiting.catch(() => {}) // awaited below; failing early must not go unhandled
+        await new Promise((resolve) => setTimeout(resolve, LOCK_TIMEOUT_MS + 500))
+        // Still waiting, not refused, when the holder commits (and lets it through).
+        const settled = await Promise.race([
+          waiting.then(
+            () => 'settled',
+            () => 'failed',
+          ),
+          Promise.resolve('waiting'),
+        ])
+        expect(settled).toBe('waiting')
+      })
+      expect(await waiting).toMatchObject({ limited: false })
+    } finally {
+      await holder.close()
+    }
+  }, 20_000)
 
   it('an audit row waits out a lock longer than lock_timeout and is written once the table is free', async () => {
     const errors = vi.spyOn(logger, 'error')

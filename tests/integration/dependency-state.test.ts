@@ -12,6 +12,7 @@ import { recordSpanExport } from '@/lib/startup'
 import { ScrubbingExporter } from '@/lib/traces/tracing'
 import { startOtlpReceiver } from '../support/otlp-receiver'
 import { behindPortSwitch, startPortSwitch, type PortSwitch } from '../support/port-switch'
+import { createThrowawayPostgres } from '../support/postgres.mjs'
 import { startPostHogRecorder } from '../support/posthog-recorder'
 import { startSentryRecorder } from '../support/sentry-recorder'
 
@@ -41,7 +42,10 @@ beforeAll(async () => {
   // Read by lib/env on first use, by the routes below.
   vi.stubEnv('NEXT_PUBLIC_SENTRY_DSN', `http://publickey@127.0.0.1:${sentrySwitch.port}/1`)
   if (serverUrl) {
-    const switched = await behindPortSwitch(serverUrl)
+    // Migrated: /api/ready checks the schema's tables, not only that the server answers.
+    const database = await createThrowawayPostgres(serverUrl)
+    closers.push(() => database.drop())
+    const switched = await behindPortSwitch(database.url)
     databaseSwitch = switched.plug
     closers.push(() => switched.plug.close())
     vi.stubEnv('DATABASE_URL', switched.url)
