@@ -38,13 +38,39 @@ export const emailSchema = z.string().trim().toLowerCase().pipe(emailAddressSche
  */
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
 
+const DIRECTION_CHARACTERS = /[\u202a-\u202e\u2066-\u2069]/
+const NAMED_CONTROLS: Record<string, string> = { '\t': 'the tab', '\n': 'the line break', '\r': 'the line break' }
+
+/**
+ * What to remove, for a field with one of CONTROL_CHARACTERS, or undefined. Says which one:
+ * they are invisible, so "remove the control characters" left people looking at text that
+ * seemed fine (most arrive with pasted text).
+ */
+export function controlCharacterProblem(text: string): string | undefined {
+  const found = CONTROL_CHARACTERS.exec(text)?.[0]
+  if (found === undefined) return undefined
+  const code = `U+${found.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+  const what =
+    NAMED_CONTROLS[found] ??
+    (DIRECTION_CHARACTERS.test(found)
+      ? `the invisible text-direction character (${code})`
+      : `the invisible control character (${code})`)
+  return `Remove ${what}; it may have come with pasted text`
+}
+
+/** For a schema's superRefine: the field error controlCharacterProblem describes, if any. */
+export function refuseControlCharacters(text: string, context: z.RefinementCtx): void {
+  const problem = controlCharacterProblem(text)
+  if (problem) context.addIssue({ code: 'custom', message: problem })
+}
+
 export const signUpSchema = z.object({
   name: z
     .string()
     .trim()
     .min(1, 'Enter your name')
     .max(100, 'Use at most 100 characters')
-    .refine((name) => !CONTROL_CHARACTERS.test(name), 'Remove the control characters'),
+    .superRefine(refuseControlCharacters),
   email: emailSchema,
   password: passwordSchema,
 })

@@ -17,7 +17,7 @@ export {
 export type { AuthFormState } from './form-state'
 export { getSession, requireSession, type Actor, type Session } from './session'
 export { assertCan, can, NotPermitted, type Permission, type Role } from './permissions'
-export { CONTROL_CHARACTERS, registerUser, SignUpUnconfirmed, type SignUpResult } from './credentials'
+export { refuseControlCharacters, registerUser, SignUpUnconfirmed, type SignUpResult } from './credentials'
 export {
   DATABASE_UNAVAILABLE_MESSAGE,
   INVALID_CREDENTIALS_MESSAGE,

@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { randomUUID } from 'node:crypto'
 import { auditedMutation, logAuditEvent, type AuditEvent } from '../audit'
 import { track } from '../analytics'
-import { assertCan, CONTROL_CHARACTERS, type Actor } from '../auth'
+import { assertCan, refuseControlCharacters, type Actor } from '../auth'
 import type { Database } from '../db'
 import { customers } from '../db/schema'
 import { emailAddressSchema } from '../email-address'
@@ -29,7 +29,7 @@ export const customerInputSchema = z.object({
       .min(1, 'Enter a name')
       .max(200, 'Use at most 200 characters')
       // PostgreSQL text cannot hold NUL (it was a 500); no other control character belongs in a name.
-      .refine((name) => !CONTROL_CHARACTERS.test(name), 'Remove the control characters'),
+      .superRefine(refuseControlCharacters),
   ),
   // As typed, case kept: unlike an account's address it names nobody at sign-in and is looked up
   // by nothing, so lowercasing would only change what the user wrote.

@@ -57,7 +57,7 @@ describe.each(testDatabaseKinds())('control characters on $label', ({ create }) 
       )
       expect(result, JSON.stringify(name)).toEqual({
         ok: false,
-        fieldErrors: { name: ['Remove the control characters'] },
+        fieldErrors: { name: [expect.stringMatching(/^Remove the (tab|line break|invisible .*\(U\+[0-9A-F]{4}\))/)] },
       })
     }
     expect(await rows(users)).toBe(before)
@@ -83,7 +83,7 @@ describe.each(testDatabaseKinds())('control characters on $label', ({ create }) 
       expect(response.status, JSON.stringify(name)).toBe(400)
       expect(await response.json()).toEqual({
         error: 'invalid_fields',
-        fieldErrors: { name: ['Remove the control characters'] },
+        fieldErrors: { name: [expect.stringMatching(/^Remove the (tab|line break|invisible .*\(U\+[0-9A-F]{4}\))/)] },
       })
     }
     expect(await rows(customers)).toBe(before)
@@ -97,7 +97,22 @@ describe.each(testDatabaseKinds())('control characters on $label', ({ create }) 
   it('the customer form gets the same rule (one schema)', () => {
     expect(parseCustomerInput({ name: 'Bo\u0000', email: 'bo@example.com' })).toEqual({
       ok: false,
-      fieldErrors: { name: ['Remove the control characters'] },
+      fieldErrors: { name: ['Remove the invisible control character (U+0000); it may have come with pasted text'] },
     })
+  })
+
+  it('says which character to remove: they are invisible, and most come with pasted text', () => {
+    const nameError = (name: string) => {
+      const parsed = parseCustomerInput({ name, email: 'bo@example.com' })
+      return parsed.ok ? undefined : parsed.fieldErrors.name?.[0]
+    }
+    expect(nameError('Ada\tLovelace')).toBe('Remove the tab; it may have come with pasted text')
+    expect(nameError('Ada\nLovelace')).toBe('Remove the line break; it may have come with pasted text')
+    expect(nameError('\u202eevil name')).toBe(
+      'Remove the invisible text-direction character (U+202E); it may have come with pasted text',
+    )
+    expect(nameError('Ada\u0085')).toBe(
+      'Remove the invisible control character (U+0085); it may have come with pasted text',
+    )
   })
 })
