@@ -146,7 +146,10 @@ function RequestList({
               request.requestId === selected ? 'bg-emerald-50' : ''
             } ${request.failed ? 'text-red-700' : ''}`}
           >
-            <td className="px-3 py-1 font-mono text-xs">{new Date(request.firstSeen).toLocaleTimeString()}</td>
+            {/* UTC, as /activity and the logs write it, so a row there matches one here. */}
+            <td className="px-3 py-1 font-mono text-xs">
+              {new Date(request.firstSeen).toISOString().slice(11, 19)} UTC
+            </td>
             <td className="px-3 py-1">{request.method ?? '…'}</td>
             <td className="px-3 py-1 font-mono text-xs">{request.route ?? request.path ?? '(in flight)'}</td>
             <td className="px-3 py-1">{request.status ?? '…'}</td>
