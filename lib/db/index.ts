@@ -8,7 +8,7 @@ import { DataDirInUse } from './data-dir-lock'
 import { databaseTargetFrom } from '../env'
 import { rowsOf } from './rows'
 import * as tables from './schema'
-import { isDatabaseUnavailable } from './unavailable'
+import { hasErrorCode, isDatabaseUnavailable } from './unavailable'
 
 export type { Database } from './client'
 export * as schema from './schema'
@@ -38,20 +38,11 @@ export function getDb(): Promise<Database> {
 function coarseCause(error: unknown): string {
   if (error instanceof DataDirInUse) return 'embedded database in use by another process'
   if (isDatabaseUnavailable(error)) return 'database unreachable'
-  if (sqlState(error) === UNDEFINED_TABLE) return 'tables missing: run npm run db:migrate'
+  if (hasErrorCode(error, UNDEFINED_TABLE)) return 'tables missing: run npm run db:migrate'
   return 'query failed'
 }
 
 const UNDEFINED_TABLE = '42P01'
-
-function sqlState(error: unknown): unknown {
-  for (let current = error, depth = 0; current instanceof Error && depth < 3; depth++) {
-    const code = (current as { code?: unknown }).code
-    if (typeof code === 'string') return code
-    current = current.cause
-  }
-  return undefined
-}
 
 /**
  * The probe: every table of the schema is there, and this role may read each. `select 1` alone

@@ -63,18 +63,27 @@ export function mayHaveCommitted(error: unknown): boolean {
 
 /** Whether the statement gave up waiting for a lock (lock_timeout): it changed nothing, and may be tried again. */
 export function isLockTimeout(error: unknown): boolean {
-  return unavailableCode(error) === '55P03'
+  return hasErrorCode(error, '55P03')
+}
+
+/** Whether `code` (a SQLSTATE, or a driver's or socket's code) is on the error or one of its causes. */
+export function hasErrorCode(error: unknown, code: string): boolean {
+  return findCode(error, (found) => found === code) !== undefined
 }
 
 function unavailableCode(error: unknown): string | undefined {
+  return findCode(
+    error,
+    (code) => CONNECTION_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code) || STOPPED_SQLSTATES.has(code),
+  )
+}
+
+/** The first `code` along the error and its causes (Drizzle's and Auth.js's wrappers) that `wanted` accepts. */
+function findCode(error: unknown, wanted: (code: string) => boolean): string | undefined {
   let current = error
   for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code
-    if (
-      typeof code === 'string' &&
-      (CONNECTION_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code) || STOPPED_SQLSTATES.has(code))
-    )
-      return code
+    if (typeof code === 'string' && wanted(code)) return code
     current = nextCause(current)
   }
   return undefined
