@@ -108,3 +108,39 @@ describe('shutdownAnalytics() without a PostHog key', () => {
     expect(posthogServer.loaded).toBe(false)
   })
 })
+
+describe('the console adapter', () => {
+  // Development's default level is debug: what people did shows, the five Web Vitals of every
+  // page load do not (they are in Prometheus and the inspector).
+  it('logs events at debug and performance measurements at trace', async () => {
+    const levels = new Map<string, string>()
+    const spies = (['trace', 'debug'] as const).map((level) =>
+      vi.spyOn(logger, level).mockImplementation(((fields: { event: string }) => {
+        levels.set(fields.event, level)
+      }) as never),
+    )
+    try {
+      const adapter = new ConsoleAnalytics()
+      await adapter.capture({
+        event: 'signed_out',
+        properties: { feature: 'auth', surface: 'app_shell' },
+        distinctId: 'u',
+      })
+      await adapter.capture({
+        event: 'web_vital',
+        properties: {
+          feature: 'performance',
+          surface: 'page',
+          name: 'LCP',
+          value: 1200,
+          rating: 'good',
+          route: '/',
+        },
+        distinctId: 'u',
+      })
+    } finally {
+      for (const spy of spies) spy.mockRestore()
+    }
+    expect(Object.fromEntries(levels)).toEqual({ signed_out: 'debug', web_vital: 'trace' })
+  })
+})
