@@ -3,7 +3,7 @@ import 'server-only'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { env, isProductionRuntime } from '../env'
+import { MAKE_AUTH_SECRET, env, isProductionRuntime } from '../env'
 import { logger } from '../logs'
 
 const DEVELOPMENT_SECRET_FILE = path.join('.data', 'auth-secret')
@@ -43,7 +43,7 @@ function developmentSecret(): string {
   }
   logger.warn(
     { variable: 'AUTH_SECRET', stored_in: stored ? DEVELOPMENT_SECRET_FILE : 'memory' },
-    'AUTH_SECRET is not set: using a generated development secret. Set AUTH_SECRET in production (npx auth secret).',
+    `AUTH_SECRET is not set: using a generated development secret. Production needs its own: ${MAKE_AUTH_SECRET}.`,
   )
   return secret
 }

@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import { ENV_VARS, unsetIfEmpty } from './variables'
 
-export { ENV_VARS } from './variables'
+export { ENV_VARS, MAKE_AUTH_SECRET } from './variables'
 export { DEFAULT_PGLITE_DIR, databaseTargetFrom, parseDsn, type DatabaseTarget, type ParsedDsn } from './formats'
 
 export type EnvName = keyof typeof ENV_VARS

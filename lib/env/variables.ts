@@ -44,7 +44,7 @@ const originList = z.preprocess(unsetIfEmpty, z.string().optional()).transform((
 })
 
 /** How to make an AUTH_SECRET: said when it is too short and when production finds it unset. */
-const MAKE_AUTH_SECRET = 'make one with npx auth secret, or openssl rand -base64 32'
+export const MAKE_AUTH_SECRET = 'make one with npx auth secret, or openssl rand -base64 32'
 
 /**
  * Every variable the app reads: its schema, what it is for (quoted in error messages), and
