@@ -48,10 +48,11 @@ const nextConfig = {
   // was started with (-H). Opened at http://127.0.0.1:3000 instead, it refused them and the page
   // never came alive (the "New customer" button did nothing). Both loopback names are this machine.
   allowedDevOrigins: ['127.0.0.1'],
-  // `next dev` prints every server action call with its arguments and result, outside our
-  // redacting logger: the forms' state carries what was typed (emails, names). Our own lines,
-  // redacted, say which action ran.
-  logging: { serverFunctions: false },
+  // `next dev` prints every server action call with its arguments and result, and every request
+  // with its raw URL, outside our redacting logger: the forms' state carries what was typed
+  // (emails, names), and a URL its query (an OAuth callback's code, a search). Our own access
+  // and action lines, redacted, say the same once.
+  logging: { serverFunctions: false, incomingRequests: false },
   ...(distDir
     ? {
         distDir,

@@ -110,6 +110,10 @@ test('npm run dev serves the app with no .env file and no DATABASE_URL, and a pe
       .toBe(200)
     expect(body).toMatchObject({ status: 'ready', checks: { database: { status: 'ok' } } })
     expect(existsSync(path.join(dir, '.data', 'pglite')), 'the embedded database lives in the clone').toBe(true)
+    // Next prints each request with its raw URL unless told not to; ours redacts query values.
+    expect((await request.get(`${url}/sign-in?code=query-value-for-the-terminal`, { timeout: 120_000 })).status()).toBe(
+      200,
+    )
 
     // Next prints each server action call with its arguments unless told not to, outside our
     // redacting logger. A second sign-in attempt's call carries the form's previous state, with
@@ -231,6 +235,7 @@ test('npm run dev serves the app with no .env file and no DATABASE_URL, and a pe
       await page.screenshot({ path: process.env.INSPECTOR_SCREENSHOT, fullPage: true })
 
     expect(output, 'the terminal shows an email typed in a form').not.toContain('someone.typed@example.com')
+    expect(output, "the terminal shows a URL's query value").not.toContain('query-value-for-the-terminal')
     expect(output).not.toContain('Blocked cross-origin request')
     // What a new user would read as a fault in the template: Node's leak warning (the layers'
     // close listeners on a response) and Sentry's module hooks failing to register.
