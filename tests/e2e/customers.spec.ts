@@ -261,6 +261,32 @@ test('a 200-character name with no space wraps: the page stays as wide as the wi
   }
 })
 
+test('at 375 px wide (a phone) no page scrolls sideways: the home page, the auth pages and the app with its header', async ({
+  browser,
+}) => {
+  const width = 375
+  const context = await browser.newContext({ viewport: { width, height: 740 } })
+  try {
+    const page = await context.newPage()
+    const expectNoSidewaysScroll = async (path: string) => {
+      await page.goto(`${app.url}${path}`)
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(width)
+    }
+    for (const path of ['/', '/sign-in', '/sign-up']) await expectNoSidewaysScroll(path)
+
+    // A name longer than the header has room for.
+    await signUp(page, app, `phone-${Date.now()}@example.com`, { name: 'Augusta Ada King, Countess of Lovelace' })
+    for (const path of ['/customers', '/activity', '/']) await expectNoSidewaysScroll(path)
+    // The header's way out is on screen.
+    await page.goto(`${app.url}/customers`)
+    const signOut = await page.getByRole('button', { name: 'Sign out' }).boundingBox()
+    expect(signOut).not.toBeNull()
+    expect(signOut!.x + signOut!.width).toBeLessThanOrEqual(width)
+  } finally {
+    await context.close()
+  }
+})
+
 test.describe('POST /api/customers', () => {
   test('401 without a session', async ({ request }) => {
     const response = await request.post(`${app.url}/api/customers`, {
