@@ -22,8 +22,22 @@ export default function HomePage() {
           to Vercel.
         </p>
       </header>
-      <div className="flex gap-3">
-        <Link href="/sign-up" className="rounded-md bg-stone-900 px-4 py-2 font-medium text-white hover:bg-stone-700">
+      {/* This page is prerendered, the same for everyone, so it cannot know who is signed in. "Open
+          the app" works either way: a signed-in user lands on their customers, anyone else is sent
+          to sign in by the proxy and brought back there. Not prefetched: that would be a request to
+          the dynamic app (or a redirect) on every visit here, mostly from people who never click. */}
+      <div className="flex flex-wrap gap-3">
+        <Link
+          href="/customers"
+          prefetch={false}
+          className="rounded-md bg-stone-900 px-4 py-2 font-medium text-white hover:bg-stone-700"
+        >
+          Open the app
+        </Link>
+        <Link
+          href="/sign-up"
+          className="rounded-md border border-stone-300 bg-white px-4 py-2 font-medium hover:bg-stone-100"
+        >
           Create an account
         </Link>
         <Link

@@ -2,6 +2,7 @@
 
 import { useActionState, useEffect, useId, useRef, useState } from 'react'
 import Link from 'next/link'
+import { useRouter } from 'next/navigation'
 import { track } from '@/lib/analytics/client'
 import { useFlag } from '@/lib/flags/client'
 import type { CustomerFormState } from '@/lib/customers'
@@ -61,6 +62,7 @@ function CustomerDrawer({
 }) {
   const dialog = useRef<HTMLDialogElement>(null)
   const titleId = useId()
+  const router = useRouter()
   // Close from inside the action's transition once the server says it is saved; the page's
   // list is already revalidated by then.
   const [state, formAction, pending] = useActionState<CustomerFormState, FormData>(
@@ -78,21 +80,29 @@ function CustomerDrawer({
 
   const showHistory = useFlag('customer_history')
   // What was typed comes back when it was not saved (React resets a form after its action).
-  const values = state.status === 'invalid' || state.status === 'unavailable' ? state.values : customer
+  const values =
+    state.status === 'invalid' || state.status === 'unavailable' || state.status === 'gone' ? state.values : customer
   const fieldErrors = state.status === 'invalid' ? state.fieldErrors : undefined
+  // Deleted elsewhere (another tab, a colleague): saving again cannot work, so only Close is
+  // offered, and closing refreshes the list. Not at once: the drawer lives in the row, and would
+  // go with it, taking the message and what was typed.
+  const gone = state.status === 'gone'
 
   return (
     <dialog
       ref={dialog}
       aria-labelledby={titleId}
-      onClose={onClose}
+      onClose={() => {
+        onClose()
+        if (gone) router.refresh()
+      }}
       className="fixed inset-y-0 right-0 left-auto m-0 h-dvh max-h-none w-full max-w-md bg-white p-0 shadow-xl backdrop:bg-stone-900/30"
     >
       <form action={formAction} className="flex h-full flex-col gap-5 p-6">
         <h2 id={titleId} className="text-lg font-semibold">
           {customer ? 'Edit customer' : 'New customer'}
         </h2>
-        {(state.status === 'refused' || state.status === 'unavailable') && (
+        {(state.status === 'refused' || state.status === 'unavailable' || gone) && (
           <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
             {state.message}
           </p>
@@ -114,11 +124,13 @@ function CustomerDrawer({
         )}
         <div className="mt-auto flex justify-end gap-3">
           <button type="button" className={secondaryButtonClass} onClick={() => dialog.current?.close()}>
-            Cancel
+            {gone ? 'Close' : 'Cancel'}
           </button>
-          <button type="submit" disabled={pending} className={buttonClass}>
-            Save customer
-          </button>
+          {!gone && (
+            <button type="submit" disabled={pending} className={buttonClass}>
+              Save customer
+            </button>
+          )}
         </div>
       </form>
     </dialog>

@@ -13,7 +13,10 @@ export function SignOutButton({ action }: { action: () => Promise<void> }) {
         setErrorTrackingUser(null)
       }}
     >
-      <button type="submit" className="rounded-md border border-stone-300 px-3 py-1 hover:bg-stone-100">
+      <button
+        type="submit"
+        className="rounded-md border border-stone-300 px-3 py-1 whitespace-nowrap hover:bg-stone-100"
+      >
         Sign out
       </button>
     </form>

@@ -17,7 +17,9 @@ export default async function AppLayout({ children }: { children: React.ReactNod
     <FlagsProvider values={flags}>
       <div className="min-h-screen">
         <header className="border-b border-stone-200 bg-white">
-          <div className="mx-auto flex max-w-5xl items-center gap-6 px-6 py-3">
+          {/* On a phone the user's name and "Sign out" wrap to a second row, where a long name is
+              cut short with an ellipsis (min-w-0 lets it shrink) rather than widening the page. */}
+          <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-6 gap-y-2 px-6 py-3">
             <Link href="/customers" className="font-mono text-sm text-emerald-700">
               signalbox
             </Link>
@@ -29,8 +31,10 @@ export default async function AppLayout({ children }: { children: React.ReactNod
                 Activity
               </Link>
             </nav>
-            <div className="ml-auto flex items-center gap-3 text-sm">
-              {session && <span className="max-w-xs truncate text-stone-600">{session.name ?? session.email}</span>}
+            <div className="ml-auto flex min-w-0 items-center gap-3 text-sm">
+              {session && (
+                <span className="min-w-0 max-w-xs truncate text-stone-600">{session.name ?? session.email}</span>
+              )}
               <SignOutButton action={signOutAction} />
             </div>
           </div>

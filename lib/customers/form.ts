@@ -17,11 +17,17 @@ export type CustomerFormState =
   | { status: 'saved'; customerId: string }
   | { status: 'invalid'; fieldErrors: CustomerFieldErrors; values: { name: string; email: string } }
   | { status: 'refused'; message: string }
+  /** The customer is gone (deleted in another tab, say): nothing was saved; the typed values are kept. */
+  | { status: 'gone'; message: string; values: { name: string; email: string } }
   /** The database could not be reached: the message says whether the change may have been made; the typed values are kept. */
   | { status: 'unavailable'; message: string; values: { name: string; email: string } }
 
 export const SIGNED_OUT_MESSAGE = 'Your session has ended. Sign in again to continue.'
-export const NOT_FOUND_MESSAGE = 'This customer no longer exists.'
+// A customer of another organization reads as one deleted: the two stay indistinguishable.
+export const GONE_BEFORE_SAVE_MESSAGE =
+  'This customer was deleted, in another tab or by someone else in your organization, so your changes were not saved.'
+export const ALREADY_DELETED_MESSAGE =
+  'This customer was already deleted, in another tab or by someone else in your organization.'
 export const NOT_PERMITTED_MESSAGE: Record<NotPermitted['action'], string> = {
   'customer.create': 'Your role cannot add customers. Ask an owner of your organization.',
   'customer.update': 'Your role cannot change customers. Ask an owner of your organization.',
@@ -69,7 +75,7 @@ export async function saveCustomerFromForm(
     const updated = await updateCustomer(db, session, id, parsed.input)
     return updated
       ? { status: 'saved', customerId: updated.customer.id }
-      : { status: 'refused', message: NOT_FOUND_MESSAGE }
+      : { status: 'gone', message: GONE_BEFORE_SAVE_MESSAGE, values }
   })
   return state.status === 'unavailable' ? { ...state, values } : state
 }
@@ -77,6 +83,8 @@ export async function saveCustomerFromForm(
 export type DeleteCustomerState =
   | { status: 'idle' }
   | { status: 'deleted' }
+  /** Someone deleted it first: what was asked for is done, but this page's list is out of date. */
+  | { status: 'gone'; message: string }
   | { status: 'refused'; message: string }
   | { status: 'unavailable'; message: string }
 
@@ -88,6 +96,6 @@ export async function deleteCustomerFromForm(
   if (!session) return { status: 'refused', message: SIGNED_OUT_MESSAGE }
   return asFormRefusal(async (): Promise<DeleteCustomerState> => {
     const deleted = await deleteCustomer(db, session, textField(formData, 'id'))
-    return deleted ? { status: 'deleted' } : { status: 'refused', message: NOT_FOUND_MESSAGE }
+    return deleted ? { status: 'deleted' } : { status: 'gone', message: ALREADY_DELETED_MESSAGE }
   })
 }

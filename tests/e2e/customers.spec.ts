@@ -128,6 +128,71 @@ test('signed out in another tab, saving says the session ended instead of showin
   }
 })
 
+test('deleted in another tab, deleting or editing it here says it is gone, keeps what was typed, and the list drops it', async ({
+  browser,
+}) => {
+  const context = await browser.newContext()
+  try {
+    const tab = await context.newPage()
+    await signUp(tab, app, `stale-${Date.now()}@example.com`)
+    for (const [name, email] of [
+      ['Gone Before Delete', 'gone-before-delete@example.com'],
+      ['Gone Before Edit', 'gone-before-edit@example.com'],
+    ]) {
+      const created = await tab.request.post(`${app.url}/api/customers`, { data: { name, email } })
+      expect(created.status()).toBe(201)
+    }
+    // This tab shows both customers, and keeps showing them while the other tab deletes them.
+    await tab.goto(`${app.url}/customers`)
+    const row = (name: string) => tab.getByTestId('customer-row').filter({ hasText: name })
+    await expect(row('Gone Before Delete')).toBeVisible()
+    await expect(row('Gone Before Edit')).toBeVisible()
+    const other = await context.newPage()
+    const deleteInOtherTab = async (name: string) => {
+      await other.goto(`${app.url}/customers`)
+      await other.getByRole('button', { name: `Delete ${name}` }).click()
+      await other
+        .getByRole('dialog', { name: `Delete ${name}?` })
+        .getByRole('button', { name: 'Delete customer' })
+        .click()
+      await expect(other.getByTestId('customer-row').filter({ hasText: name })).toHaveCount(0)
+    }
+
+    // Delete: what was asked for is done, and the dialog says so instead of looking like a failure.
+    await deleteInOtherTab('Gone Before Delete')
+    await tab.getByRole('button', { name: 'Delete Gone Before Delete' }).click()
+    const confirm = tab.getByRole('dialog', { name: 'Delete Gone Before Delete?' })
+    await confirm.getByRole('button', { name: 'Delete customer' }).click()
+    await expect(confirm.getByRole('status')).toHaveText(
+      'This customer was already deleted, in another tab or by someone else in your organization.',
+    )
+    await expect(confirm.getByRole('button', { name: 'Delete customer' })).toHaveCount(0)
+    await confirm.getByRole('button', { name: 'Close' }).click()
+    await expect(confirm).toBeHidden()
+    await expect(row('Gone Before Delete')).toHaveCount(0)
+    await expect(row('Gone Before Edit')).toBeVisible()
+
+    // Edit: nothing was saved, what was typed stays in the drawer, and closing it refreshes the list.
+    await deleteInOtherTab('Gone Before Edit')
+    await tab.getByRole('button', { name: 'Edit Gone Before Edit' }).click()
+    const editor = tab.getByRole('dialog', { name: 'Edit customer' })
+    await editor.getByLabel('Name').fill('Edited Too Late')
+    await editor.getByRole('button', { name: 'Save customer' }).click()
+    await expect(editor.getByRole('alert')).toHaveText(
+      'This customer was deleted, in another tab or by someone else in your organization, so your changes were not saved.',
+    )
+    await expect(editor.getByLabel('Name')).toHaveValue('Edited Too Late')
+    await expect(editor.getByRole('button', { name: 'Save customer' })).toHaveCount(0)
+    await editor.getByRole('button', { name: 'Close' }).click()
+    await expect(editor).toBeHidden()
+    await expect(row('Gone Before Edit')).toHaveCount(0)
+    await expect(tab.getByText('No customers yet.')).toBeVisible()
+    await expect(tab.getByRole('heading', { name: 'Something went wrong' })).toHaveCount(0)
+  } finally {
+    await context.close()
+  }
+})
+
 test('a 200-character name with no space wraps: the page stays as wide as the window, Edit and Delete on screen', async ({
   browser,
 }) => {
@@ -191,6 +256,32 @@ test('a 200-character name with no space wraps: the page stays as wide as the wi
     await expect(entry).toHaveCount(1)
     expect(await pageFitsTheWindow()).toBe(true)
     await expectOnScreen(entry.getByTestId('request-id'))
+  } finally {
+    await context.close()
+  }
+})
+
+test('at 375 px wide (a phone) no page scrolls sideways: the home page, the auth pages and the app with its header', async ({
+  browser,
+}) => {
+  const width = 375
+  const context = await browser.newContext({ viewport: { width, height: 740 } })
+  try {
+    const page = await context.newPage()
+    const expectNoSidewaysScroll = async (path: string) => {
+      await page.goto(`${app.url}${path}`)
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(width)
+    }
+    for (const path of ['/', '/sign-in', '/sign-up']) await expectNoSidewaysScroll(path)
+
+    // A name longer than the header has room for.
+    await signUp(page, app, `phone-${Date.now()}@example.com`, { name: 'Augusta Ada King, Countess of Lovelace' })
+    for (const path of ['/customers', '/activity', '/']) await expectNoSidewaysScroll(path)
+    // The header's way out is on screen.
+    await page.goto(`${app.url}/customers`)
+    const signOut = await page.getByRole('button', { name: 'Sign out' }).boundingBox()
+    expect(signOut).not.toBeNull()
+    expect(signOut!.x + signOut!.width).toBeLessThanOrEqual(width)
   } finally {
     await context.close()
   }

@@ -1,7 +1,7 @@
 // Signing in against the production build, in a real browser: one message for a wrong password
 // and an unknown email, the wait after 10 failures (through the form and a direct POST to
-// Auth.js), the signed-out redirect from an app page, a forged session cookie, and a copied one
-// after signing out.
+// Auth.js), the signed-out redirect from an app page, the home page's way into the app, a forged
+// session cookie, and a copied one after signing out.
 import { expect, test } from '@playwright/test'
 import { TEST_PASSWORD, signUp } from './support/auth'
 import { UUID } from './support/ids'
@@ -102,6 +102,26 @@ test('a signed-out visit to an app page redirects to sign-in with the callback a
     headers: { 'x-request-id': 'trace-123' },
   })
   expect(traced.headers()['x-request-id']).toBe('trace-123')
+})
+
+test('the home page leads to the app in one click: a signed-in user to their customers, anyone else to sign in first', async ({
+  browser,
+}) => {
+  const context = await browser.newContext()
+  try {
+    const page = await context.newPage()
+    await page.goto(app.url)
+    await page.getByRole('link', { name: 'Open the app' }).click()
+    await expect(page).toHaveURL(`${app.url}/sign-in?callbackUrl=%2Fcustomers`)
+
+    await signUp(page, app, `home-${Date.now()}@example.com`)
+    await page.goto(app.url)
+    await page.getByRole('link', { name: 'Open the app' }).click()
+    await expect(page).toHaveURL(`${app.url}/customers`)
+    await expect(page.getByRole('heading', { name: 'Customers' })).toBeVisible()
+  } finally {
+    await context.close()
+  }
 })
 
 test('a forged session cookie gets past the proxy but not the page, and is a warning, not an error', async ({

@@ -86,7 +86,13 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
         { status: 'idle' },
         form({ id: bobsCustomerId, name: 'Taken over', email: 'evil@a.example' }),
       )
-      expect(state).toEqual({ status: 'refused', message: 'This customer no longer exists.' })
+      // What a deleted customer's editor is told: nothing says Bob's customer exists.
+      expect(state).toEqual({
+        status: 'gone',
+        message:
+          'This customer was deleted, in another tab or by someone else in your organization, so your changes were not saved.',
+        values: { name: 'Taken over', email: 'evil@a.example' },
+      })
       expect(await bobsCustomer()).toMatchObject({ name: 'Bob Customer', email: 'secret@b.example' })
       expect(await updateCustomer(database.db, alice, bobsCustomerId, { name: 'x', email: 'x@x.example' })).toBeNull()
     })
@@ -94,7 +100,10 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
     it('through the delete action', async () => {
       current.session = alice
       const state = await deleteCustomerAction({ status: 'idle' }, form({ id: bobsCustomerId }))
-      expect(state).toEqual({ status: 'refused', message: 'This customer no longer exists.' })
+      expect(state).toEqual({
+        status: 'gone',
+        message: 'This customer was already deleted, in another tab or by someone else in your organization.',
+      })
       expect(await deleteCustomer(database.db, alice, bobsCustomerId)).toBe(false)
       expect(await bobsCustomer()).toBeDefined()
     })
