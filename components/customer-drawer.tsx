@@ -7,6 +7,7 @@ import { track } from '@/lib/analytics/client'
 import { useFlag } from '@/lib/flags/client'
 import type { CustomerFormState } from '@/lib/customers'
 import { Field, buttonClass, secondaryButtonClass } from './field'
+import { SessionEnded } from './session-ended'
 
 type SaveAction = (state: CustomerFormState, formData: FormData) => Promise<CustomerFormState>
 type Editable = { id: string; name: string; email: string }
@@ -81,7 +82,12 @@ function CustomerDrawer({
   const showHistory = useFlag('customer_history')
   // What was typed comes back when it was not saved (React resets a form after its action).
   const values =
-    state.status === 'invalid' || state.status === 'unavailable' || state.status === 'gone' ? state.values : customer
+    state.status === 'invalid' ||
+    state.status === 'unavailable' ||
+    state.status === 'gone' ||
+    state.status === 'signed_out'
+      ? state.values
+      : customer
   const fieldErrors = state.status === 'invalid' ? state.fieldErrors : undefined
   // Deleted elsewhere (another tab, a colleague): saving again cannot work, so only Close is
   // offered, and closing refreshes the list. Not at once: the drawer lives in the row, and would
@@ -102,6 +108,7 @@ function CustomerDrawer({
         <h2 id={titleId} className="text-lg font-semibold">
           {customer ? 'Edit customer' : 'New customer'}
         </h2>
+        {state.status === 'signed_out' && <SessionEnded message={state.message} retry="save" />}
         {(state.status === 'refused' || state.status === 'unavailable' || gone) && (
           <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
             {state.message}

@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation'
 import { useActionState, useEffect, useId, useRef, useState } from 'react'
 import type { DeleteCustomerState } from '@/lib/customers'
 import { secondaryButtonClass } from './field'
+import { SessionEnded } from './session-ended'
 
 type DeleteAction = (state: DeleteCustomerState, formData: FormData) => Promise<DeleteCustomerState>
 
@@ -83,6 +84,7 @@ function Confirm({
             The customer is removed for everyone in your organization. Its history stays in the activity log.
           </p>
         )}
+        {state.status === 'signed_out' && <SessionEnded message={state.message} retry="delete" />}
         {(state.status === 'refused' || state.status === 'unavailable') && (
           <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
             {state.message}

@@ -17,12 +17,14 @@ export type CustomerFormState =
   | { status: 'saved'; customerId: string }
   | { status: 'invalid'; fieldErrors: CustomerFieldErrors; values: { name: string; email: string } }
   | { status: 'refused'; message: string }
+  /** Signed out meanwhile (in another tab, say): nothing was saved; the typed values are kept for after signing in again. */
+  | { status: 'signed_out'; message: string; values: { name: string; email: string } }
   /** The customer is gone (deleted in another tab, say): nothing was saved; the typed values are kept. */
   | { status: 'gone'; message: string; values: { name: string; email: string } }
   /** The database could not be reached: the message says whether the change may have been made; the typed values are kept. */
   | { status: 'unavailable'; message: string; values: { name: string; email: string } }
 
-export const SIGNED_OUT_MESSAGE = 'Your session has ended. Sign in again to continue.'
+export const SIGNED_OUT_MESSAGE = 'Your session has ended.'
 // A customer of another organization reads as one deleted: the two stay indistinguishable.
 export const GONE_BEFORE_SAVE_MESSAGE =
   'This customer was deleted, in another tab or by someone else in your organization, so your changes were not saved.'
@@ -61,8 +63,8 @@ export async function saveCustomerFromForm(
   session: Session | null,
   formData: FormData,
 ): Promise<CustomerFormState> {
-  if (!session) return { status: 'refused', message: SIGNED_OUT_MESSAGE }
   const values = { name: textField(formData, 'name'), email: textField(formData, 'email') }
+  if (!session) return { status: 'signed_out', message: SIGNED_OUT_MESSAGE, values }
   const parsed = parseCustomerInput(values)
   if (!parsed.ok) return { status: 'invalid', fieldErrors: parsed.fieldErrors, values }
 
@@ -85,6 +87,7 @@ export type DeleteCustomerState =
   | { status: 'deleted' }
   /** Someone deleted it first: what was asked for is done, but this page's list is out of date. */
   | { status: 'gone'; message: string }
+  | { status: 'signed_out'; message: string }
   | { status: 'refused'; message: string }
   | { status: 'unavailable'; message: string }
 
@@ -93,7 +96,7 @@ export async function deleteCustomerFromForm(
   session: Session | null,
   formData: FormData,
 ): Promise<DeleteCustomerState> {
-  if (!session) return { status: 'refused', message: SIGNED_OUT_MESSAGE }
+  if (!session) return { status: 'signed_out', message: SIGNED_OUT_MESSAGE }
   return asFormRefusal(async (): Promise<DeleteCustomerState> => {
     const deleted = await deleteCustomer(db, session, textField(formData, 'id'))
     return deleted ? { status: 'deleted' } : { status: 'gone', message: ALREADY_DELETED_MESSAGE }

@@ -103,13 +103,14 @@ test('sign up, add a customer in the drawer, find it in the list and the activit
   expect(app.output.filter((line) => line.includes('"level":"error"') || line.includes('"level":"fatal"'))).toEqual([])
 })
 
-test('signed out in another tab, saving says the session ended instead of showing the error page', async ({
+test('signed out in another tab, saving says the session ended, keeps what was typed, and saves once signed in again', async ({
   browser,
 }) => {
   const context = await browser.newContext()
   try {
     const tab = await context.newPage()
-    await signUp(tab, app, `two-tabs-${Date.now()}@example.com`)
+    const email = `two-tabs-${Date.now()}@example.com`
+    await signUp(tab, app, email)
     const other = await context.newPage()
     await other.goto(`${app.url}/customers`)
     await other.getByRole('button', { name: 'Sign out' }).click()
@@ -121,8 +122,22 @@ test('signed out in another tab, saving says the session ended instead of showin
     await drawer.getByLabel('Name').fill('After Sign Out')
     await drawer.getByLabel('Email').fill('after-sign-out@example.com')
     await drawer.getByRole('button', { name: 'Save customer' }).click()
-    await expect(drawer.getByText('Your session has ended. Sign in again to continue.')).toBeVisible()
+    await expect(drawer.getByRole('alert')).toContainText('Your session has ended.')
     await expect(tab.getByRole('heading', { name: 'Something went wrong' })).toHaveCount(0)
+    await expect(drawer.getByLabel('Name')).toHaveValue('After Sign Out')
+    await expect(drawer.getByLabel('Email')).toHaveValue('after-sign-out@example.com')
+
+    // The way back in opens in a new tab, so this drawer and what was typed stay.
+    const signInTab = context.waitForEvent('page')
+    await drawer.getByRole('link', { name: 'Sign in again in a new tab' }).click()
+    const signIn = await signInTab
+    await signIn.getByLabel('Email').fill(email)
+    await signIn.getByLabel('Password').fill(TEST_PASSWORD)
+    await signIn.getByRole('button', { name: 'Sign in' }).click()
+    await expect(signIn).toHaveURL(/\/customers$/)
+    await drawer.getByRole('button', { name: 'Save customer' }).click()
+    await expect(drawer).toBeHidden()
+    await expect(tab.getByTestId('customer-row').filter({ hasText: 'After Sign Out' })).toBeVisible()
   } finally {
     await context.close()
   }

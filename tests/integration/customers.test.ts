@@ -128,7 +128,7 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
   })
 
   describe('without a session', () => {
-    it('the save action refuses before reading the form and writes nothing', async () => {
+    it('the save action writes nothing and hands back what was typed, for after signing in again', async () => {
       const before = await database.db.$count(customers)
       const created = await saveCustomerAction({ status: 'idle' }, form({ name: 'Anon', email: 'anon@example.com' }))
       const edited = await saveCustomerAction(
@@ -136,7 +136,11 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
         form({ id: bobsCustomerId, name: 'Anon', email: 'anon@example.com' }),
       )
       for (const state of [created, edited])
-        expect(state).toEqual({ status: 'refused', message: 'Your session has ended. Sign in again to continue.' })
+        expect(state).toEqual({
+          status: 'signed_out',
+          message: 'Your session has ended.',
+          values: { name: 'Anon', email: 'anon@example.com' },
+        })
       expect(await database.db.$count(customers)).toBe(before)
       expect(await bobsCustomer()).toMatchObject({ name: 'Bob Customer' })
       expect(queue.pending).toBe(0)
@@ -144,7 +148,7 @@ describe.each(testDatabaseKinds())('customers on $label', ({ create }) => {
 
     it('the delete action refuses', async () => {
       const state = await deleteCustomerAction({ status: 'idle' }, form({ id: bobsCustomerId }))
-      expect(state.status).toBe('refused')
+      expect(state).toEqual({ status: 'signed_out', message: 'Your session has ended.' })
       expect(await bobsCustomer()).toBeDefined()
     })
 
