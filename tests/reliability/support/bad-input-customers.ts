@@ -75,7 +75,7 @@ export const apiCustomers: TargetSpec<{ body: string; contentType: string; sessi
   },
 }
 
-const CUSTOMER_STATE = /"status":"(invalid|saved|refused)"/
+const CUSTOMER_STATE = /"status":"(invalid|saved|refused|signed_out|gone)"/
 
 export const customerForm: TargetSpec<{ name: string; email: string; id: string; session: Session }> = {
   name: 'customer form action',
@@ -97,6 +97,10 @@ export const customerForm: TargetSpec<{ name: string; email: string; id: string;
     let problem = answer.status !== 200 || !state ? `status ${answer.status} without a form state` : undefined
     if (state === 'invalid' && !fieldErrorsIn(answer)) problem = 'invalid without field errors'
     if (state === 'saved' && (session !== 'valid' || fields.id !== '')) problem = 'saved what it should not have'
+    if (state === 'signed_out' && session === 'valid') problem = 'signed out while signed in'
+    if (state !== 'signed_out' && state !== undefined && session !== 'valid') problem = `${state} without a session`
+    // Only an edit can find its customer gone (none of the ids sent is one of this organization's).
+    if (state === 'gone' && fields.id === '') problem = 'gone without an id'
     return { answer, problem, adds: state === 'saved' ? CREATED : {} }
   },
 }
