@@ -81,13 +81,8 @@ function CustomerDrawer({
 
   const showHistory = useFlag('customer_history')
   // What was typed comes back when it was not saved (React resets a form after its action).
-  const values =
-    state.status === 'invalid' ||
-    state.status === 'unavailable' ||
-    state.status === 'gone' ||
-    state.status === 'signed_out'
-      ? state.values
-      : customer
+  // Read from the answer's shape: each state that keeps them carries `values`.
+  const values = 'values' in state ? state.values : customer
   const fieldErrors = state.status === 'invalid' ? state.fieldErrors : undefined
   // Deleted elsewhere (another tab, a colleague): saving again cannot work, so only Close is
   // offered, and closing refreshes the list. Not at once: the drawer lives in the row, and would
