@@ -78,14 +78,6 @@ const nextConfig = {
   async headers() {
     return [{ source: '/:path*', headers: securityHeaders }]
   },
-  async redirects() {
-    // The names people type for the auth pages.
-    return [
-      { source: '/login', destination: '/sign-in', permanent: false },
-      { source: '/signup', destination: '/sign-up', permanent: false },
-      { source: '/register', destination: '/sign-up', permanent: false },
-    ]
-  },
   // Build-time values for the browser bundle (NEXT_PUBLIC_* keys are inlined by Next itself).
   // Server code reads the variables at run time instead.
   env: {

@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server'
-import { hasSessionCookie, isProtectedPath, signInPathFor } from '@/lib/auth/routing'
+import { authPageForAlias, hasSessionCookie, isProtectedPath, signInPathFor } from '@/lib/auth/routing'
 import { REQUEST_ID_HEADER, REQUEST_ID_SOURCE_HEADER, settleRequestId } from '@/lib/request/id'
 import {
   CONTENT_SECURITY_POLICY_HEADER,
@@ -16,6 +16,9 @@ const CROSS_ORIGIN = { status: 403, message: 'Cross-origin request refused' }
  * context (a client-sent mark is removed). The ID goes downstream on the request headers
  * (server components read it with `getRequestId()`) and back to the client on the response,
  * redirects included.
+ *
+ * The names people type for the auth pages (`/login`, `/signup`, `/register`) redirect to them,
+ * with the query kept.
  *
  * Signed-out visits to app pages (no session cookie at all) go to the sign-in page, which
  * brings them back afterwards. This is an optimistic check that saves a render; pages, server
@@ -43,6 +46,7 @@ export function proxy(request: NextRequest): NextResponse | Promise<NextResponse
 function answer(request: NextRequest, refusal?: { status: number; message: string }): NextResponse {
   const { requestId, source } = settleRequestId(request.headers.get(REQUEST_ID_HEADER))
   const { pathname, search } = request.nextUrl
+  const alias = refusal ? undefined : authPageForAlias(pathname)
   const signedOut =
     (request.method === 'GET' || request.method === 'HEAD') &&
     isProtectedPath(pathname) &&
@@ -53,6 +57,8 @@ function answer(request: NextRequest, refusal?: { status: number; message: strin
   let response: NextResponse
   if (refusal) {
     response = new NextResponse(refusal.message, { status: refusal.status, headers: { 'Content-Type': 'text/plain' } })
+  } else if (alias) {
+    response = NextResponse.redirect(new URL(`${alias}${search}`, request.url), 307)
   } else if (signedOut) {
     response = NextResponse.redirect(new URL(signInPathFor(`${pathname}${search}`), request.url))
   } else {

@@ -5,7 +5,23 @@
 export const PROTECTED_PATH_PREFIXES = ['/customers', '/activity'] as const
 
 export const SIGN_IN_PATH = '/sign-in'
+export const SIGN_UP_PATH = '/sign-up'
 export const DEFAULT_SIGNED_IN_PATH = '/customers'
+
+// The names people type for the auth pages. The proxy answers them: as next.config.js redirects
+// they were rules Next tried on every request it served, assets and probes included, and each
+// rule cost every request a few µs (docs/performance.md, 8 December).
+const AUTH_PAGE_ALIASES = new Map([
+  ['/login', SIGN_IN_PATH],
+  ['/signup', SIGN_UP_PATH],
+  ['/register', SIGN_UP_PATH],
+])
+
+/** The auth page a typed alias stands for (`/login`, `/signup`, `/register`; any case, a trailing slash allowed). */
+export function authPageForAlias(pathname: string): string | undefined {
+  const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
+  return AUTH_PAGE_ALIASES.get(path.toLowerCase())
+}
 
 export function isProtectedPath(pathname: string): boolean {
   return PROTECTED_PATH_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`))

@@ -1,7 +1,7 @@
 // Signing in against the production build, in a real browser: one message for a wrong password
 // and an unknown email, the wait after 10 failures (through the form and a direct POST to
-// Auth.js), the signed-out redirect from an app page, the home page's way into the app, a forged
-// session cookie, and a copied one after signing out.
+// Auth.js), the signed-out redirect from an app page, the auth pages' typed names, the home page's
+// way into the app, a forged session cookie, and a copied one after signing out.
 import { expect, test } from '@playwright/test'
 import { TEST_PASSWORD, signUp } from './support/auth'
 import { UUID } from './support/ids'
@@ -102,6 +102,21 @@ test('a signed-out visit to an app page redirects to sign-in with the callback a
     headers: { 'x-request-id': 'trace-123' },
   })
   expect(traced.headers()['x-request-id']).toBe('trace-123')
+})
+
+test('the names people type for the auth pages redirect to them, the query kept', async ({ request }) => {
+  for (const [path, location] of [
+    ['/login', '/sign-in'],
+    ['/Login/?callbackUrl=%2Factivity', '/sign-in?callbackUrl=%2Factivity'],
+    ['/signup', '/sign-up'],
+    ['/register', '/sign-up'],
+  ]) {
+    const response = await request.get(`${app.url}${path}`, { maxRedirects: 0 })
+    expect(response.status(), path).toBe(307)
+    expect(response.headers()['location'], path).toBe(location)
+    expect(response.headers()['x-request-id'], path).toMatch(UUID)
+    expect(response.headers()['content-security-policy'], path).toBeTruthy()
+  }
 })
 
 test('the home page leads to the app in one click: a signed-in user to their customers, anyone else to sign in first', async ({

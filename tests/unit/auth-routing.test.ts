@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { hasSessionCookie, isProtectedPath, safeCallbackPath, signInPathFor } from '@/lib/auth/routing'
+import {
+  authPageForAlias,
+  hasSessionCookie,
+  isProtectedPath,
+  safeCallbackPath,
+  signInPathFor,
+} from '@/lib/auth/routing'
 import { HOSTILE_CALLBACK_URLS, SAFE_CALLBACK_URLS } from '../support/hostile-redirects'
 
 describe('safeCallbackPath', () => {
@@ -45,5 +51,28 @@ describe('sign-in routing', () => {
     expect(hasSessionCookie(['__Secure-authjs.session-token.0'])).toBe(true)
     expect(hasSessionCookie(['authjs.csrf-token', 'authjs.callback-url'])).toBe(false)
     expect(hasSessionCookie([])).toBe(false)
+  })
+})
+
+describe('authPageForAlias', () => {
+  it('sends the names people type to the auth pages, any case, one trailing slash allowed', () => {
+    expect(authPageForAlias('/login')).toBe('/sign-in')
+    expect(authPageForAlias('/LogIn/')).toBe('/sign-in')
+    expect(authPageForAlias('/signup')).toBe('/sign-up')
+    expect(authPageForAlias('/register/')).toBe('/sign-up')
+  })
+
+  it('leaves every other path alone', () => {
+    for (const path of [
+      '/',
+      '/sign-in',
+      '/login/more',
+      '/login//',
+      '/logins',
+      '/x/login',
+      '/constructor',
+      '/__proto__',
+    ])
+      expect(authPageForAlias(path), path).toBeUndefined()
   })
 })
