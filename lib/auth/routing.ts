@@ -9,8 +9,8 @@ export const SIGN_UP_PATH = '/sign-up'
 export const DEFAULT_SIGNED_IN_PATH = '/customers'
 
 // The names people type for the auth pages. The proxy answers them: as next.config.js redirects
-// they were rules Next tried on every request it served, assets and probes included, and each
-// rule cost every request a few µs (docs/performance.md, 8 December).
+// they were rules Next tried on every request it served, assets and probes included; the three
+// cost the JSON route about 50 µs of CPU a request (docs/performance.md, 8 December).
 const AUTH_PAGE_ALIASES = new Map([
   ['/login', SIGN_IN_PATH],
   ['/signup', SIGN_UP_PATH],
